@@ -1,0 +1,19 @@
+"""PDF -> typed records for budget self-evaluation reports. Pure Python: never imports Dagster."""
+
+from .errors import ReportError
+from .models import BudgetLine, Indicator, KeyTask, Provenance, Report, ReportFacts
+from .report import read_report
+from .settings import DEFAULT_SETTINGS, ExtractSettings
+
+__all__ = [
+    "DEFAULT_SETTINGS",
+    "BudgetLine",
+    "ExtractSettings",
+    "Indicator",
+    "KeyTask",
+    "Provenance",
+    "Report",
+    "ReportError",
+    "ReportFacts",
+    "read_report",
+]

@@ -1,0 +1,141 @@
+"""Turn a section's table fragments (one per page) into logical rows.
+
+Handles: repeated or missing header rows, rows cut by a page break (the rest of their cells
+continues at the top of the next page with the other cells empty), and vertically merged cells
+printed once per merge (carried down, also across pages).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lib.text import squash
+from .models import Provenance
+from .settings import TableSpec
+from .tables import Fragment, Row
+
+
+@dataclass
+class LogicalRow:
+    values: dict[str, str | None]  # raw cell text, wrapped lines still joined by '\n'
+    provenance: Provenance
+
+
+class MalformedTableError(ValueError):
+    pass
+
+
+# Header cells are short labels; a long cell is data even if it happens to contain a header word.
+_MAX_HEADER_CHARS = 30
+
+
+def header_mapping(row: Row, spec: TableSpec) -> list[str | None] | None:
+    """Field per column if `row` is a header row of `spec`, else None."""
+    mapping: list[str | None] = []
+    used: set[str] = set()
+    for text in row.cells:
+        key = squash(text)
+        field = next(
+            (
+                c.field
+                for c in spec.columns
+                if c.field not in used
+                and len(key) <= _MAX_HEADER_CHARS
+                and (key or text is not None)
+                and re.search(c.header_pattern, key)
+            ),
+            None,
+        )
+        if field:
+            used.add(field)
+        mapping.append(field)
+    matched = [f for f, t in zip(mapping, row.cells, strict=True) if f and squash(t)]
+    return mapping if len(matched) >= spec.header_min_matches else None
+
+
+def _empty(text: str | None) -> bool:
+    return not squash(text)
+
+
+def stitch(fragments: list[Fragment], spec: TableSpec) -> list[LogicalRow]:
+    mapping: list[str | None] | None = None
+    header_x0: tuple[float | None, ...] = ()
+    rows: list[LogicalRow] = []
+    for index, frag in enumerate(fragments):
+        at_page_top = True
+        for row in frag.rows:
+            found = header_mapping(row, spec)
+            if found is not None:
+                mapping, header_x0 = found, row.cell_x0
+                continue
+            columns = _columns_for(row, mapping, header_x0, spec)
+            values = {f: None for f in (c.field for c in spec.columns)}
+            for field, text in zip(columns, row.cells, strict=False):
+                if field and text is not None:
+                    values[field] = text
+            continues = (
+                at_page_top
+                and index > 0
+                and rows
+                and row.page > rows[-1].provenance.pages[-1]
+                and (
+                    all(_empty(values[f]) for f in spec.new_row_fields)
+                    or all(_empty(values[f]) for f in spec.identity_fields)
+                )
+            )
+            at_page_top = False
+            if all(_empty(v) for v in values.values()):
+                continue
+            if continues:
+                _merge_into(rows[-1], values, row, spec)
+            else:
+                rows.append(LogicalRow(values, Provenance(row.page, (row.page,), row.bbox)))
+    _carry_down(rows, spec)
+    return rows
+
+
+def _columns_for(
+    row: Row, mapping: list[str | None] | None, header_x0: tuple[float | None, ...], spec: TableSpec
+) -> list[str | None]:
+    if mapping is None:
+        if len(row.cells) == len(spec.columns):  # headerless table in the printed column order
+            return [c.field for c in spec.columns]
+        raise MalformedTableError(f"{spec.name}: no header row found before the first data row")
+    if len(row.cells) == len(mapping):
+        return mapping
+    # A fragment on a later page can have fewer or more column boundaries (merged cells); align by x.
+    out: list[str | None] = []
+    for x0 in row.cell_x0:
+        match = None
+        if x0 is not None:
+            best = min((abs(x0 - hx), i) for i, hx in enumerate(header_x0) if hx is not None)
+            if best[0] <= 3:
+                match = mapping[best[1]]
+        out.append(match)
+    return out
+
+
+def _merge_into(target: LogicalRow, values: dict[str, str | None], row: Row, spec: TableSpec) -> None:
+    for field, text in values.items():
+        if _empty(text):
+            continue
+        if field in spec.carry_down and not _empty(target.values[field]):
+            continue  # a merged cell's fragment on the new page repeats nothing new
+        prev = target.values[field]
+        target.values[field] = text if _empty(prev) else f"{prev}\n{text}"
+    prov = target.provenance
+    if row.page not in prov.pages:
+        target.provenance = Provenance(prov.page, (*prov.pages, row.page), prov.bbox)
+
+
+def _carry_down(rows: list[LogicalRow], spec: TableSpec) -> None:
+    carried: dict[str, str | None] = {f: None for f in spec.carry_down}
+    for row in rows:
+        for depth, field in enumerate(spec.carry_down):
+            if _empty(row.values[field]):
+                row.values[field] = carried[field]
+            else:
+                carried[field] = row.values[field]
+                for inner in spec.carry_down[depth + 1 :]:
+                    carried[inner] = None

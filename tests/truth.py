@@ -1,0 +1,87 @@
+"""Ground truth of the committed fixture corpus, in the shape `Report.to_json_dict()` produces."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PDF_DIR = FIXTURES / "pdfs"
+TRUTH_DIR = FIXTURES / "truth"
+
+BUDGET_FIELDS = (
+    "line_name",
+    "line_type",
+    "initial_budget",
+    "adjustment",
+    "adjusted_budget",
+    "actual_spend",
+    "execution_rate_pct",
+)
+TASK_FIELDS = ("duty", "task", "projects", "status")
+INDICATOR_FIELDS = (
+    "level1",
+    "category",
+    "indicator_name",
+    "target_raw",
+    "actual_raw",
+    "value_source",
+    "deviation_raw",
+    "reason",
+)
+AMOUNT_FIELDS = ("initial_budget", "adjustment", "adjusted_budget", "actual_spend", "execution_rate_pct")
+
+
+def fixture_names() -> list[str]:
+    return sorted(p.stem for p in TRUTH_DIR.glob("*.json") if (PDF_DIR / f"{p.stem}.pdf").exists())
+
+
+def load_truth(name: str) -> dict:
+    return json.loads((TRUTH_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def expected_records(truth: dict) -> dict[str, list[dict]]:
+    """Truth rows restricted to the extracted fields, amounts as Decimal."""
+
+    def dec(v):
+        return None if v is None else Decimal(v)
+
+    budget = [
+        {k: (dec(line[k]) if k in AMOUNT_FIELDS else line[k]) for k in BUDGET_FIELDS}
+        for line in truth["budget_lines"]
+    ]
+    tasks = [{k: (list(t[k]) if k == "projects" else t[k]) for k in TASK_FIELDS} for t in truth["key_tasks"]]
+    inds = [{k: i[k] for k in INDICATOR_FIELDS} for i in truth["indicators"]]
+    return {"budget_lines": budget, "key_tasks": tasks, "indicators": inds}
+
+
+def actual_records(report) -> dict[str, list[dict]]:
+    out = {
+        "budget_lines": [{k: getattr(b, k) for k in BUDGET_FIELDS} for b in report.budget_lines],
+        "key_tasks": [
+            {k: (list(t.projects) if k == "projects" else getattr(t, k)) for k in TASK_FIELDS}
+            for t in report.key_tasks
+        ],
+        "indicators": [{k: getattr(i, k) for k in INDICATOR_FIELDS} for i in report.indicators],
+    }
+    return out
+
+
+def field_diffs(expected: list[dict], actual: list[dict], limit: int = 20) -> list[str]:
+    """Readable differences, row by row, field by field (for assertion messages and the accuracy table)."""
+    diffs = []
+    if len(expected) != len(actual):
+        diffs.append(f"row count: expected {len(expected)}, got {len(actual)}")
+    for n, (e, a) in enumerate(zip(expected, actual, strict=False)):
+        for k in e:
+            if e[k] != a[k]:
+                diffs.append(f"row {n} {k}: expected {e[k]!r}, got {a[k]!r}")
+    return diffs[:limit]
+
+
+def field_accuracy(expected: list[dict], actual: list[dict]) -> tuple[int, int]:
+    """(fields equal, fields expected); a missing or extra row counts all its fields as wrong."""
+    total = sum(len(e) for e in expected)
+    right = sum(1 for e, a in zip(expected, actual, strict=False) for k in e if e[k] == a[k])
+    return right, max(total, sum(len(a) for a in actual))
