@@ -35,17 +35,15 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     for spec in settings.tables:
         frags = sections.get(spec.name, [])
         if not frags and spec.name in settings.required_tables:
-            raise errors.MissingSectionError(
-                path, f"no {spec.name} table under a '{spec.title_pattern}' title"
-            )
+            raise errors.MissingSectionError(path, f"no {spec.title} table")
         try:
             rows[spec.name] = stitch(frags, spec)
         except MalformedTableError as exc:
-            raise errors.MissingSectionError(path, str(exc)) from None
+            raise errors.MalformedTableError(path, f"{spec.title}: {exc}") from None
     try:
         budget = tuple(_budget_line(r, settings) for r in rows["budget_lines"])
     except NumberParseError as exc:
-        raise errors.MalformedTableError(path, f"七 预算信息: {exc}") from None
+        raise errors.MalformedTableError(path, f"七、预算信息: {exc}") from None
     names = frozenset(b.line_name for b in budget)
     return Report(
         source_file=path.name,
@@ -92,9 +90,13 @@ def _read_pages(path: Path, settings: ExtractSettings) -> list[PageContent]:
     except PDFSyntaxError as exc:
         raise errors.TruncatedPdfError(path, str(exc) or type(exc).__name__) from None
     except Exception as exc:  # pdfminer raises many unrelated types on damaged files
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+        # pdfplumber wraps pdfminer's own exception as the first argument of PdfminerException.
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+        if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
             raise errors.EncryptedPdfError(path) from None
-        raise errors.TruncatedPdfError(path, f"{type(exc).__name__}: {exc}") from None
+        if isinstance(inner, PDFSyntaxError):
+            raise errors.TruncatedPdfError(path, str(inner) or type(inner).__name__) from None
+        raise errors.TruncatedPdfError(path, f"{type(inner).__name__}: {inner}") from None
 
 
 _YEAR = re.compile(r"[（(]?(20\d{2})年度?[）)]?")

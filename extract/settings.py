@@ -16,6 +16,7 @@ class ColumnSpec:
 @dataclass(frozen=True)
 class TableSpec:
     name: str
+    title: str  # as printed, for messages
     # Regex on a whitespace-free text line outside any table, e.g. '七、预算信息'.
     title_pattern: str
     columns: tuple[ColumnSpec, ...]
@@ -32,6 +33,7 @@ class TableSpec:
 
 BUDGET = TableSpec(
     name="budget_lines",
+    title="七、预算信息",
     title_pattern=r"^七[、.．]?预算信息",
     columns=(
         ColumnSpec("line_name", r"预算资金|项目名称|支出项目"),
@@ -48,6 +50,7 @@ BUDGET = TableSpec(
 
 KEY_TASKS = TableSpec(
     name="key_tasks",
+    title="八、年度重点任务",
     title_pattern=r"^八[、.．]?年度重点任务",
     columns=(
         ColumnSpec("duty", r"主要职责|对应.*职责"),
@@ -62,6 +65,7 @@ KEY_TASKS = TableSpec(
 
 INDICATORS = TableSpec(
     name="indicators",
+    title="九、部门整体自评表",
     title_pattern=r"^九[、.．]?部门整体自评表",
     columns=(
         ColumnSpec("level1", r"^$|一级指标|目标类型"),

@@ -37,6 +37,11 @@ def fixture_names() -> list[str]:
     return sorted(p.stem for p in TRUTH_DIR.glob("*.json") if (PDF_DIR / f"{p.stem}.pdf").exists())
 
 
+def load_layout(name: str) -> dict:
+    """How the fixture was printed (the generator's Layout), from the committed manifest."""
+    return json.loads((PDF_DIR / "manifest.json").read_text(encoding="utf-8"))[name]
+
+
 def load_truth(name: str) -> dict:
     return json.loads((TRUTH_DIR / f"{name}.json").read_text(encoding="utf-8"))
 

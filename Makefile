@@ -1,0 +1,17 @@
+.PHONY: install dev test lint fixtures
+
+install:  ## install the locked environment
+	uv sync --frozen
+
+dev:  ## install with the fixture-generation extras (needs LibreOffice to regenerate PDFs)
+	uv sync --frozen --all-groups
+
+test:
+	uv run pytest
+
+lint:
+	uv run ruff check .
+	uv run ruff format --check .
+
+fixtures:  ## regenerate the committed fixture PDFs and truth (needs LibreOffice + fonts-noto-cjk)
+	uv run --group fixtures python -m tests.fixtures.generator

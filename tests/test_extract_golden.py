@@ -1,0 +1,73 @@
+"""Every committed fixture PDF extracts to its ground truth, field for field."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests.truth import actual_records, expected_records, field_diffs, fixture_names, load_truth
+
+
+def test_corpus_has_seed_and_five_more_reports():
+    names = fixture_names()
+    assert "seed_suzhou_police_2022" in names
+    assert len(names) >= 7  # seed + 5 Word-made + 1 made without Office
+
+
+@pytest.mark.parametrize("table", ["budget_lines", "key_tasks", "indicators"])
+def test_table_matches_truth(fixture_name, table, read_fixture):
+    expected = expected_records(load_truth(fixture_name))[table]
+    actual = actual_records(read_fixture(fixture_name))[table]
+    assert field_diffs(expected, actual) == []
+
+
+def test_header_matches_truth(fixture_name, read_fixture):
+    truth = load_truth(fixture_name)
+    report = read_fixture(fixture_name)
+    assert (report.title, report.department, report.fiscal_year, report.city) == (
+        truth["title"],
+        truth["department"],
+        truth["fiscal_year"],
+        truth["city"],
+    )
+
+
+def test_facts_match_truth(fixture_name, read_fixture):
+    facts = read_fixture(fixture_name).facts
+    for key, value in load_truth(fixture_name)["facts"].items():
+        expected = Decimal(value) if isinstance(value, str) else value
+        assert getattr(facts, key) == expected, key
+
+
+def test_seed_counts(seed_report):
+    assert (len(seed_report.budget_lines), len(seed_report.key_tasks), len(seed_report.indicators)) == (
+        64,
+        12,
+        66,
+    )
+    assert seed_report.page_count == 14
+
+
+def test_seed_total_line_exact(seed_report):
+    total = seed_report.budget_lines[0]
+    assert total.line_type == "total"
+    assert (total.initial_budget, total.adjustment, total.adjusted_budget, total.actual_spend) == (
+        Decimal("389658.89"),
+        Decimal("64568.36"),
+        Decimal("454227.25"),
+        Decimal("449655.56"),
+    )
+    assert total.execution_rate_pct == Decimal("98.99")
+
+
+def test_nan_rate_and_blank_cells_are_null(seed_report):
+    line = next(b for b in seed_report.budget_lines if b.line_name == "苏州公安科技大楼新建")
+    assert line.adjusted_budget == Decimal("0")
+    assert line.actual_spend is None
+    assert line.execution_rate_pct is None
+
+
+def test_blank_adjustment_is_null_not_zero(seed_report):
+    line = next(b for b in seed_report.budget_lines if b.line_name == "文明交通新生态项目")
+    assert line.adjustment is None
