@@ -50,7 +50,8 @@ def read_page(page: pdfplumber.page.Page, settings: ExtractSettings) -> PageCont
     tables = page.find_tables(settings.table_settings(closing))
     fragments = []
     for table in tables:
-        texts = table.extract()
+        # Blank characters kept: a space a line wraps at is real text (see lib.text.join_wrapped).
+        texts = table.extract(keep_blank_chars=True)
         rows = tuple(
             Row(
                 cells=tuple(texts[i]),

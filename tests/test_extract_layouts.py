@@ -58,9 +58,11 @@ def _itext_fixture() -> str:
 
 
 def test_itext_fixture_uses_non_embedded_cid_font():
-    with pdfplumber.open(PDF_DIR / f"{_itext_fixture()}.pdf") as pdf:
+    path = PDF_DIR / f"{_itext_fixture()}.pdf"
+    with pdfplumber.open(path) as pdf:
         fonts = {c["fontname"] for c in pdf.pages[0].chars}
-    assert fonts == {"STSong-Light"}
+    assert fonts == {"STSongStd-Light"}  # reportlab's PDF name for STSong-Light
+    assert b"/FontFile" not in path.read_bytes()  # not embedded: the reader supplies the glyphs
 
 
 def test_row_cut_without_closing_rule_is_kept(monkeypatch, read_fixture):
@@ -117,3 +119,14 @@ def test_corpus_covers_layout(feature, read_fixture):
     assert any(_has(feature, name, read_fixture(name)) for name in fixture_names()), (
         f"no fixture has {feature}"
     )
+
+
+def test_space_at_line_wrap_is_kept(read_fixture):
+    # The cell wraps right after "督查 3 ": the space glyph ends the line and is real text.
+    ind = read_fixture("wuxi_health_2024").indicators[9]
+    assert "专项督查 3 次" in ind.value_source
+
+
+def test_dunhao_project_name_not_in_budget_stays_whole(read_fixture):
+    task = read_fixture("suzhou_police_2023").key_tasks[3]
+    assert task.projects == ("法制、信访法律协助服务", "禁毒工作三年行动规划")

@@ -49,7 +49,21 @@ def test_join_wrapped_glues_cjk_and_keeps_inner_spaces():
 
 
 def test_split_projects_on_every_separator():
-    assert split_projects("甲,乙，丙、丁;戊； 己 ") == ("甲", "乙", "丙", "丁", "戊", "己")
+    assert split_projects("甲,乙，丙;丁； 己 ") == ("甲", "乙", "丙", "丁", "己")
+    assert split_projects("甲、乙、 丙") == ("甲", "乙", "丙")
+
+
+def test_split_projects_keeps_unknown_dunhao_name_in_comma_list():
+    # In a comma-separated list a 、 belongs to a name unless every part is a known budget line.
+    assert split_projects("法制、信访法律协助服务，禁毒工作三年行动规划") == (
+        "法制、信访法律协助服务",
+        "禁毒工作三年行动规划",
+    )
+    assert split_projects("体检费、防疫专项经费,交通工具购置", {"体检费", "防疫专项经费"}) == (
+        "体检费",
+        "防疫专项经费",
+        "交通工具购置",
+    )
 
 
 def test_split_projects_keeps_known_names_with_separators():

@@ -13,19 +13,21 @@ _ASCII_WORD = re.compile(r"[A-Za-z]")
 def join_wrapped(text: str | None) -> str | None:
     """Undo the line wrapping of a table cell: lines are glued back together.
 
-    Chinese text wraps anywhere, so lines are joined with nothing, except between two Latin letters
-    (where a wrap can only have replaced a space). Spaces inside a printed line are kept, once.
+    Chinese text wraps anywhere, so lines are joined with nothing. A space survives only where the
+    PDF prints one: a wrap at a space leaves the space glyph at the end of the line (cells are read
+    with blank characters kept). Between two Latin letters a wrap can only have replaced a space.
+    Whitespace runs become one space; the ends are trimmed.
     """
     if text is None:
         return None
     out = ""
-    for raw in text.split("\n"):
-        line = _WS.sub(" ", raw).strip()
-        if not line:
+    for line in text.split("\n"):
+        if not line.strip():
             continue
-        if out and _ASCII_WORD.fullmatch(out[-1]) and _ASCII_WORD.fullmatch(line[0]):
-            out += " "
+        if out and _ASCII_WORD.fullmatch(out.rstrip()[-1]) and _ASCII_WORD.fullmatch(line.lstrip()[0]):
+            out = out.rstrip() + " "
         out += line
+    out = _WS.sub(" ", out).strip()
     return out or None
 
 
@@ -61,42 +63,45 @@ def parse_rate(text: str | None) -> Decimal | None:
     return parse_amount(s[:-1] if s.endswith("%") else s)
 
 
-_PROJECT_SEPARATORS = re.compile(r"[,，;；、]")
+_LIST_SEPARATORS = re.compile(r"[,，;；]")
+_DUNHAO = "、"
 
 
 def split_projects(text: str | None, known_names: set[str] | frozenset[str] = frozenset()) -> tuple[str, ...]:
     """Split a key task's project list on , ， ; ； 、 and trim.
 
-    Project names may themselves contain 、 (e.g. 'DNA、刑侦耗材'), so adjacent pieces are glued back
-    with the separator that stood between them whenever the result is a name the report itself
-    lists (its budget lines); the longest such run wins.
+    Project names may contain 、 themselves ('DNA、刑侦耗材'). A list that uses commas or semicolons
+    uses them as its separator, so a 、 inside one of its items is split only when every part is a
+    name the report itself lists (its budget lines). A list separated by 、 alone is split on it, then
+    adjacent parts are glued back whenever the result is such a name (longest wins).
     """
     if not text:
         return ()
-    pieces: list[str] = []
-    seps: list[str] = []
-    pos = 0
-    for m in _PROJECT_SEPARATORS.finditer(text):
-        pieces.append(text[pos : m.start()])
-        seps.append(m.group())
-        pos = m.end()
-    pieces.append(text[pos:])
     keys = {name_key(n) for n in known_names}
+    if _LIST_SEPARATORS.search(text):
+        out: list[str] = []
+        for item in _LIST_SEPARATORS.split(text):
+            parts = _split_dunhao(item, keys)
+            known = all(name_key(p) in keys for p in parts)
+            out.extend(parts if known and len(parts) > 1 else [item.strip()])
+        return tuple(p for p in out if p)
+    return tuple(_split_dunhao(text, keys))
+
+
+def _split_dunhao(text: str, keys: set[str]) -> list[str]:
+    pieces = text.split(_DUNHAO)
     out: list[str] = []
     i = 0
     while i < len(pieces):
-        best = i
-        joined = pieces[i]
-        candidate = pieces[i]
+        best, joined, candidate = i, pieces[i], pieces[i]
         for j in range(i + 1, len(pieces)):
-            candidate = candidate + seps[j - 1] + pieces[j]
+            candidate = candidate + _DUNHAO + pieces[j]
             if name_key(candidate) in keys:
                 best, joined = j, candidate
-        name = joined.strip()
-        if name:
-            out.append(name)
+        if joined.strip():
+            out.append(joined.strip())
         i = best + 1
-    return tuple(out)
+    return out
 
 
 def name_key(name: str) -> str:
