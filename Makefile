@@ -12,6 +12,7 @@ test:
 lint:
 	uv run ruff check .
 	uv run ruff format --check .
+	uv run sqlfluff lint dbt_project/models dbt_project/analyses
 
 fixtures:  ## regenerate the committed fixture PDFs and truth (needs LibreOffice + fonts-noto-cjk)
 	uv run --group fixtures python -m tests.fixtures.generator

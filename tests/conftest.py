@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -34,3 +38,39 @@ def seed_truth() -> dict:
 def pytest_generate_tests(metafunc):
     if "fixture_name" in metafunc.fixturenames:
         metafunc.parametrize("fixture_name", fixture_names())
+
+
+DBT_PROJECT = PDF_DIR.parents[2] / "dbt_project"
+
+
+def run_dbt(args: list[str], extracted_dir, build_db, work_dir) -> None:
+    """Run dbt against a given Parquet folder and build file, as `dbt build` would on the command line.
+
+    A subprocess, not dbtRunner: dbt-duckdb keeps its connection open in-process after the run, and
+    DuckDB then refuses the read-only connections the tests open on the same file.
+    """
+    env = {
+        **os.environ,
+        "SELFEVAL_EXTRACTED_DIR": str(extracted_dir),
+        "SELFEVAL_BUILD_DB": str(build_db),
+        "DBT_TARGET_PATH": str(work_dir / "target"),
+        "DBT_LOG_PATH": str(work_dir / "logs"),
+    }
+    dbt = Path(sys.executable).with_name("dbt")
+    cmd = [str(dbt), *args, "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT)]
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"dbt {' '.join(args)} failed:\n{result.stdout[-4000:]}"
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory):
+    """The warehouse built with plain dbt from the whole committed fixture corpus."""
+    from extract.store import write_report
+
+    work = tmp_path_factory.mktemp("warehouse")
+    extracted = work / "extracted"
+    for name in fixture_names():
+        write_report(_read(name), extracted)
+    build_db = work / "build.duckdb"
+    run_dbt(["build"], extracted, build_db, work)
+    return build_db

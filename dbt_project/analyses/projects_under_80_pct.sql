@@ -1,0 +1,16 @@
+-- Projects that spent less than 80% of their adjusted budget (执行率低于80%的项目).
+select
+    s.fiscal_year,
+    d.department_name,
+    s.line_name as project_name,
+    s.adjusted_budget_wan_yuan,
+    s.actual_spend_wan_yuan,
+    s.execution_rate_calc_pct,
+    s.source_file,
+    s.source_page
+from {{ ref('fct_spend') }} as s
+inner join {{ ref('dim_department') }} as d using (department_id)
+where
+    s.line_type = 'project' and s.adjusted_budget_wan_yuan > 0
+    and coalesce(s.execution_rate_calc_pct, 0) < 80
+order by s.fiscal_year, d.department_name, s.execution_rate_calc_pct nulls first

@@ -1,0 +1,19 @@
+select
+    report_id,
+    department_id,
+    fiscal_year,
+    source_file,
+    sha256,
+    page_count,
+    extracted_at,
+    title,
+    is_current,
+    superseded_by_report_id,
+    stated_completion_rate_pct,
+    stated_budget_timeliness_rate_pct,
+    stated_duty_indicator_count,
+    stated_duty_indicator_met_count,
+    stated_duty_indicator_met_share_pct,
+    stated_benefit_indicator_count,
+    stated_satisfaction_indicator_count
+from {{ ref('int_reports__versions') }}
