@@ -1,0 +1,195 @@
+"""Run the audit rules with Great Expectations on DataFrames read from a freshly built warehouse.
+
+GX runs in an ephemeral context over a pandas datasource, one whole-DataFrame batch per rule (GX's
+SQLAlchemy path to DuckDB is broken, and dagster-ge is GX<1). Every failing row becomes a row of
+`audit.findings` in the build file; results are also kept as JSON and a Data Docs site.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import great_expectations as gx
+import pandas as pd
+
+from .rules import RULES, Rule
+
+FINDING_COLUMNS = {
+    "rule": "varchar",
+    "severity": "varchar",
+    "fiscal_year": "integer",
+    "department_name": "varchar",
+    "subject": "varchar",
+    "source_file": "varchar",
+    "source_page": "integer",
+    "expected_value": "varchar",
+    "actual_value": "varchar",
+    "message": "varchar",
+}
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    severity: str
+    description: str
+    checked_rows: int
+    failing_rows: int
+    metrics: dict = field(default_factory=dict)
+
+    @property
+    def success(self) -> bool:
+        return self.failing_rows == 0
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    rules: tuple[RuleResult, ...]
+    findings: pd.DataFrame
+    seconds: float
+    results_json: Path | None = None
+    data_docs_index: Path | None = None
+
+    @property
+    def blocking(self) -> tuple[RuleResult, ...]:
+        """Failed error-severity rules: the build must not be published."""
+        return tuple(r for r in self.rules if r.severity == "error" and not r.success)
+
+    def summary(self) -> str:
+        failed = [f"{r.rule}={r.failing_rows}" for r in self.rules if not r.success]
+        return "all rules pass" if not failed else "findings: " + ", ".join(failed)
+
+
+def _gx_context(docs_dir: Path | None):
+    # GX's progress bars and info logs would swamp every build's output.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}
+    if docs_dir is not None:
+        context.add_data_docs_site(
+            site_name="audit",
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    return context
+
+
+def run_audit(
+    build_db: str | Path, out_dir: str | Path | None = None, rules: tuple[Rule, ...] = RULES
+) -> AuditResult:
+    """Audit `build_db`, write `audit.findings` and `audit.rule_results` into it, return the result."""
+    start = time.perf_counter()
+    out = Path(out_dir) if out_dir is not None else None
+    context = _gx_context(out / "data_docs" if out is not None else None)
+    source = context.data_sources.add_pandas("warehouse")
+    results, findings, raw = [], [], {}
+    with duckdb.connect(str(build_db)) as con:
+        for rule in rules:
+            frame = con.sql(rule.sql).df()
+            batch = source.add_dataframe_asset(rule.name).add_batch_definition_whole_dataframe(rule.name)
+            suite = context.suites.add(gx.ExpectationSuite(name=rule.name))
+            messages = {}
+            for check in rule.checks:
+                expectation = check.expectation()
+                expectation.meta = {"rule": rule.name, "severity": rule.severity, "message": check.message}
+                suite.add_expectation(expectation)
+                messages[expectation.id] = check.message
+            definition = context.validation_definitions.add(
+                gx.ValidationDefinition(name=rule.name, data=batch, suite=suite)
+            )
+            validation = definition.run(
+                batch_parameters={"dataframe": frame},
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["finding_key"]},
+            )
+            raw[rule.name] = validation.to_json_dict()
+            failing = _failing_rows(frame, validation, rule, messages)
+            findings.append(failing)
+            results.append(
+                RuleResult(
+                    rule=rule.name,
+                    severity=rule.severity,
+                    description=rule.description,
+                    checked_rows=len(frame),
+                    failing_rows=len(failing),
+                    metrics=_metrics(frame),
+                )
+            )
+        table = (
+            pd.concat(findings, ignore_index=True)
+            if findings
+            else pd.DataFrame(columns=list(FINDING_COLUMNS))
+        )
+        _write_audit_tables(con, table, results)
+    results_json = docs_index = None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        results_json = out / "validation_results.json"
+        results_json.write_text(json.dumps(raw, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+        context.build_data_docs()
+        docs_index = out / "data_docs" / "index.html"
+    return AuditResult(tuple(results), table, time.perf_counter() - start, results_json, docs_index)
+
+
+def _failing_rows(frame: pd.DataFrame, validation, rule: Rule, messages: dict) -> pd.DataFrame:
+    parts = []
+    for result in validation.results:
+        if result.success:
+            continue
+        keys = {row["finding_key"] for row in result.result.get("unexpected_index_list") or []}
+        rows = frame[frame["finding_key"].isin(keys)].copy()
+        rows["message"] = messages.get(result.expectation_config.id, rule.description)
+        parts.append(rows)
+    if not parts:
+        return pd.DataFrame(columns=list(FINDING_COLUMNS))
+    rows = pd.concat(parts, ignore_index=True)
+    rows["rule"], rows["severity"] = rule.name, rule.severity
+    return rows[list(FINDING_COLUMNS)]
+
+
+def _metrics(frame: pd.DataFrame) -> dict:
+    """Ratios a rule reports besides pass/fail (project_coverage: listed projects ÷ 项目支出)."""
+    if "coverage" not in frame or not frame["coverage"].notna().any():
+        return {}
+    cov = frame.dropna(subset=["coverage"])
+    return {
+        "coverage_min": round(float(cov["coverage"].min()), 4),
+        "coverage_max": round(float(cov["coverage"].max()), 4),
+        "coverage": {f"{r.source_file} {r.subject}": round(float(r.coverage), 4) for r in cov.itertuples()},
+    }
+
+
+def _write_audit_tables(con, findings: pd.DataFrame, results: list[RuleResult]) -> None:
+    con.execute("create schema if not exists audit").fetchall()
+    casts = ", ".join(f"cast({c} as {t}) as {c}" for c, t in FINDING_COLUMNS.items())
+    con.register("_findings", findings.astype(object).where(findings.notna(), None))
+    con.execute(f"create or replace table audit.findings as select {casts} from _findings").fetchall()
+    con.unregister("_findings")
+    rules = pd.DataFrame(
+        [
+            {
+                "rule": r.rule,
+                "severity": r.severity,
+                "description": r.description,
+                "checked_rows": r.checked_rows,
+                "failing_rows": r.failing_rows,
+                "is_success": r.success,
+                "metrics": json.dumps(r.metrics),
+            }
+            for r in results
+        ]
+    )
+    con.register("_rules", rules)
+    con.execute("create or replace table audit.rule_results as select * from _rules").fetchall()
+    con.unregister("_rules")
+    con.execute("checkpoint").fetchall()
