@@ -1,8 +1,8 @@
 """PDF -> typed records for budget self-evaluation reports. Pure Python: never imports Dagster."""
 
 from .errors import ReportError
-from .models import BudgetLine, Indicator, KeyTask, Provenance, Report, ReportFacts
-from .report import read_report
+from .models import BudgetLine, Indicator, KeyTask, Provenance, Report, ReportFacts, ReportHeader
+from .report import read_header, read_report
 from .settings import DEFAULT_SETTINGS, ExtractSettings
 
 __all__ = [
@@ -15,5 +15,7 @@ __all__ = [
     "Report",
     "ReportError",
     "ReportFacts",
+    "ReportHeader",
+    "read_header",
     "read_report",
 ]

@@ -69,6 +69,19 @@ class ReportFacts:
 
 
 @dataclass(frozen=True)
+class ReportHeader:
+    """What the first page says: enough to file a report under its department and year."""
+
+    source_file: str
+    sha256: str
+    title: str
+    department: str
+    fiscal_year: int
+    city: str | None
+    page_count: int
+
+
+@dataclass(frozen=True)
 class Report:
     source_file: str
     sha256: str

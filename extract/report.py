@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,10 +15,10 @@ from pdfminer.pdfparser import PDFSyntaxError
 
 from . import errors
 from .lib.text import NumberParseError, join_wrapped, parse_amount, parse_rate, split_projects, squash
-from .models import BudgetLine, Indicator, KeyTask, Report, ReportFacts
+from .models import BudgetLine, Indicator, KeyTask, Report, ReportFacts, ReportHeader
 from .settings import DEFAULT_SETTINGS, ExtractSettings, TableSpec
 from .stitch import LogicalRow, MalformedTableError, stitch
-from .tables import Fragment, PageContent, TextLine, read_page
+from .tables import Fragment, PageContent, TextLine, read_page, text_lines
 
 _PDF_MAGIC = b"%PDF-"
 
@@ -70,7 +72,9 @@ def _check_bytes(path: Path, data: bytes) -> None:
         raise errors.TruncatedPdfError(path, "no %%EOF marker at the end")
 
 
-def _read_pages(path: Path, settings: ExtractSettings) -> list[PageContent]:
+@contextmanager
+def _open_pdf(path: Path, settings: ExtractSettings) -> Iterator[pdfplumber.PDF]:
+    """Open with pdfplumber, turning pdfminer's many failure types into one ReportError each."""
     try:
         with pdfplumber.open(path) as pdf:
             count = len(pdf.pages)
@@ -78,11 +82,7 @@ def _read_pages(path: Path, settings: ExtractSettings) -> list[PageContent]:
                 raise errors.TruncatedPdfError(path, "no pages")
             if count > settings.max_pages:
                 raise errors.TooManyPagesError(path, f"{count} pages, limit {settings.max_pages}")
-            out = []
-            for page in pdf.pages:
-                out.append(read_page(page, settings))
-                page.close()  # drop pdfminer's layout cache: memory stays flat over long reports
-            return out
+            yield pdf
     except errors.ReportError:
         raise
     except (PDFPasswordIncorrect, PDFEncryptionError):
@@ -97,6 +97,38 @@ def _read_pages(path: Path, settings: ExtractSettings) -> list[PageContent]:
         if isinstance(inner, PDFSyntaxError):
             raise errors.TruncatedPdfError(path, str(inner) or type(inner).__name__) from None
         raise errors.TruncatedPdfError(path, f"{type(inner).__name__}: {inner}") from None
+
+
+def _read_pages(path: Path, settings: ExtractSettings) -> list[PageContent]:
+    out = []
+    with _open_pdf(path, settings) as pdf:
+        for page in pdf.pages:
+            out.append(read_page(page, settings))
+            page.close()  # drop pdfminer's layout cache: memory stays flat over long reports
+    return out
+
+
+def read_header(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) -> ReportHeader:
+    """Department, fiscal year and title from the first page only: cheap enough to sort an inbox."""
+    path = Path(path)
+    data = path.read_bytes()
+    _check_bytes(path, data)
+    with _open_pdf(path, settings) as pdf:
+        page = pdf.pages[0]
+        lines = text_lines(page.page_number, page.chars, [], settings.line_tolerance)
+        page_count = len(pdf.pages)
+    if sum(len(line.text) for line in lines) < settings.min_text_chars:
+        raise errors.NoTextLayerError(path)
+    title, department, fiscal_year, city = _read_header(path, lines)
+    return ReportHeader(
+        source_file=path.name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        title=title,
+        department=department,
+        fiscal_year=fiscal_year,
+        city=city,
+        page_count=page_count,
+    )
 
 
 _YEAR = re.compile(r"[（(]?(20\d{2})年度?[）)]?")

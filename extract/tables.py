@@ -64,7 +64,7 @@ def read_page(page: pdfplumber.page.Page, settings: ExtractSettings) -> PageCont
         if rows:
             fragments.append(Fragment(page.page_number, tuple(table.bbox), rows))
     chars = page.chars
-    lines = _text_lines(page.page_number, chars, [f.bbox for f in fragments], settings.line_tolerance)
+    lines = text_lines(page.page_number, chars, [f.bbox for f in fragments], settings.line_tolerance)
     return PageContent(page.page_number, tuple(fragments), tuple(lines), len(chars))
 
 
@@ -116,7 +116,7 @@ def _closing_rules(page: pdfplumber.page.Page, tol: float) -> list[dict]:
     return rules
 
 
-def _text_lines(page_number: int, chars: list[dict], exclude: list[BBox], tol: float) -> list[TextLine]:
+def text_lines(page_number: int, chars: list[dict], exclude: list[BBox], tol: float) -> list[TextLine]:
     """Lines of text outside the table fragments (section titles, headings, prose)."""
 
     def inside(c: dict) -> bool:

@@ -53,6 +53,7 @@ def run_dbt(args: list[str], extracted_dir, build_db, work_dir) -> None:
         **os.environ,
         "SELFEVAL_EXTRACTED_DIR": str(extracted_dir),
         "SELFEVAL_BUILD_DB": str(build_db),
+        "SELFEVAL_REJECTED_DIR": str(Path(extracted_dir).parent / "rejected"),
         "DBT_TARGET_PATH": str(work_dir / "target"),
         "DBT_LOG_PATH": str(work_dir / "logs"),
     }
@@ -66,11 +67,14 @@ def run_dbt(args: list[str], extracted_dir, build_db, work_dir) -> None:
 def warehouse(tmp_path_factory):
     """The warehouse built with plain dbt from the whole committed fixture corpus."""
     from extract.store import write_report
+    from orchestration.lib import rejections
 
     work = tmp_path_factory.mktemp("warehouse")
     extracted = work / "extracted"
     for name in fixture_names():
-        write_report(_read(name), extracted)
+        report = _read(name)
+        write_report(report, extracted / f"fiscal_year={report.fiscal_year}")
+    rejections.ensure(work / "rejected")
     build_db = work / "build.duckdb"
     run_dbt(["build"], extracted, build_db, work)
     return build_db

@@ -1,0 +1,105 @@
+"""Extraction (partitioned by fiscal year) and publishing. Thin: the work is in orchestration/lib."""
+
+import shutil
+import time
+
+import dagster as dg
+
+from orchestration.defs.resources import SelfevalPaths
+from orchestration.lib import rejections
+from orchestration.lib.extraction import extract_year
+from orchestration.lib.inbox import scan
+from orchestration.lib.publish import publish
+
+fiscal_years = dg.DynamicPartitionsDefinition(name="fiscal_year")
+
+# One asset key per extracted table (dbt needs one per source), all made by one partitioned step.
+EXTRACTED_TABLES = (
+    "report",
+    "budget_lines",
+    "key_tasks",
+    "key_task_projects",
+    "indicators",
+    "rejected_files",
+)
+EXTRACTED_KEYS = tuple(dg.AssetKey(["extracted", t]) for t in EXTRACTED_TABLES)
+_ROW_KEYS = {"budget_lines": "budget_lines", "key_tasks": "key_tasks", "indicators": "indicators"}
+
+
+@dg.multi_asset(
+    name="extracted_reports",
+    specs=[
+        dg.AssetSpec(
+            key, group_name="extract", kinds={"python", "parquet"}, description=f"Extracted {key.path[-1]}"
+        )
+        for key in EXTRACTED_KEYS
+    ],
+    partitions_def=fiscal_years,
+)
+def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths):
+    """Every report of one fiscal year in the inbox, extracted to Parquet (one folder per report)."""
+    p = paths.paths()
+    year = int(context.partition_key)
+    inbox = scan(p.reports_dir, cache_dir=p.header_cache_dir)
+    rejections.keep_only(p.rejected_dir, {f.sha256 for f in inbox.files})
+    for f in inbox.rejected:
+        rejections.record(p.rejected_dir, f.path, f.sha256, f.error or "rejected")
+    result = extract_year(
+        inbox.for_year(year),
+        year,
+        p.extracted_dir,
+        p.rejected_dir,
+        progress=lambda f, status: context.log.info(f"{f.path.name}: {status}"),
+    )
+    for name, reason in result.rejected:
+        context.log.warning(f"{name}: {reason}")
+    common = {
+        "fiscal_year": year,
+        "reports": len(result.loaded) + len(result.cached),
+        "extracted": len(result.loaded),
+        "cached (unchanged content)": len(result.cached),
+        "pages": result.pages,
+        "seconds": round(result.seconds, 2),
+        "source_files": dg.MetadataValue.json(sorted(result.loaded + result.cached)),
+    }
+    for key in EXTRACTED_KEYS:
+        table = key.path[-1]
+        extra = {}
+        if table in _ROW_KEYS:
+            extra["rows"] = result.rows.get(table, 0)
+        if table == "rejected_files":
+            extra = {
+                "rejected": dg.MetadataValue.json(
+                    [{"file": f.path.name, "reason": f.error} for f in inbox.rejected]
+                    + [{"file": n, "reason": r} for n, r in result.rejected]
+                ),
+                "duplicates": dg.MetadataValue.json([[a.name, b.name] for a, b in inbox.duplicates]),
+            }
+        yield dg.MaterializeResult(asset_key=key, metadata={**common, **extra})
+
+
+@dg.asset(
+    deps=[dg.AssetKey("warehouse_audit")],
+    group_name="publish",
+    kinds={"duckdb"},
+    description="The audited build, atomically renamed over the published warehouse path.",
+)
+def published_warehouse(context: dg.AssetExecutionContext, paths: SelfevalPaths) -> dg.MaterializeResult:
+    from orchestration.defs.dbt import build_path
+
+    p = paths.paths()
+    start = time.perf_counter()
+    build = build_path(p, context.op_execution_context.run_id)
+    if not build.exists():
+        raise dg.Failure(
+            f"no build at {build}: materialize the dbt assets and the audit in the same run first"
+        )
+    result = publish(build, p.warehouse)  # blocking audit checks already stopped this step if they failed
+    shutil.rmtree(build.parent / f"{build.stem}.tmp", ignore_errors=True)
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(result.warehouse),
+            "bytes": result.warehouse.stat().st_size,
+            "seconds": round(time.perf_counter() - start, 2),
+        }
+    )

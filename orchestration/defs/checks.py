@@ -1,0 +1,58 @@
+"""The Great Expectations audit of each build: one asset check per rule, error rules blocking publish."""
+
+import dagster as dg
+
+from expectations import RULES, run_audit
+from orchestration.defs.dbt import build_path, warehouse_models
+from orchestration.defs.resources import SelfevalPaths
+
+AUDIT = dg.AssetKey("warehouse_audit")
+SAMPLE_ROWS = 10
+
+
+@dg.asset(
+    key=AUDIT,
+    deps=[warehouse_models],
+    group_name="audit",
+    kinds={"great_expectations"},
+    check_specs=[
+        dg.AssetCheckSpec(
+            name=rule.name, asset=AUDIT, description=rule.description, blocking=rule.severity == "error"
+        )
+        for rule in RULES
+    ],
+    description="Audit of the new build (audit.findings); error-severity rules block publishing.",
+)
+def warehouse_audit(context: dg.AssetExecutionContext, paths: SelfevalPaths):
+    p = paths.paths()
+    build = build_path(p, context.op_execution_context.run_id)
+    result = run_audit(build, p.audit_dir / context.op_execution_context.run_id)
+    findings = result.findings
+    for rule in result.rules:
+        rows = findings[findings["rule"] == rule.rule].head(SAMPLE_ROWS)
+        sample = [
+            {k: (None if v != v else v) for k, v in row.items()}  # NaN -> None for JSON
+            for row in rows[["subject", "source_file", "source_page", "expected_value", "actual_value"]]
+            .astype(object)
+            .to_dict("records")
+        ]
+        yield dg.AssetCheckResult(
+            check_name=rule.rule,
+            passed=rule.success,
+            severity=dg.AssetCheckSeverity.ERROR if rule.severity == "error" else dg.AssetCheckSeverity.WARN,
+            metadata={
+                "failing_rows": rule.failing_rows,
+                "checked_rows": rule.checked_rows,
+                "sample": dg.MetadataValue.json(sample),
+                **({"metrics": dg.MetadataValue.json(rule.metrics)} if rule.metrics else {}),
+            },
+        )
+    yield dg.MaterializeResult(
+        metadata={
+            "findings": len(findings),
+            "blocking_rules": dg.MetadataValue.json([r.rule for r in result.blocking]),
+            "seconds": round(result.seconds, 2),
+            "data_docs": dg.MetadataValue.path(str(result.data_docs_index)),
+            "summary": result.summary(),
+        }
+    )

@@ -1,0 +1,46 @@
+"""dbt models as Dagster assets; dbt sources map to the extraction asset, so lineage is one graph."""
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.defs.project import dbt_project
+from orchestration.defs.resources import SelfevalPaths
+from orchestration.lib import rejections
+from orchestration.lib.settings import Paths
+
+
+class SelfevalTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            # Every dbt source is a table the extraction asset writes.
+            return dg.AssetKey(["extracted", dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return "warehouse"
+
+
+def build_path(paths: Paths, run_id: str) -> Path:
+    """Each run builds a new file; only the publish step puts it where readers look."""
+    return paths.build_dir / f"{run_id}.duckdb"
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=SelfevalTranslator())
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SelfevalPaths):
+    p = paths.paths()
+    build = build_path(p, context.op_execution_context.run_id)
+    build.parent.mkdir(parents=True, exist_ok=True)
+    for stale in build.parent.glob("*.duckdb*"):
+        stale.unlink()  # builds of crashed or refused runs: never published, safe to drop
+    p.extracted_dir.mkdir(parents=True, exist_ok=True)
+    rejections.ensure(p.rejected_dir)
+    # dbt reads its paths from the environment (profiles.yml and the sources use env_var()).
+    os.environ["SELFEVAL_BUILD_DB"] = str(build)
+    os.environ["SELFEVAL_EXTRACTED_DIR"] = str(p.extracted_dir)
+    os.environ["SELFEVAL_REJECTED_DIR"] = str(p.rejected_dir)
+    yield from dbt.cli(["build"], context=context).stream()

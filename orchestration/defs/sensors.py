@@ -1,0 +1,43 @@
+"""Inbox sensor: new or changed files (by content hash) request a run for their fiscal year."""
+
+import json
+
+import dagster as dg
+
+from orchestration.defs.assets import EXTRACTED_KEYS, fiscal_years
+from orchestration.lib.inbox import scan
+from orchestration.lib.settings import Paths
+
+extract_year_job = dg.define_asset_job(
+    "extract_year_job", selection=dg.AssetSelection.keys(*EXTRACTED_KEYS), partitions_def=fiscal_years
+)
+
+
+@dg.sensor(job=extract_year_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+    paths = Paths.from_env()
+    inbox = scan(paths.reports_dir, cache_dir=paths.header_cache_dir)
+    by_year: dict[int, list[str]] = {}
+    for f in inbox.accepted:
+        by_year.setdefault(f.fiscal_year, []).append(f.sha256)
+    known = set(context.instance.get_dynamic_partitions(fiscal_years.name))
+    new_years = sorted(str(y) for y in by_year if str(y) not in known)
+    seen = set(json.loads(context.cursor)) if context.cursor else set()
+    current = {f"{year}:{sha}" for year, shas in by_year.items() for sha in shas}
+    # One request per fiscal year with new content; the run key names that content, so the same
+    # bytes never start a run twice (the cursor remembers them), and changed bytes always do.
+    fresh: dict[int, list[str]] = {}
+    for key in sorted(current - seen):
+        year, sha = key.split(":")
+        fresh.setdefault(int(year), []).append(sha)
+    requests = [
+        dg.RunRequest(
+            partition_key=str(year), run_key=f"{year}:{','.join(shas)}", tags={"new_files": str(len(shas))}
+        )
+        for year, shas in sorted(fresh.items())
+    ]
+    return dg.SensorResult(
+        run_requests=requests,
+        dynamic_partitions_requests=[fiscal_years.build_add_request(new_years)] if new_years else [],
+        cursor=json.dumps(sorted(seen | current)),
+    )

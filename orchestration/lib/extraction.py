@@ -1,0 +1,84 @@
+"""Extract one fiscal year's reports to Parquet, reusing what the content hash says is done.
+
+Layout: <extracted>/fiscal_year=<YYYY>/<sha256>/*.parquet. A year's folder belongs to that year's
+partition run alone, which also removes reports no longer in the inbox, so re-runs replace output
+instead of duplicating it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extract import ReportError, read_report
+from extract.store import write_report
+
+from . import rejections
+from .inbox import InboxFile
+
+
+@dataclass
+class YearResult:
+    fiscal_year: int
+    loaded: list[str] = field(default_factory=list)  # source files extracted now
+    cached: list[str] = field(default_factory=list)  # unchanged content, already extracted
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (source file, reason)
+    removed: list[str] = field(default_factory=list)  # report folders no longer in the inbox
+    pages: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def year_dir(extracted_dir: Path, year: int) -> Path:
+    return extracted_dir / f"fiscal_year={year}"
+
+
+def extract_year(
+    files: tuple[InboxFile, ...],
+    year: int,
+    extracted_dir: Path,
+    rejected_dir: Path,
+    progress: Callable[[InboxFile, str], None] | None = None,
+) -> YearResult:
+    start = time.perf_counter()
+    result = YearResult(year)
+    out = year_dir(extracted_dir, year)
+    out.mkdir(parents=True, exist_ok=True)
+    keep: set[str] = set()
+    for f in files:
+        if (out / f.sha256 / "report.parquet").exists():
+            keep.add(f.sha256)
+            result.cached.append(f.path.name)
+            status = "cached"
+        else:
+            try:
+                report = read_report(f.path)
+            except ReportError as exc:
+                rejections.record(rejected_dir, f.path, f.sha256, str(exc))
+                result.rejected.append((f.path.name, str(exc)))
+                status = f"rejected: {exc}"
+            else:
+                write_report(report, out)
+                rejections.clear(rejected_dir, f.sha256)
+                keep.add(f.sha256)
+                result.loaded.append(f.path.name)
+                result.pages += report.page_count
+                for table, n in (
+                    ("budget_lines", len(report.budget_lines)),
+                    ("key_tasks", len(report.key_tasks)),
+                    ("indicators", len(report.indicators)),
+                ):
+                    result.rows[table] = result.rows.get(table, 0) + n
+                status = "extracted"
+        if progress:
+            progress(f, status)
+    for folder in out.iterdir():
+        if folder.is_dir() and folder.name not in keep:
+            shutil.rmtree(folder)
+            if not folder.name.startswith("."):
+                result.removed.append(folder.name)
+    result.seconds = time.perf_counter() - start
+    return result

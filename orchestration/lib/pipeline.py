@@ -1,0 +1,126 @@
+"""One whole build, in-process: scan the inbox, extract each fiscal year, then dbt → audit → publish.
+
+The CLI calls this; it runs the very jobs the Dagster UI and sensor run (definitions in defs/).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from . import rejections
+from .extraction import year_dir
+from .inbox import Inbox, scan
+from .settings import Paths
+
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+@dataclass
+class BuildOutcome:
+    paths: Paths
+    inbox: Inbox
+    rejected: list[dict] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+    blocking_rules: list[str] = field(default_factory=list)
+    published: bool = False
+    rows: dict[str, int] = field(default_factory=dict)
+    findings: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.published and not (self.rejected or self.failed_steps or self.blocking_rules)
+
+    def summary(self, seconds: float) -> str:
+        loaded = self.rows.get("dim_report", 0)
+        lines = [f"reports loaded: {loaded} (fiscal years {', '.join(map(str, self.inbox.years())) or '-'})"]
+        lines.append(f"files rejected: {len(self.rejected)}")
+        lines += [f"  {r['source_file']}: {r['reason']}" for r in self.rejected]
+        for dup, kept in self.inbox.duplicates:
+            lines.append(f"  duplicate content, loaded once: {dup.name} = {kept.name}")
+        if self.rows:
+            lines.append("rows: " + ", ".join(f"{t} {n}" for t, n in self.rows.items()))
+        if self.findings:
+            lines.append("audit findings by rule: " + ", ".join(f"{r} {n}" for r, n in self.findings.items()))
+        else:
+            lines.append("audit findings by rule: none")
+        for step in self.failed_steps:
+            lines.append(f"failed step: {step}")
+        if self.published:
+            lines.append(f"published: {self.paths.warehouse}")
+        else:
+            why = (
+                f"blocking audit rules failed: {', '.join(self.blocking_rules)}"
+                if self.blocking_rules
+                else "a step failed"
+            )
+            lines.append(
+                f"NOT published ({why}); the previous warehouse is unchanged: {self.paths.warehouse}"
+            )
+        lines.append(f"seconds: {seconds:.1f}")
+        return "\n".join(lines)
+
+
+def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    inbox = scan(paths.reports_dir, progress=progress, cache_dir=paths.header_cache_dir)
+    outcome = BuildOutcome(paths, inbox)
+    definitions = defs()
+    instance = dg.DagsterInstance.ephemeral()
+    years = [str(y) for y in inbox.years()]
+    instance.add_dynamic_partitions("fiscal_year", years)
+    _drop_years_not_in_inbox(paths, set(years))
+    rejections.keep_only(paths.rejected_dir, {f.sha256 for f in inbox.files})
+    for f in inbox.rejected:  # no fiscal year: no partition run would record them
+        rejections.record(paths.rejected_dir, f.path, f.sha256, f.error or "rejected")
+    extract_job = definitions.resolve_job_def("extract_year_job")
+    for year in years:
+        result = extract_job.execute_in_process(
+            partition_key=year, instance=instance, raise_on_error=False, run_config=QUIET
+        )
+        if not result.success:
+            outcome.failed_steps.append(f"extract fiscal year {year}")
+    warehouse = definitions.resolve_job_def("warehouse_job").execute_in_process(
+        instance=instance, raise_on_error=False, run_config=QUIET
+    )
+    for evaluation in warehouse.get_asset_check_evaluations():
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            outcome.blocking_rules.append(evaluation.check_name)
+    build = paths.build_dir / f"{warehouse.run_id}.duckdb"
+    outcome.published = not build.exists() and warehouse.success and paths.warehouse.exists()
+    if not warehouse.success and not outcome.blocking_rules:
+        failed = [e.step_key for e in warehouse.all_events if e.event_type_value == "STEP_FAILURE"]
+        outcome.failed_steps.extend(f"warehouse step {s}" for s in failed)
+    outcome.rejected = rejections.read_all(paths.rejected_dir)
+    _read_counts(outcome, paths.warehouse if outcome.published else build)
+    return outcome
+
+
+def _drop_years_not_in_inbox(paths: Paths, years: set[str]) -> None:
+    """A year whose every file left the inbox has no partition run to clear it: clear it here."""
+    if not paths.extracted_dir.exists():
+        return
+    keep = {year_dir(paths.extracted_dir, int(y)).name for y in years}
+    for folder in paths.extracted_dir.iterdir():
+        if folder.is_dir() and folder.name not in keep:
+            shutil.rmtree(folder)
+
+
+def _read_counts(outcome: BuildOutcome, db: Path) -> None:
+    if not db.exists():
+        return
+    with duckdb.connect(str(db), read_only=True) as con:
+        for table in ("dim_report", "fct_spend", "fct_indicator", "fct_key_task", "dim_project"):
+            outcome.rows[table] = con.execute(f"select count(*) from marts.{table}").fetchall()[0][0]
+        outcome.findings = dict(
+            con.execute(
+                "select rule, failing_rows from audit.rule_results where failing_rows > 0 order by rule"
+            ).fetchall()
+        )

@@ -1,0 +1,57 @@
+"""Rejected files, one small Parquet file each, read by dbt into audit.rejected_files.
+
+An empty file with the schema is always present, so the dbt source never globs nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+SCHEMA = pa.schema(
+    [
+        ("source_file", pa.string()),
+        ("sha256", pa.string()),
+        ("reason", pa.string()),
+        ("seen_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+_EMPTY = "_schema.parquet"
+
+
+def ensure(rejected_dir: Path) -> None:
+    rejected_dir.mkdir(parents=True, exist_ok=True)
+    empty = rejected_dir / _EMPTY
+    if not empty.exists():
+        pq.write_table(SCHEMA.empty_table(), empty)
+
+
+def record(rejected_dir: Path, path: Path, sha256: str, reason: str) -> None:
+    ensure(rejected_dir)
+    row = {"source_file": path.name, "sha256": sha256, "reason": reason, "seen_at": datetime.now(UTC)}
+    tmp = rejected_dir / f".{sha256}.tmp"
+    pq.write_table(pa.Table.from_pylist([row], schema=SCHEMA), tmp)
+    tmp.replace(rejected_dir / f"{sha256}.parquet")
+
+
+def clear(rejected_dir: Path, sha256: str) -> None:
+    (rejected_dir / f"{sha256}.parquet").unlink(missing_ok=True)
+
+
+def keep_only(rejected_dir: Path, sha256s: set[str]) -> None:
+    """Forget rejections of files no longer in the inbox."""
+    ensure(rejected_dir)
+    for p in rejected_dir.glob("*.parquet"):
+        if p.name != _EMPTY and p.stem not in sha256s:
+            p.unlink()
+
+
+def read_all(rejected_dir: Path) -> list[dict]:
+    ensure(rejected_dir)
+    rows = []
+    for p in sorted(rejected_dir.glob("*.parquet")):
+        rows.extend(pq.read_table(p).to_pylist())
+    return rows

@@ -1,0 +1,280 @@
+"""Dagster in three tiers: definitions load; assets and sensor run alone; the whole graph end to end."""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from expectations import RULES
+from orchestration.defs.assets import EXTRACTED_KEYS, extracted_reports
+from orchestration.defs.checks import warehouse_audit
+from orchestration.defs.dbt import build_path
+from orchestration.defs.resources import SelfevalPaths
+from orchestration.defs.sensors import inbox_sensor
+from tests.conftest import BAD_DIR
+from tests.truth import PDF_DIR
+
+
+@pytest.fixture(scope="module")
+def definitions():
+    from orchestration.definitions import defs
+
+    return defs()
+
+
+def _paths(tmp_path: Path, reports: Path) -> SelfevalPaths:
+    return SelfevalPaths(
+        reports_dir=str(reports),
+        warehouse=str(tmp_path / "warehouse.duckdb"),
+        data_dir=str(tmp_path / "data"),
+    )
+
+
+# --- tier 1: definitions -------------------------------------------------------------------------
+
+
+def test_definitions_load_with_every_stage(definitions):
+    keys = {k.to_user_string() for k in definitions.resolve_all_asset_keys()}
+    assert {k.to_user_string() for k in EXTRACTED_KEYS} <= keys
+    assert {
+        "marts/fct_spend",
+        "marts/fct_indicator",
+        "marts/fct_key_task",
+        "warehouse_audit",
+        "published_warehouse",
+    } <= keys
+    for job in ("extract_year_job", "warehouse_job"):
+        assert definitions.resolve_job_def(job)
+    assert definitions.resolve_sensor_def("inbox_sensor")
+    assert definitions.resolve_schedule_def("rebuild_schedule")
+
+
+def test_lineage_is_one_graph(definitions):
+    graph = definitions.resolve_asset_graph()
+    staging = dg.AssetKey(["staging", "stg_extracted__budget_lines"])
+    assert dg.AssetKey(["extracted", "budget_lines"]) in graph.get(staging).parent_keys
+    audit = graph.get(dg.AssetKey("warehouse_audit"))
+    assert dg.AssetKey(["marts", "fct_spend"]) in audit.parent_keys
+    assert dg.AssetKey("warehouse_audit") in graph.get(dg.AssetKey("published_warehouse")).parent_keys
+
+
+def test_audit_rules_are_asset_checks_errors_blocking(definitions):
+    specs = {s.name: s for s in definitions.resolve_assets_def("warehouse_audit").check_specs}
+    assert set(specs) == {r.name for r in RULES}
+    assert {n for n, s in specs.items() if s.blocking} == {r.name for r in RULES if r.severity == "error"}
+
+
+def test_dbt_tests_are_asset_checks(definitions):
+    checks = {k.name for k in definitions.resolve_assets_def(dg.AssetKey(["marts", "fct_spend"])).check_keys}
+    assert "unique_fct_spend_spend_id" in checks
+
+
+# --- tier 2: assets and the sensor alone -----------------------------------------------------------
+
+
+def test_extract_asset_writes_one_year(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "a.pdf")
+    shutil.copy(PDF_DIR / "seed_suzhou_police_2022.pdf", inbox / "other_year.pdf")
+    shutil.copy(BAD_DIR / "scanned.pdf", inbox / "scan.pdf")
+    paths = _paths(tmp_path, inbox)
+    context = dg.build_asset_context(partition_key="2023", resources={"paths": paths})
+    results = list(extracted_reports(context))
+    assert {r.asset_key for r in results} == set(EXTRACTED_KEYS)
+    meta = next(r.metadata for r in results if r.asset_key == dg.AssetKey(["extracted", "budget_lines"]))
+    assert meta["reports"] == 1 and meta["rows"] == 28
+    year = tmp_path / "data" / "extracted" / "fiscal_year=2023"
+    assert [p.name for p in year.iterdir()] == [hashlib.sha256((inbox / "a.pdf").read_bytes()).hexdigest()]
+    rejected = next(
+        r.metadata for r in results if r.asset_key == dg.AssetKey(["extracted", "rejected_files"])
+    )
+    assert rejected["rejected"].data == [
+        {"file": "scan.pdf", "reason": "no text layer (scanned or image-only PDF)"}
+    ]
+
+
+def test_extract_asset_rerun_replaces_instead_of_duplicating(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "a.pdf")
+    paths = _paths(tmp_path, inbox)
+    for _ in range(2):
+        list(extracted_reports(dg.build_asset_context(partition_key="2023", resources={"paths": paths})))
+    (inbox / "a.pdf").unlink()
+    list(extracted_reports(dg.build_asset_context(partition_key="2023", resources={"paths": paths})))
+    assert list((tmp_path / "data" / "extracted" / "fiscal_year=2023").iterdir()) == []
+
+
+def test_audit_asset_reports_each_rule_as_a_check(warehouse, tmp_path):
+    paths = _paths(tmp_path, tmp_path)
+    context = dg.build_asset_context(resources={"paths": paths})
+    build = build_path(paths.paths(), context.op_execution_context.run_id)
+    build.parent.mkdir(parents=True)
+    shutil.copyfile(warehouse, build)
+    events = list(warehouse_audit(context))
+    checks = {e.check_name: e for e in events if isinstance(e, dg.AssetCheckResult)}
+    assert set(checks) == {r.name for r in RULES}
+    assert (
+        not checks["execution_rate"].passed
+        and checks["execution_rate"].severity == dg.AssetCheckSeverity.WARN
+    )
+    assert checks["execution_rate"].metadata["failing_rows"].value == 1
+    sample = checks["execution_rate"].metadata["sample"].data[0]
+    assert sample["source_file"] == "suzhou_education_2022.pdf" and sample["source_page"] > 0
+    assert all(checks[r.name].passed for r in RULES if r.severity == "error")
+
+
+@pytest.fixture
+def sensor_env(tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    monkeypatch.setenv("SELFEVAL_REPORTS_DIR", str(inbox))
+    monkeypatch.setenv("SELFEVAL_DATA_DIR", str(tmp_path / "data"))
+    return inbox, dg.DagsterInstance.ephemeral()
+
+
+def _tick(instance, cursor=None):
+    return inbox_sensor(dg.build_sensor_context(instance=instance, cursor=cursor))
+
+
+def test_sensor_new_file_requests_one_run(sensor_env):
+    inbox, instance = sensor_env
+    shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "x.pdf")
+    result = _tick(instance)
+    assert [r.partition_key for r in result.run_requests] == ["2023"]
+    assert result.dynamic_partitions_requests[0].partition_keys == ["2023"]
+
+
+def test_sensor_same_content_again_requests_nothing(sensor_env):
+    inbox, instance = sensor_env
+    shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "x.pdf")
+    first = _tick(instance)
+    shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "same_bytes_other_name.pdf")
+    assert _tick(instance, first.cursor).run_requests == []
+
+
+def test_sensor_changed_content_requests_a_new_run(sensor_env):
+    inbox, instance = sensor_env
+    shutil.copy(PDF_DIR / "suzhou_education_2021.pdf", inbox / "edu.pdf")
+    first = _tick(instance)
+    shutil.copy(PDF_DIR / "suzhou_police_2023.pdf", inbox / "edu.pdf")  # same name, new content
+    second = _tick(instance, first.cursor)
+    assert [r.partition_key for r in second.run_requests] == ["2023"]
+    assert second.run_requests[0].run_key != first.run_requests[0].run_key
+
+
+# --- tier 3: end to end ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """`selfeval build` over the fixture corpus copied under meaningless names into one folder."""
+    from orchestration.cli import main
+
+    tmp = tmp_path_factory.mktemp("e2e")
+    inbox = tmp / "inbox"
+    inbox.mkdir()
+    for n, pdf in enumerate(sorted(PDF_DIR.glob("*.pdf"))):
+        shutil.copy(pdf, inbox / f"scan_{n:03d}.pdf")
+    warehouse = tmp / "wh" / "warehouse.duckdb"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SELFEVAL_DATA_DIR", str(tmp / "data"))
+        mp.setenv("SELFEVAL_REPORTS_DIR", str(inbox))
+        mp.setenv("SELFEVAL_WAREHOUSE", str(warehouse))
+        code = main(["build", "--reports", str(inbox), "--warehouse", str(warehouse)])
+    return code, warehouse
+
+
+def test_build_exits_zero_and_publishes(built):
+    code, warehouse = built
+    assert code == 0 and warehouse.exists()
+
+
+def test_build_has_every_contract_table_for_every_year(built):
+    from tests.truth import fixture_names, load_truth
+
+    truths = [load_truth(n) for n in fixture_names()]
+    _, warehouse = built
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for table in ("fct_spend", "fct_indicator", "fct_key_task", "dim_report"):
+            years = {r[0] for r in con.execute(f"select distinct fiscal_year from marts.{table}").fetchall()}
+            assert years == {t["fiscal_year"] for t in truths}, table
+        n_lines = con.execute("select count(*) from marts.fct_spend").fetchall()[0][0]
+        n_ind = con.execute("select count(*) from marts.fct_indicator").fetchall()[0][0]
+        findings = con.execute(
+            "select rule, subject from audit.findings where rule = 'execution_rate'"
+        ).fetchall()
+    assert n_lines == sum(len(t["budget_lines"]) for t in truths)
+    assert n_ind == sum(len(t["indicators"]) for t in truths)
+    assert findings == [
+        ("execution_rate", load_truth("suzhou_education_2022")["known_slips"][0]["line_name"])
+    ]
+
+
+def test_query_prints_the_count(built, capsys):
+    from orchestration.cli import main
+
+    _, warehouse = built
+    assert main(["query", "select count(*) as n from marts.fct_spend", "--warehouse", str(warehouse)]) == 0
+    out = capsys.readouterr().out
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        n = con.execute("select count(*) from marts.fct_spend").fetchall()[0][0]
+    assert out.splitlines()[2].strip() == str(n)
+
+
+def test_query_csv(built, capsys):
+    from orchestration.cli import main
+
+    _, warehouse = built
+    sql = "select department_name from marts.dim_department where department_name = '苏州市公安局'"
+    assert main(["query", sql, "--csv", "--warehouse", str(warehouse)]) == 0
+    assert capsys.readouterr().out.splitlines() == ["department_name", "苏州市公安局"]
+
+
+def test_query_bad_sql_fails_cleanly(built, capsys):
+    from orchestration.cli import main
+
+    _, warehouse = built
+    assert main(["query", "select * from nope", "--warehouse", str(warehouse)]) == 1
+    assert capsys.readouterr().err.startswith("selfeval query: ")
+
+
+def test_export_writes_marts_as_parquet(built, tmp_path):
+    from orchestration.cli import main
+
+    _, warehouse = built
+    assert main(["export", "--parquet", str(tmp_path / "pq"), "--warehouse", str(warehouse)]) == 0
+    n = duckdb.sql(f"select count(*) from '{tmp_path / 'pq' / 'fct_spend.parquet'}'").fetchall()[0][0]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert n == con.execute("select count(*) from marts.fct_spend").fetchall()[0][0]
+
+
+def test_build_with_a_rejected_file_exits_one(tmp_path, monkeypatch, capsys):
+    from orchestration.cli import main
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "good.pdf")
+    shutil.copy(BAD_DIR / "truncated.pdf", inbox / "half.pdf")
+    monkeypatch.setenv("SELFEVAL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SELFEVAL_REPORTS_DIR", str(inbox))
+    warehouse = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("SELFEVAL_WAREHOUSE", str(warehouse))
+    assert main(["build"]) == 1
+    out = capsys.readouterr().out
+    assert "half.pdf: truncated or corrupt PDF: no %%EOF marker at the end" in out
+    with duckdb.connect(str(warehouse), read_only=True) as con:  # the good report is still published
+        assert con.execute("select count(*) from marts.dim_report").fetchall()[0][0] == 1
+        assert con.execute("select source_file from audit.rejected_files").fetchall() == [("half.pdf",)]
+
+
+def test_build_usage_errors_exit_two(tmp_path, capsys):
+    from orchestration.cli import main
+
+    assert main(["build", "--reports", str(tmp_path / "missing")]) == 2
+    assert main(["frobnicate"]) == 2
+    assert main([]) == 2
