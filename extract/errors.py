@@ -13,6 +13,10 @@ class ReportError(Exception):
         self.detail = detail
         super().__init__(f"{self.reason}: {detail}" if detail else self.reason)
 
+    def __reduce__(self):
+        # Crosses process boundaries (extract.guarded): rebuild from path and detail, not the message.
+        return (self.__class__, (self.path, self.detail))
+
 
 class EmptyFileError(ReportError):
     reason = "empty file (0 bytes)"

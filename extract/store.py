@@ -41,6 +41,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("city", pa.string()),
             ("page_count", pa.int32()),
             ("extracted_at", pa.timestamp("us", tz="UTC")),
+            ("source_modified_at", pa.timestamp("us", tz="UTC")),
             ("completion_rate_pct", AMOUNT),
             ("budget_timeliness_rate_pct", AMOUNT),
             ("indicator_total", pa.int32()),
@@ -116,7 +117,9 @@ def _dec(v: Decimal | None) -> Decimal | None:
     return None if v is None else v.quantize(Decimal("0.000001"))
 
 
-def report_rows(report: Report, extracted_at: datetime | None = None) -> dict[str, list[dict]]:
+def report_rows(
+    report: Report, extracted_at: datetime | None = None, source_modified_at: datetime | None = None
+) -> dict[str, list[dict]]:
     """The report as plain rows per table (what goes into Parquet)."""
     sha = report.sha256
     facts = report.facts
@@ -131,6 +134,7 @@ def report_rows(report: Report, extracted_at: datetime | None = None) -> dict[st
                 "city": report.city,
                 "page_count": report.page_count,
                 "extracted_at": extracted_at or datetime.now(UTC),
+                "source_modified_at": source_modified_at,
                 "completion_rate_pct": _dec(facts.completion_rate_pct),
                 "budget_timeliness_rate_pct": _dec(facts.budget_timeliness_rate_pct),
                 "indicator_total": facts.indicator_total,
@@ -191,7 +195,12 @@ def report_rows(report: Report, extracted_at: datetime | None = None) -> dict[st
     return rows
 
 
-def write_report(report: Report, root: str | UPath, extracted_at: datetime | None = None) -> UPath:
+def write_report(
+    report: Report,
+    root: str | UPath,
+    extracted_at: datetime | None = None,
+    source_modified_at: datetime | None = None,
+) -> UPath:
     """Write the report under <root>/<sha256>/, replacing an earlier extraction of the same file.
 
     The new folder is written beside the old one and swapped in by rename, so a reader (or a crash)
@@ -202,7 +211,7 @@ def write_report(report: Report, root: str | UPath, extracted_at: datetime | Non
     final = root / report.sha256
     staging = root / f".{report.sha256}.{uuid.uuid4().hex}.tmp"
     staging.mkdir(parents=True)
-    for name, rows in report_rows(report, extracted_at).items():
+    for name, rows in report_rows(report, extracted_at, source_modified_at).items():
         table = pa.Table.from_pylist(rows, schema=SCHEMAS[name])
         with (staging / f"{name}.parquet").open("wb") as fh:
             pq.write_table(table, fh)

@@ -11,9 +11,11 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from extract import ReportError, read_report
+from extract import ReportError
+from extract.guarded import read_reports
 from extract.store import write_report
 
 from . import rejections
@@ -32,6 +34,10 @@ class YearResult:
     seconds: float = 0.0
 
 
+def _mtime(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+
+
 def year_dir(extracted_dir: Path, year: int) -> Path:
     return extracted_dir / f"fiscal_year={year}"
 
@@ -48,31 +54,32 @@ def extract_year(
     out = year_dir(extracted_dir, year)
     out.mkdir(parents=True, exist_ok=True)
     keep: set[str] = set()
+    todo: dict[Path, InboxFile] = {}
     for f in files:
         if (out / f.sha256 / "report.parquet").exists():
             keep.add(f.sha256)
             result.cached.append(f.path.name)
-            status = "cached"
+            if progress:
+                progress(f, "cached")
         else:
-            try:
-                report = read_report(f.path)
-            except ReportError as exc:
-                rejections.record(rejected_dir, f.path, f.sha256, str(exc))
-                result.rejected.append((f.path.name, str(exc)))
-                status = f"rejected: {exc}"
-            else:
-                write_report(report, out)
-                rejections.clear(rejected_dir, f.sha256)
-                keep.add(f.sha256)
-                result.loaded.append(f.path.name)
-                result.pages += report.page_count
-                for table, n in (
-                    ("budget_lines", len(report.budget_lines)),
-                    ("key_tasks", len(report.key_tasks)),
-                    ("indicators", len(report.indicators)),
-                ):
-                    result.rows[table] = result.rows.get(table, 0) + n
-                status = "extracted"
+            todo[f.path] = f
+    # Parallel, each file under its time and memory limits (extract.guarded); results stream to
+    # Parquet as they come, so memory does not grow with the batch.
+    for path, value in read_reports(todo):
+        f = todo[path]
+        if isinstance(value, ReportError):
+            rejections.record(rejected_dir, f.path, f.sha256, str(value))
+            result.rejected.append((f.path.name, str(value)))
+            status = f"rejected: {value}"
+        else:
+            write_report(value, out, source_modified_at=_mtime(f.path))
+            rejections.clear(rejected_dir, f.sha256)
+            keep.add(f.sha256)
+            result.loaded.append(f.path.name)
+            result.pages += value.page_count
+            for table in ("budget_lines", "key_tasks", "indicators"):
+                result.rows[table] = result.rows.get(table, 0) + len(getattr(value, table))
+            status = "extracted"
         if progress:
             progress(f, status)
     for folder in out.iterdir():

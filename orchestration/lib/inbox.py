@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extract import ReportError, read_header
+from extract import ReportError
+from extract.guarded import TimeLimitError, WorkerCrashedError, read_headers
 
 
 @dataclass(frozen=True)
@@ -63,26 +64,25 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def _classify(path: Path, digest: str, cache_dir: Path | None) -> InboxFile:
-    """Year and department from the first page; remembered by content hash, so read once per content."""
-    cached = cache_dir / f"{digest}.json" if cache_dir is not None else None
-    if cached is not None and cached.exists():
-        data = json.loads(cached.read_text(encoding="utf-8"))
-        return InboxFile(path, digest, data["fiscal_year"], data["department"], data["error"])
-    try:
-        header = read_header(path)
-        item = InboxFile(path, digest, header.fiscal_year, header.department)
-    except ReportError as exc:
-        item = InboxFile(path, digest, error=str(exc))
-    except OSError as exc:
-        return InboxFile(
-            path, digest, error=f"cannot read file: {exc.strerror or exc}"
-        )  # not cached: may pass
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        record = {"fiscal_year": item.fiscal_year, "department": item.department, "error": item.error}
-        cached.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-    return item
+def _cache_file(cache_dir: Path | None, digest: str) -> Path | None:
+    return cache_dir / f"{digest}.json" if cache_dir is not None else None
+
+
+def _from_cache(path: Path, digest: str, cache_dir: Path | None) -> InboxFile | None:
+    cached = _cache_file(cache_dir, digest)
+    if cached is None or not cached.exists():
+        return None
+    data = json.loads(cached.read_text(encoding="utf-8"))
+    return InboxFile(path, digest, data["fiscal_year"], data["department"], data["error"])
+
+
+def _to_cache(item: InboxFile, cache_dir: Path | None) -> None:
+    cached = _cache_file(cache_dir, item.sha256)
+    if cached is None:
+        return
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    record = {"fiscal_year": item.fiscal_year, "department": item.department, "error": item.error}
+    cached.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
 
 
 def scan(
@@ -94,15 +94,37 @@ def scan(
     """Hash every PDF and read its first page; duplicates by content are kept once."""
     paths = list(paths) if paths is not None else find_pdfs(reports_dir)
     seen: dict[str, Path] = {}
-    files, duplicates = [], []
-    for n, path in enumerate(paths, 1):
-        digest = sha256_of(path)
+    duplicates, unique = [], []
+    for path in paths:
+        try:
+            digest = sha256_of(path)
+        except OSError:
+            continue  # vanished or unreadable between listing and hashing: next scan sees it
         if digest in seen:
             duplicates.append((path, seen[digest]))
-            continue
-        seen[digest] = path
-        item = _classify(path, digest, cache_dir)
-        files.append(item)
+        else:
+            seen[digest] = path
+            unique.append((path, digest))
+    items: dict[Path, InboxFile] = {}
+    todo: dict[Path, str] = {}
+    for path, digest in unique:
+        cached = _from_cache(path, digest, cache_dir)
+        if cached is not None:
+            items[path] = cached
+        else:
+            todo[path] = digest
+    done = len(items)
+    # First pages are read in guarded workers: a hostile file is killed at its limits, not the scan.
+    for path, value in read_headers(todo):
+        digest = todo[path]
+        if isinstance(value, ReportError):
+            item = InboxFile(path, digest, error=str(value))
+        else:
+            item = InboxFile(path, digest, value.fiscal_year, value.department)
+        if not isinstance(value, (TimeLimitError, WorkerCrashedError)):
+            _to_cache(item, cache_dir)  # a time-out may pass on a less busy machine: not remembered
+        items[path] = item
+        done += 1
         if progress:
-            progress(n, len(paths), item)
-    return Inbox(tuple(files), tuple(duplicates))
+            progress(done, len(unique), item)
+    return Inbox(tuple(items[p] for p, _ in unique), tuple(duplicates))

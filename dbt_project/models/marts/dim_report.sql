@@ -6,6 +6,7 @@ select
     sha256,
     page_count,
     extracted_at,
+    source_modified_at,
     title,
     is_current,
     superseded_by_report_id,

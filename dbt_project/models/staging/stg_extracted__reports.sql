@@ -8,6 +8,7 @@ select
     city,
     cast(page_count as integer) as page_count,
     extracted_at,
+    source_modified_at,
     cast(completion_rate_pct as decimal(9, 2)) as stated_completion_rate_pct,
     cast(budget_timeliness_rate_pct as decimal(9, 2)) as stated_budget_timeliness_rate_pct,
     cast(indicator_total as integer) as stated_duty_indicator_count,

@@ -1,0 +1,128 @@
+"""Read many PDFs in worker processes, each under a time and memory limit.
+
+A hostile file (thousands of pages, a decompression bomb, a parser loop) costs at most its own
+limits: its worker is killed and the file rejected with a one-line reason, while the other files go
+on — in parallel, one worker per core by default.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import resource
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import errors
+from .report import read_header, read_report
+from .settings import DEFAULT_SETTINGS, ExtractSettings
+
+
+class TimeLimitError(errors.ReportError):
+    reason = "extraction time limit exceeded"
+
+
+class MemoryLimitError(errors.ReportError):
+    reason = "extraction memory limit exceeded"
+
+
+class WorkerCrashedError(errors.ReportError):
+    reason = "extraction worker crashed"
+
+
+@dataclass(frozen=True)
+class Limits:
+    seconds: float = 120.0
+    memory_mb: int = 2048
+    workers: int = max(1, os.cpu_count() or 1)
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        env = os.environ
+        return cls(
+            seconds=float(env.get("SELFEVAL_FILE_TIMEOUT_SECONDS", cls.seconds)),
+            memory_mb=int(env.get("SELFEVAL_FILE_MEMORY_MB", cls.memory_mb)),
+            workers=int(env.get("SELFEVAL_WORKERS", cls.workers)),
+        )
+
+
+def settings_from_env() -> ExtractSettings:
+    """The page limit is configurable like the time and memory limits (SELFEVAL_MAX_PAGES)."""
+    return ExtractSettings(max_pages=int(os.environ.get("SELFEVAL_MAX_PAGES", DEFAULT_SETTINGS.max_pages)))
+
+
+def _child(conn, fn: Callable, path: Path, settings: ExtractSettings, memory_mb: int) -> None:
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        conn.send(("ok", fn(path, settings)))
+    except errors.ReportError as exc:
+        conn.send(("error", exc))
+    except MemoryError:
+        conn.send(("error", MemoryLimitError(path, f"over {memory_mb} MB")))
+    except RecursionError:
+        conn.send(("error", errors.TruncatedPdfError(path, "nesting too deep")))
+    except Exception as exc:  # a parser bug must not take the batch down
+        conn.send(("error", errors.TruncatedPdfError(path, f"{type(exc).__name__}: {exc}")))
+    finally:
+        conn.close()
+
+
+def _map(
+    fn: Callable[[Path, ExtractSettings], Any],
+    paths: Iterable[Path],
+    settings: ExtractSettings,
+    limits: Limits,
+) -> Iterator[tuple[Path, Any]]:
+    """Yield (path, result or ReportError) as workers finish; order is completion order."""
+    ctx = mp.get_context("fork")  # workers inherit the imported parser: no start-up cost per file
+    pending = list(paths)
+    running: dict[Any, tuple[Path, Any, float]] = {}
+    while pending or running:
+        while pending and len(running) < limits.workers:
+            path = pending.pop(0)
+            parent, child = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_child, args=(child, fn, path, settings, limits.memory_mb), daemon=True)
+            proc.start()
+            child.close()
+            running[parent] = (path, proc, time.monotonic())
+        ready = mp.connection.wait(list(running), timeout=0.05)
+        for conn in ready:
+            path, proc, _ = running.pop(conn)
+            try:
+                _, value = conn.recv()
+            except EOFError:  # died without a word: killed by the kernel (memory) or a signal
+                proc.join()
+                value = (
+                    MemoryLimitError(path, f"over {limits.memory_mb} MB")
+                    if proc.exitcode == -9
+                    else WorkerCrashedError(path, f"exit code {proc.exitcode}")
+                )
+            proc.join()
+            conn.close()
+            yield path, value
+        now = time.monotonic()
+        for conn, (path, proc, started) in list(running.items()):
+            if now - started > limits.seconds:
+                proc.kill()
+                proc.join()
+                conn.close()
+                del running[conn]
+                yield path, TimeLimitError(path, f"over {limits.seconds:g} s")
+
+
+def read_reports(
+    paths: Iterable[Path], settings: ExtractSettings | None = None, limits: Limits | None = None
+) -> Iterator[tuple[Path, Any]]:
+    """(path, Report or ReportError) for each file, extracted in parallel under limits."""
+    return _map(read_report, paths, settings or settings_from_env(), limits or Limits.from_env())
+
+
+def read_headers(
+    paths: Iterable[Path], settings: ExtractSettings | None = None, limits: Limits | None = None
+) -> Iterator[tuple[Path, Any]]:
+    """(path, ReportHeader or ReportError) for each file, first pages only, under limits."""
+    return _map(read_header, paths, settings or settings_from_env(), limits or Limits.from_env())
