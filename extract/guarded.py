@@ -54,9 +54,18 @@ def settings_from_env() -> ExtractSettings:
     return ExtractSettings(max_pages=int(os.environ.get("SELFEVAL_MAX_PAGES", DEFAULT_SETTINGS.max_pages)))
 
 
+def _data_bytes_in_use() -> int:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmData:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def _child(conn, fn: Callable, path: Path, settings: ExtractSettings, memory_mb: int) -> None:
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # A forked worker starts with its parent's heap: the limit is what the file may add on top.
+    limit = _data_bytes_in_use() + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     try:
         conn.send(("ok", fn(path, settings)))
     except errors.ReportError as exc:

@@ -83,7 +83,7 @@ def _open_pdf(path: Path, settings: ExtractSettings) -> Iterator[pdfplumber.PDF]
             if count > settings.max_pages:
                 raise errors.TooManyPagesError(path, f"{count} pages, limit {settings.max_pages}")
             yield pdf
-    except errors.ReportError:
+    except (errors.ReportError, MemoryError):
         raise
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise errors.EncryptedPdfError(path) from None
@@ -92,6 +92,8 @@ def _open_pdf(path: Path, settings: ExtractSettings) -> Iterator[pdfplumber.PDF]
     except Exception as exc:  # pdfminer raises many unrelated types on damaged files
         # pdfplumber wraps pdfminer's own exception as the first argument of PdfminerException.
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+        if isinstance(inner, MemoryError):
+            raise inner from None  # the caller's memory limit, not a damaged file
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)):
             raise errors.EncryptedPdfError(path) from None
         if isinstance(inner, PDFSyntaxError):

@@ -1,5 +1,7 @@
 """The Great Expectations audit of each build: one asset check per rule, error rules blocking publish."""
 
+import shutil
+
 import dagster as dg
 
 from expectations import RULES, run_audit
@@ -8,6 +10,18 @@ from orchestration.defs.resources import SelfevalPaths
 
 AUDIT = dg.AssetKey("warehouse_audit")
 SAMPLE_ROWS = 10
+KEEP_AUDIT_RUNS = 10
+
+
+def prune_audit_dirs(audit_dir, keep: int) -> None:
+    """Audit results of the newest runs are kept; older ones (and those of killed runs) go."""
+    if not audit_dir.exists():
+        return
+    runs = sorted(
+        (d for d in audit_dir.iterdir() if d.is_dir()), key=lambda d: d.stat().st_mtime, reverse=True
+    )
+    for old in runs[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 @dg.asset(
@@ -26,6 +40,7 @@ SAMPLE_ROWS = 10
 def warehouse_audit(context: dg.AssetExecutionContext, paths: SelfevalPaths):
     p = paths.paths()
     build = build_path(p, context.op_execution_context.run_id)
+    prune_audit_dirs(p.audit_dir, keep=KEEP_AUDIT_RUNS - 1)
     result = run_audit(build, p.audit_dir / context.op_execution_context.run_id)
     findings = result.findings
     for rule in result.rules:

@@ -72,8 +72,11 @@ def _from_cache(path: Path, digest: str, cache_dir: Path | None) -> InboxFile | 
     cached = _cache_file(cache_dir, digest)
     if cached is None or not cached.exists():
         return None
-    data = json.loads(cached.read_text(encoding="utf-8"))
-    return InboxFile(path, digest, data["fiscal_year"], data["department"], data["error"])
+    try:
+        data = json.loads(cached.read_text(encoding="utf-8"))
+        return InboxFile(path, digest, data["fiscal_year"], data["department"], data["error"])
+    except (ValueError, KeyError):
+        return None  # unreadable entry: read the file again
 
 
 def _to_cache(item: InboxFile, cache_dir: Path | None) -> None:
@@ -82,7 +85,9 @@ def _to_cache(item: InboxFile, cache_dir: Path | None) -> None:
         return
     cached.parent.mkdir(parents=True, exist_ok=True)
     record = {"fiscal_year": item.fiscal_year, "department": item.department, "error": item.error}
-    cached.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    tmp = cached.with_suffix(".tmp")
+    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(cached)  # atomic: a killed build never leaves half an entry
 
 
 def scan(

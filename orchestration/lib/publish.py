@@ -42,9 +42,10 @@ def publish(build_db: str | Path, warehouse: str | Path, blocking: tuple = ()) -
         return PublishResult(False, warehouse, f"not published: blocking audit rules failed: {names}")
     finalize_build(build_db)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+    staged = warehouse.with_name(f".{warehouse.name}.incoming")
+    staged.unlink(missing_ok=True)  # left by a build killed mid-copy
     if build_db.parent.resolve().stat().st_dev != warehouse.parent.resolve().stat().st_dev:
         # rename is only atomic within one filesystem: stage a copy beside the target first.
-        staged = warehouse.with_name(f".{warehouse.name}.incoming")
         staged.write_bytes(build_db.read_bytes())
         build_db.unlink()
         build_db = staged

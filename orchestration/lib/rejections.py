@@ -24,6 +24,8 @@ _EMPTY = "_schema.parquet"
 
 def ensure(rejected_dir: Path) -> None:
     rejected_dir.mkdir(parents=True, exist_ok=True)
+    for stale in rejected_dir.glob(".*.tmp"):  # left by a killed build
+        stale.unlink(missing_ok=True)
     empty = rejected_dir / _EMPTY
     if not empty.exists():
         pq.write_table(SCHEMA.empty_table(), empty)
