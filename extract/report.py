@@ -10,10 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pdfplumber
+import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 
-from . import errors
+from . import errors, pdfium_pages
 from .lib.text import NumberParseError, join_wrapped, parse_amount, parse_rate, split_projects, squash
 from .models import BudgetLine, Indicator, KeyTask, Report, ReportFacts, ReportHeader
 from .settings import DEFAULT_SETTINGS, ExtractSettings, TableSpec
@@ -101,8 +102,34 @@ def _open_pdf(path: Path, settings: ExtractSettings) -> Iterator[pdfplumber.PDF]
         raise errors.TruncatedPdfError(path, f"{type(inner).__name__}: {inner}") from None
 
 
+@contextmanager
+def _open_pdfium(path: Path, settings: ExtractSettings) -> Iterator[pdfium.PdfDocument]:
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise errors.EncryptedPdfError(path) from None
+        raise errors.TruncatedPdfError(
+            path, str(exc).split("(PDFium: ")[-1].rstrip(").") or "unreadable"
+        ) from None
+    try:
+        count = len(pdf)
+        if count == 0:
+            raise errors.TruncatedPdfError(path, "no pages")
+        if count > settings.max_pages:
+            raise errors.TooManyPagesError(path, f"{count} pages, limit {settings.max_pages}")
+        yield pdf
+    finally:
+        pdf.close()
+
+
 def _read_pages(path: Path, settings: ExtractSettings) -> list[PageContent]:
     out = []
+    if settings.backend == "pdfium":
+        with _open_pdfium(path, settings) as pdf:
+            for index in range(len(pdf)):
+                out.append(read_page(pdfium_pages.read_page(pdf, index), settings))
+        return out
     with _open_pdf(path, settings) as pdf:
         for page in pdf.pages:
             out.append(read_page(page, settings))
@@ -115,10 +142,14 @@ def read_header(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     path = Path(path)
     data = path.read_bytes()
     _check_bytes(path, data)
-    with _open_pdf(path, settings) as pdf:
-        page = pdf.pages[0]
-        lines = text_lines(page.page_number, page.chars, [], settings.line_tolerance)
-        page_count = len(pdf.pages)
+    if settings.backend == "pdfium":
+        with _open_pdfium(path, settings) as pdf:
+            page = pdfium_pages.read_page(pdf, 0)
+            page_count = len(pdf)
+    else:
+        with _open_pdf(path, settings) as pdf:
+            page, page_count = pdf.pages[0], len(pdf.pages)
+    lines = text_lines(page.page_number, page.chars, [], settings.line_tolerance)
     if sum(len(line.text) for line in lines) < settings.min_text_chars:
         raise errors.NoTextLayerError(path)
     title, department, fiscal_year, city = _read_header(path, lines)

@@ -95,6 +95,10 @@ LINE_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class ExtractSettings:
+    # Where characters and rules come from: "pdfminer" (pdfplumber's own; exact on the whole corpus) or
+    # "pdfium" (pypdfium2: ~3x faster, but spaces next to CJK text differ in ~0.3% of fields; opt-in
+    # until that is solved, see benchmarks/run.py).
+    backend: str = "pdfminer"
     tables: tuple[TableSpec, ...] = (BUDGET, KEY_TASKS, INDICATORS)
     section_title: str = SECTION_TITLE
     line_type_patterns: tuple[tuple[str, str], ...] = LINE_TYPE_PATTERNS

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pdfplumber.page
+from pdfplumber.table import TableFinder, TableSettings
 
 from .settings import ExtractSettings
 
@@ -45,9 +46,10 @@ class PageContent:
     char_count: int
 
 
-def read_page(page: pdfplumber.page.Page, settings: ExtractSettings) -> PageContent:
+def read_page(page, settings: ExtractSettings) -> PageContent:
+    """Tables and free text of a page: a pdfplumber Page or an extract.pdfium_pages.PdfiumPage."""
     closing = _closing_rules(page, settings.snap_tolerance)
-    tables = page.find_tables(settings.table_settings(closing))
+    tables = TableFinder(page, TableSettings.resolve(settings.table_settings(closing))).tables
     fragments = []
     for table in tables:
         # Blank characters kept: a space a line wraps at is real text (see lib.text.join_wrapped).
