@@ -145,11 +145,11 @@ def read_header(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     if settings.backend == "pdfium":
         with _open_pdfium(path, settings) as pdf:
             page = pdfium_pages.read_page(pdf, 0)
-            page_count = len(pdf)
+            page_count, chars = len(pdf), page.chars
     else:
         with _open_pdf(path, settings) as pdf:
-            page, page_count = pdf.pages[0], len(pdf.pages)
-    lines = text_lines(page.page_number, page.chars, [], settings.line_tolerance)
+            page_count, chars = len(pdf.pages), pdf.pages[0].chars  # chars are read while the file is open
+    lines = text_lines(1, chars, [], settings.line_tolerance)
     if sum(len(line.text) for line in lines) < settings.min_text_chars:
         raise errors.NoTextLayerError(path)
     title, department, fiscal_year, city = _read_header(path, lines)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.truth import actual_records, expected_records, field_diffs, fixture_names, load_truth
+from tests.truth import PDF_DIR, actual_records, expected_records, field_diffs, fixture_names, load_truth
 
 
 def test_corpus_has_seed_and_five_more_reports():
@@ -71,3 +71,25 @@ def test_nan_rate_and_blank_cells_are_null(seed_report):
 def test_blank_adjustment_is_null_not_zero(seed_report):
     line = next(b for b in seed_report.budget_lines if b.line_name == "文明交通新生态项目")
     assert line.adjustment is None
+
+
+def test_read_header_reads_first_page_only(fixture_name):
+    import extract
+
+    truth = load_truth(fixture_name)
+    header = extract.read_header(PDF_DIR / f"{fixture_name}.pdf")
+    assert (header.department, header.fiscal_year, header.city, header.title) == (
+        truth["department"],
+        truth["fiscal_year"],
+        truth["city"],
+        truth["title"],
+    )
+
+
+def test_pdfium_backend_reads_seed_budget_lines_exactly():
+    import extract
+    from extract.settings import ExtractSettings
+
+    report = extract.read_report(PDF_DIR / "seed_suzhou_police_2022.pdf", ExtractSettings(backend="pdfium"))
+    expected = expected_records(load_truth("seed_suzhou_police_2022"))["budget_lines"]
+    assert field_diffs(expected, actual_records(report)["budget_lines"]) == []

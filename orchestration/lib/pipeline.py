@@ -116,6 +116,13 @@ def _drop_years_not_in_inbox(paths: Paths, years: set[str]) -> None:
 def _read_counts(outcome: BuildOutcome, db: Path) -> None:
     if not db.exists():
         return
+    try:
+        _counts_from(outcome, db)
+    except duckdb.Error as exc:  # a failed build may lack tables: the summary still prints
+        outcome.failed_steps.append(f"reading {db.name}: {str(exc).splitlines()[0]}")
+
+
+def _counts_from(outcome: BuildOutcome, db: Path) -> None:
     with duckdb.connect(str(db), read_only=True) as con:
         for table in ("dim_report", "fct_spend", "fct_indicator", "fct_key_task", "dim_project"):
             outcome.rows[table] = con.execute(f"select count(*) from marts.{table}").fetchall()[0][0]
