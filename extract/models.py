@@ -82,14 +82,9 @@ class ReportHeader:
 
 
 @dataclass(frozen=True)
-class Report:
-    source_file: str
-    sha256: str
-    title: str
-    department: str
-    fiscal_year: int
-    city: str | None
-    page_count: int
+class Report(ReportHeader):
+    """The whole report: its header plus the three tables and the facts stated in section 四."""
+
     budget_lines: tuple[BudgetLine, ...]
     key_tasks: tuple[KeyTask, ...]
     indicators: tuple[Indicator, ...]

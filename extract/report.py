@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,7 +33,7 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     if sum(p.char_count for p in pages) < settings.min_text_chars:
         raise errors.NoTextLayerError(path)
     lines = [line for p in pages for line in p.lines]
-    title, department, fiscal_year, city = _read_header(path, lines)
+    header = _header(path, data, lines, len(pages))  # fails fast on files that are not reports
     sections = _assign_sections(pages, settings)
     rows: dict[str, list[LogicalRow]] = {}
     for spec in settings.tables:
@@ -49,13 +50,7 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
         raise errors.MalformedTableError(path, f"七、预算信息: {exc}") from None
     names = frozenset(b.line_name for b in budget)
     return Report(
-        source_file=path.name,
-        sha256=hashlib.sha256(data).hexdigest(),
-        title=title,
-        department=department,
-        fiscal_year=fiscal_year,
-        city=city,
-        page_count=len(pages),
+        **asdict(header),
         budget_lines=budget,
         key_tasks=tuple(_key_task(r, names) for r in rows["key_tasks"]),
         indicators=tuple(_indicator(r) for r in rows["indicators"]),
@@ -152,6 +147,10 @@ def read_header(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     lines = text_lines(1, chars, [], settings.line_tolerance)
     if sum(len(line.text) for line in lines) < settings.min_text_chars:
         raise errors.NoTextLayerError(path)
+    return _header(path, data, lines, page_count)
+
+
+def _header(path: Path, data: bytes, lines: list[TextLine], page_count: int) -> ReportHeader:
     title, department, fiscal_year, city = _read_header(path, lines)
     return ReportHeader(
         source_file=path.name,

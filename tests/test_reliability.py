@@ -17,7 +17,7 @@ import pytest
 
 from expectations import run_audit
 from extract.guarded import Limits, MemoryLimitError, TimeLimitError, read_reports
-from orchestration.cli import main
+from orchestration.cli import MARTS, main
 from orchestration.lib.publish import publish
 from tests.conftest import BAD_DIR
 from tests.truth import PDF_DIR, load_truth
@@ -133,16 +133,6 @@ def test_time_limit_is_configurable(tmp_path, monkeypatch):
 
 
 # --- 3. idempotence --------------------------------------------------------------------------------
-
-MARTS = (
-    "dim_department",
-    "dim_project",
-    "dim_duty",
-    "dim_report",
-    "fct_spend",
-    "fct_indicator",
-    "fct_key_task",
-)
 
 
 def _snapshot(warehouse: Path) -> dict[str, list[tuple]]:
