@@ -12,7 +12,8 @@ test:
 lint:
 	uv run ruff check .
 	uv run ruff format --check .
-	uv run sqlfluff lint dbt_project/models dbt_project/analyses
+	# the dbt templater opens the profile's DuckDB file: point it at data/ from the repository root
+	mkdir -p data && SELFEVAL_BUILD_DB=$(CURDIR)/data/lint.duckdb uv run sqlfluff lint dbt_project/models dbt_project/analyses
 
 fixtures:  ## regenerate the committed fixture PDFs and truth (needs LibreOffice + fonts-noto-cjk)
 	uv run --group fixtures python -m tests.fixtures.generator
