@@ -278,3 +278,33 @@ def test_build_usage_errors_exit_two(tmp_path, capsys):
     assert main(["build", "--reports", str(tmp_path / "missing")]) == 2
     assert main(["frobnicate"]) == 2
     assert main([]) == 2
+
+
+def test_schedule_rescans_every_registered_year(sensor_env):
+    from orchestration.defs.schedules import rebuild_schedule
+
+    inbox, _ = sensor_env
+    shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "a.pdf")
+    shutil.copy(PDF_DIR / "suzhou_education_2021.pdf", inbox / "b.pdf")
+    with dg.instance_for_test() as instance:  # schedules need an instance they can reference
+        instance.add_dynamic_partitions("fiscal_year", ["2021", "2023"])
+        requests = rebuild_schedule(dg.build_schedule_context(instance=instance))
+    assert sorted(r.partition_key for r in requests) == ["2021", "2023"]
+
+
+def test_extraction_triggers_one_rebuild(sensor_env, definitions, tmp_path):
+    from orchestration.defs.sensors import rebuild_after_extraction
+
+    inbox, instance = sensor_env
+    shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "a.pdf")
+    instance.add_dynamic_partitions("fiscal_year", ["2023"])
+    result = definitions.resolve_job_def("extract_year_job").execute_in_process(
+        partition_key="2023", instance=instance
+    )
+    assert result.success
+    tick = rebuild_after_extraction.evaluate_tick(dg.build_sensor_context(instance=instance))
+    assert [r.run_key for r in tick.run_requests] == [f"extraction-{result.run_id}"]
+    again = rebuild_after_extraction.evaluate_tick(
+        dg.build_sensor_context(instance=instance, cursor=tick.cursor)
+    )
+    assert again.run_requests == []

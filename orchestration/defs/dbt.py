@@ -30,13 +30,21 @@ def build_path(paths: Paths, run_id: str) -> Path:
     return paths.build_dir / f"{run_id}.duckdb"
 
 
+def _drop_stale_builds(build_dir: Path, instance: dg.DagsterInstance) -> None:
+    """Remove builds of runs that are no longer in progress (crashed, killed or refused: never
+    published); a build another run is still writing is left alone."""
+    for stale in build_dir.glob("*.duckdb*"):
+        run = instance.get_run_by_id(stale.name.split(".")[0])
+        if run is None or run.is_finished:
+            stale.unlink(missing_ok=True)
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=SelfevalTranslator())
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SelfevalPaths):
     p = paths.paths()
     build = build_path(p, context.op_execution_context.run_id)
     build.parent.mkdir(parents=True, exist_ok=True)
-    for stale in build.parent.glob("*.duckdb*"):
-        stale.unlink()  # builds of crashed or refused runs: never published, safe to drop
+    _drop_stale_builds(build.parent, context.instance)
     p.extracted_dir.mkdir(parents=True, exist_ok=True)
     rejections.ensure(p.rejected_dir)
     # dbt reads its paths from the environment (profiles.yml and the sources use env_var()).

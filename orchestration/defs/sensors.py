@@ -8,6 +8,12 @@ from orchestration.defs.assets import EXTRACTED_KEYS, fiscal_years
 from orchestration.lib.inbox import scan
 from orchestration.lib.settings import Paths
 
+warehouse_job = dg.define_asset_job(
+    "warehouse_job",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.keys(*EXTRACTED_KEYS),
+    description="dbt build into a new file, audit it, publish it if no blocking rule failed.",
+)
+
 extract_year_job = dg.define_asset_job(
     "extract_year_job", selection=dg.AssetSelection.keys(*EXTRACTED_KEYS), partitions_def=fiscal_years
 )
@@ -41,3 +47,14 @@ def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         dynamic_partitions_requests=[fiscal_years.build_add_request(new_years)] if new_years else [],
         cursor=json.dumps(sorted(seen | current)),
     )
+
+
+@dg.asset_sensor(
+    asset_key=dg.AssetKey(["extracted", "report"]),
+    job=warehouse_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def rebuild_after_extraction(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry):
+    """A fiscal year was (re-)extracted: rebuild, audit and publish the warehouse once."""
+    return dg.RunRequest(run_key=f"extraction-{asset_event.run_id}")
