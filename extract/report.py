@@ -68,16 +68,20 @@ def _check_bytes(path: Path, data: bytes) -> None:
         raise errors.TruncatedPdfError(path, "no %%EOF marker at the end")
 
 
+def _check_page_count(path: Path, count: int, settings: ExtractSettings) -> None:
+    """Checked before any page is parsed: a thousands-of-pages file costs nothing."""
+    if count == 0:
+        raise errors.TruncatedPdfError(path, "no pages")
+    if count > settings.max_pages:
+        raise errors.TooManyPagesError(path, f"{count} pages, limit {settings.max_pages}")
+
+
 @contextmanager
 def _open_pdf(path: Path, settings: ExtractSettings) -> Iterator[pdfplumber.PDF]:
     """Open with pdfplumber, turning pdfminer's many failure types into one ReportError each."""
     try:
         with pdfplumber.open(path) as pdf:
-            count = len(pdf.pages)
-            if count == 0:
-                raise errors.TruncatedPdfError(path, "no pages")
-            if count > settings.max_pages:
-                raise errors.TooManyPagesError(path, f"{count} pages, limit {settings.max_pages}")
+            _check_page_count(path, len(pdf.pages), settings)
             yield pdf
     except (errors.ReportError, MemoryError):
         raise
@@ -108,11 +112,7 @@ def _open_pdfium(path: Path, settings: ExtractSettings) -> Iterator[pdfium.PdfDo
             path, str(exc).split("(PDFium: ")[-1].rstrip(").") or "unreadable"
         ) from None
     try:
-        count = len(pdf)
-        if count == 0:
-            raise errors.TruncatedPdfError(path, "no pages")
-        if count > settings.max_pages:
-            raise errors.TooManyPagesError(path, f"{count} pages, limit {settings.max_pages}")
+        _check_page_count(path, len(pdf), settings)
         yield pdf
     finally:
         pdf.close()

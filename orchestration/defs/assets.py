@@ -23,7 +23,7 @@ EXTRACTED_TABLES = (
     "rejected_files",
 )
 EXTRACTED_KEYS = tuple(dg.AssetKey(["extracted", t]) for t in EXTRACTED_TABLES)
-_ROW_KEYS = {"budget_lines": "budget_lines", "key_tasks": "key_tasks", "indicators": "indicators"}
+_ROW_TABLES = ("budget_lines", "key_tasks", "indicators")
 
 
 @dg.multi_asset(
@@ -41,9 +41,7 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths):
     p = paths.paths()
     year = int(context.partition_key)
     inbox = scan(p.reports_dir, cache_dir=p.header_cache_dir)
-    rejections.keep_only(p.rejected_dir, {f.sha256 for f in inbox.files})
-    for f in inbox.rejected:
-        rejections.record(p.rejected_dir, f.path, f.sha256, f.error or "rejected")
+    rejections.sync_with_inbox(p.rejected_dir, inbox)
     result = extract_year(
         inbox.for_year(year),
         year,
@@ -65,7 +63,7 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths):
     for key in EXTRACTED_KEYS:
         table = key.path[-1]
         extra = {}
-        if table in _ROW_KEYS:
+        if table in _ROW_TABLES:
             extra["rows"] = result.rows.get(table, 0)
         if table == "rejected_files":
             extra = {

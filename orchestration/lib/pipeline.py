@@ -77,9 +77,7 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
     years = [str(y) for y in inbox.years()]
     instance.add_dynamic_partitions("fiscal_year", years)
     _drop_years_not_in_inbox(paths, set(years))
-    rejections.keep_only(paths.rejected_dir, {f.sha256 for f in inbox.files})
-    for f in inbox.rejected:  # no fiscal year: no partition run would record them
-        rejections.record(paths.rejected_dir, f.path, f.sha256, f.error or "rejected")
+    rejections.sync_with_inbox(paths.rejected_dir, inbox)
     extract_job = definitions.resolve_job_def("extract_year_job")
     for year in years:
         result = extract_job.execute_in_process(

@@ -51,6 +51,14 @@ def keep_only(rejected_dir: Path, sha256s: set[str]) -> None:
             p.unlink()
 
 
+def sync_with_inbox(rejected_dir: Path, inbox) -> None:
+    """Rejections mirror the inbox: files gone from it are forgotten, files without a readable
+    header (no fiscal year, so no partition run would see them) are recorded."""
+    keep_only(rejected_dir, {f.sha256 for f in inbox.files})
+    for f in inbox.rejected:
+        record(rejected_dir, f.path, f.sha256, f.error or "rejected")
+
+
 def read_all(rejected_dir: Path) -> list[dict]:
     ensure(rejected_dir)
     rows = []
