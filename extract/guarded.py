@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import resource
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -52,6 +53,11 @@ class Limits:
 def settings_from_env() -> ExtractSettings:
     """The page limit is configurable like the time and memory limits (SELFEVAL_MAX_PAGES)."""
     return ExtractSettings(max_pages=int(os.environ.get("SELFEVAL_MAX_PAGES", DEFAULT_SETTINGS.max_pages)))
+
+
+# Killed by the kernel's OOM killer, or aborted by PDFium, which calls abort() when an allocation
+# fails under the worker's RLIMIT_DATA (its failed CHECKs trap instead: SIGILL/SIGTRAP).
+_OUT_OF_MEMORY_EXITS = (-signal.SIGKILL, -signal.SIGABRT)
 
 
 def _data_bytes_in_use() -> int:
@@ -107,7 +113,7 @@ def _map(
                 proc.join()
                 value = (
                     MemoryLimitError(path, f"over {limits.memory_mb} MB")
-                    if proc.exitcode == -9
+                    if proc.exitcode in _OUT_OF_MEMORY_EXITS
                     else WorkerCrashedError(path, f"exit code {proc.exitcode}")
                 )
             proc.join()
