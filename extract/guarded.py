@@ -7,6 +7,7 @@ on — in parallel, one worker per core by default.
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing as mp
 import os
 import resource
@@ -69,6 +70,9 @@ def _data_bytes_in_use() -> int:
 
 
 def _child(conn, fn: Callable, path: Path, settings: ExtractSettings, memory_mb: int) -> None:
+    # PDFium aborts when the memory limit stops an allocation: an expected outcome here, not a crash
+    # worth a Python stack dump from an inherited faulthandler (pytest and Dagster enable one).
+    faulthandler.disable()
     # A forked worker starts with its parent's heap: the limit is what the file may add on top.
     limit = _data_bytes_in_use() + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))

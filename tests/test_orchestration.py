@@ -308,3 +308,70 @@ def test_extraction_triggers_one_rebuild(sensor_env, definitions, tmp_path):
         dg.build_sensor_context(instance=instance, cursor=tick.cursor)
     )
     assert again.run_requests == []
+
+
+def test_build_leaves_no_dbt_artifacts_behind(built):
+    _, warehouse = built
+    build_dir = warehouse.parent.parent / "data" / "build"
+    assert sorted(p.name for p in build_dir.iterdir()) == []
+
+
+# --- memory: what each process loads --------------------------------------------------------------
+
+
+def test_definitions_load_without_arrow_pandas_or_great_expectations():
+    """The process that builds and audits the warehouse loads Arrow/pandas/GX only when it needs them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from orchestration.definitions import defs; defs(); "
+        "print([m for m in ('pyarrow', 'pandas', 'great_expectations') if m in sys.modules])"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def _fail():
+    raise ValueError("boom")
+
+
+def _killed():
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_forked_phase_returns_its_result():
+    from orchestration.lib.forked import run_forked
+
+    assert run_forked(pow, 2, 10) == 1024
+
+
+def test_forked_phase_error_is_raised_with_its_reason():
+    from orchestration.lib.forked import PhaseFailedError, run_forked
+
+    with pytest.raises(PhaseFailedError, match=r"^_fail failed in its process: ValueError: boom$"):
+        run_forked(_fail)
+
+
+def test_forked_phase_killed_is_an_error_not_a_hang():
+    from orchestration.lib.forked import PhaseFailedError, run_forked
+
+    with pytest.raises(PhaseFailedError, match=r"exit code -9, no result"):
+        run_forked(_killed)
+
+
+def test_dbt_failure_comes_back_as_errors(tmp_path):
+    from orchestration.lib.dbt_runner import _run_dbt
+    from orchestration.lib.forked import run_forked
+
+    missing = tmp_path / "no_project"
+    success, results, errors = run_forked(
+        _run_dbt, ["build", "--project-dir", str(missing), "--profiles-dir", str(missing)]
+    )
+    assert (success, results) == (False, [])
+    assert errors and str(missing) in " ".join(errors)

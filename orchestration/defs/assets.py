@@ -7,7 +7,6 @@ import dagster as dg
 
 from orchestration.defs.resources import SelfevalPaths
 from orchestration.lib import rejections
-from orchestration.lib.extraction import extract_year
 from orchestration.lib.inbox import scan
 from orchestration.lib.publish import publish
 
@@ -38,6 +37,9 @@ _ROW_TABLES = ("budget_lines", "key_tasks", "indicators")
 )
 def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths):
     """Every report of one fiscal year in the inbox, extracted to Parquet (one folder per report)."""
+    # Imported here: Arrow (and the pandas it pulls in) only in processes that extract.
+    from orchestration.lib.extraction import extract_year
+
     p = paths.paths()
     year = int(context.partition_key)
     inbox = scan(p.reports_dir, cache_dir=p.header_cache_dir)

@@ -1,17 +1,19 @@
 """dbt models as Dagster assets; dbt sources map to the extraction asset, so lineage is one graph."""
 
 import os
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, dbt_assets
 
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import SelfevalPaths
 from orchestration.lib import rejections
-from orchestration.lib.settings import Paths
+from orchestration.lib.dbt_runner import dbt_build
+from orchestration.lib.settings import DBT_PROJECT_DIR, Paths
 
 
 class SelfevalTranslator(DagsterDbtTranslator):
@@ -33,14 +35,17 @@ def build_path(paths: Paths, run_id: str) -> Path:
 def _drop_stale_builds(build_dir: Path, instance: dg.DagsterInstance) -> None:
     """Remove builds of runs that are no longer in progress (crashed, killed or refused: never
     published); a build another run is still writing is left alone."""
-    for stale in build_dir.glob("*.duckdb*"):
+    for stale in build_dir.glob("*.*"):  # <run id>.duckdb, .duckdb.wal, .dbt (dbt's target folder)
         run = instance.get_run_by_id(stale.name.split(".")[0])
         if run is None or run.is_finished:
-            stale.unlink(missing_ok=True)
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink(missing_ok=True)
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=SelfevalTranslator())
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SelfevalPaths):
+def warehouse_models(context: dg.AssetExecutionContext, paths: SelfevalPaths):
     p = paths.paths()
     build = build_path(p, context.op_execution_context.run_id)
     build.parent.mkdir(parents=True, exist_ok=True)
@@ -51,4 +56,5 @@ def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pat
     os.environ["SELFEVAL_BUILD_DB"] = str(build)
     os.environ["SELFEVAL_EXTRACTED_DIR"] = str(p.extracted_dir)
     os.environ["SELFEVAL_REJECTED_DIR"] = str(p.rejected_dir)
-    yield from dbt.cli(["build"], context=context).stream()
+    # In this process (lib/dbt_runner.py): no second interpreter holding dbt-core again.
+    yield from dbt_build(context, DBT_PROJECT_DIR, DBT_PROJECT_DIR, target=build.with_suffix(".dbt"))

@@ -3,10 +3,8 @@
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
-from orchestration.defs.project import dbt_project
-from orchestration.lib.settings import Paths, apply_defaults, dbt_executable
+from orchestration.lib.settings import Paths, apply_defaults
 
 apply_defaults()
 
@@ -31,6 +29,5 @@ def resources() -> dg.Definitions:
                 warehouse=dg.EnvVar("SELFEVAL_WAREHOUSE"),
                 data_dir=dg.EnvVar("SELFEVAL_DATA_DIR"),
             ),
-            "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
         }
     )

@@ -6,6 +6,7 @@ The CLI calls this; it runs the very jobs the Dagster UI and sensor run (definit
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from . import rejections
-from .extraction import year_dir
+from .forked import PhaseFailedError, run_forked
 from .inbox import Inbox, scan
 from .settings import Paths
 
@@ -76,15 +77,13 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
     instance = dg.DagsterInstance.ephemeral()
     years = [str(y) for y in inbox.years()]
     instance.add_dynamic_partitions("fiscal_year", years)
-    _drop_years_not_in_inbox(paths, set(years))
-    rejections.sync_with_inbox(paths.rejected_dir, inbox)
-    extract_job = definitions.resolve_job_def("extract_year_job")
-    for year in years:
-        result = extract_job.execute_in_process(
-            partition_key=year, instance=instance, raise_on_error=False, run_config=QUIET
-        )
-        if not result.success:
-            outcome.failed_steps.append(f"extract fiscal year {year}")
+    # Extraction runs in its own process: the PDF readers, Arrow and pandas it loads stay out of
+    # the process that then builds and audits the warehouse (peak memory, see forked.py).
+    try:
+        failed = run_forked(_extract_years, paths, inbox, definitions, instance, years)
+        outcome.failed_steps.extend(f"extract fiscal year {year}" for year in failed)
+    except PhaseFailedError as exc:  # the warehouse is still rebuilt from what was extracted before
+        outcome.failed_steps.append(str(exc))
     warehouse = definitions.resolve_job_def("warehouse_job").execute_in_process(
         instance=instance, raise_on_error=False, run_config=QUIET
     )
@@ -101,10 +100,40 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
     return outcome
 
 
+def _extract_years(paths: Paths, inbox: Inbox, definitions, instance, years: list[str]) -> list[str]:
+    """Run extract_year_job once per fiscal year; the years whose run failed (in a forked child)."""
+    # pyarrow imports pandas, when installed, to look for DataFrames in what it converts: ≈ 80 MB
+    # this process and its extraction workers never use. Hidden here, in this child only.
+    if "pandas" not in sys.modules:
+        sys.meta_path.insert(0, _WithoutPandas())
+    _drop_years_not_in_inbox(paths, set(years))
+    rejections.sync_with_inbox(paths.rejected_dir, inbox)
+    job = definitions.resolve_job_def("extract_year_job")
+    failed = []
+    for year in years:
+        result = job.execute_in_process(
+            partition_key=year, instance=instance, raise_on_error=False, run_config=QUIET
+        )
+        if not result.success:
+            failed.append(year)
+    return failed
+
+
+class _WithoutPandas:
+    """An import finder that reports pandas as not installed."""
+
+    def find_spec(self, name: str, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"No module named {name!r} (hidden in the extraction process)")
+        return None
+
+
 def _drop_years_not_in_inbox(paths: Paths, years: set[str]) -> None:
     """A year whose every file left the inbox has no partition run to clear it: clear it here."""
     if not paths.extracted_dir.exists():
         return
+    from .extraction import year_dir
+
     keep = {year_dir(paths.extracted_dir, int(y)).name for y in years}
     for folder in paths.extracted_dir.iterdir():
         if folder.is_dir() and folder.name not in keep:

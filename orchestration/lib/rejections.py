@@ -8,18 +8,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-SCHEMA = pa.schema(
-    [
-        ("source_file", pa.string()),
-        ("sha256", pa.string()),
-        ("reason", pa.string()),
-        ("seen_at", pa.timestamp("us", tz="UTC")),
-    ]
-)
 _EMPTY = "_schema.parquet"
+
+
+def schema():
+    # Arrow is imported on first write only: with it comes pandas (pyarrow checks every array for
+    # pandas types), ≈ 90 MB that processes which only build or audit the warehouse do not need.
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("source_file", pa.string()),
+            ("sha256", pa.string()),
+            ("reason", pa.string()),
+            ("seen_at", pa.timestamp("us", tz="UTC")),
+        ]
+    )
 
 
 def ensure(rejected_dir: Path) -> None:
@@ -28,14 +32,19 @@ def ensure(rejected_dir: Path) -> None:
         stale.unlink(missing_ok=True)
     empty = rejected_dir / _EMPTY
     if not empty.exists():
-        pq.write_table(SCHEMA.empty_table(), empty)
+        import pyarrow.parquet as pq
+
+        pq.write_table(schema().empty_table(), empty)
 
 
 def record(rejected_dir: Path, path: Path, sha256: str, reason: str) -> None:
     ensure(rejected_dir)
     row = {"source_file": path.name, "sha256": sha256, "reason": reason, "seen_at": datetime.now(UTC)}
     tmp = rejected_dir / f".{sha256}.tmp"
-    pq.write_table(pa.Table.from_pylist([row], schema=SCHEMA), tmp)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pylist([row], schema=schema()), tmp)
     tmp.replace(rejected_dir / f"{sha256}.parquet")
 
 
@@ -60,8 +69,14 @@ def sync_with_inbox(rejected_dir: Path, inbox) -> None:
 
 
 def read_all(rejected_dir: Path) -> list[dict]:
+    """Every recorded rejection, oldest file name first (read with DuckDB: no Arrow needed)."""
+    import duckdb
+
     ensure(rejected_dir)
     rows = []
-    for p in sorted(rejected_dir.glob("*.parquet")):
-        rows.extend(pq.read_table(p).to_pylist())
+    with duckdb.connect() as con:
+        for p in sorted(rejected_dir.glob("*.parquet")):
+            cur = con.execute("select * from read_parquet(?)", [str(p)])
+            names = [d[0] for d in cur.description]
+            rows.extend(dict(zip(names, r, strict=True)) for r in cur.fetchall())
     return rows

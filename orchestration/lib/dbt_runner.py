@@ -1,0 +1,123 @@
+"""`dbt build` in a fork of the Dagster step's process, yielding dagster-dbt's events.
+
+dagster-dbt's `DbtCliResource.cli` starts a second Python interpreter that imports dbt-core again
+(≈ 210 MB, ≈ 4 s start-up) although the step's process already holds it (dagster-dbt imports it).
+Here a forked child shares those pages and runs dbt's programmatic API (`dbtRunner`); what dbt
+builds in memory goes away with the child, before the audit imports Great Expectations. The child
+sends back dbt's result events, which go through dagster-dbt's own translation, so assets and
+check results are the same; selection (asset and check subsets) is dagster-dbt's too.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt.asset_utils import (
+    extract_runtime_selection_from_args,
+    get_updated_cli_invocation_params_for_context,
+)
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+from dbt.cli.main import dbtRunner
+from dbt_common.events.functions import msg_to_dict
+
+from orchestration.lib.forked import run_forked
+
+_PARTIAL_PARSE = "partial_parse.msgpack"
+
+
+class DbtBuildError(Exception):
+    pass
+
+
+def dbt_build(
+    context: dg.AssetExecutionContext,
+    project_dir: Path,
+    profiles_dir: Path,
+    target: Path,
+    args: Sequence[str] = ("build",),
+) -> Iterator[Any]:
+    """Run dbt, then yield Output / AssetCheckResult per node; raise if dbt failed."""
+    cleaned, selects, excludes = extract_runtime_selection_from_args(list(args))
+    params = get_updated_cli_invocation_params_for_context(
+        context=context,
+        manifest={},
+        dagster_dbt_translator=None,
+        runtime_selects=selects,
+        runtime_excludes=excludes,
+    )
+    if params.dbt_project is not None:
+        project_dir = Path(params.dbt_project.project_dir)
+    target.mkdir(parents=True, exist_ok=True)  # dbt's artifacts and log for this run, removed after
+    try:
+        # Reuse the project's parse where the profile and project allow it (dbt decides).
+        parsed = project_dir / "target" / _PARTIAL_PARSE
+        if parsed.exists():
+            shutil.copy(parsed, target / _PARTIAL_PARSE)
+        flags = [
+            *cleaned,
+            *params.selection_args,
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(profiles_dir),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target),
+            "--no-send-anonymous-usage-stats",
+        ]
+        if params.indirect_selection:
+            flags += ["--indirect-selection", params.indirect_selection]
+        # In a forked child (lib/forked.py): dbt never gives back what it builds in memory (≈ 100 MB).
+        success, results, errors = run_forked(_run_dbt, flags)
+        for raw in results:
+            event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
+            yield from event.to_default_asset_events(
+                manifest=params.manifest,
+                dagster_dbt_translator=params.dagster_dbt_translator,
+                context=context,
+                target_path=target,
+                project=params.dbt_project,
+            )
+        if not success:
+            raise DbtBuildError(f"dbt {' '.join(cleaned)} failed: " + ("; ".join(errors[:5]) or "see log"))
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+
+
+def _run_dbt(flags: list[str]) -> tuple[bool, list[dict], list[str]]:
+    results: list[dict] = []
+    errors: list[str] = []
+
+    def collect(event) -> None:
+        if event.info.name in _RESULT_EVENTS:
+            results.append(msg_to_dict(event))
+        elif event.info.level == "error":
+            errors.append(event.info.msg)
+
+    try:
+        outcome = dbtRunner(callbacks=[collect]).invoke(flags)
+    finally:
+        _close_duckdb()
+    if outcome.exception is not None:
+        errors.insert(0, str(outcome.exception))
+    return outcome.success and outcome.exception is None, results, errors
+
+
+_RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
+
+
+def _close_duckdb() -> None:
+    """dbt-duckdb may keep its database open at class level; closing it checkpoints the build file
+    (no .wal left beside it) before the child exits."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        if env is not None:
+            env.close()
+            DuckDBConnectionManager._ENV = None
