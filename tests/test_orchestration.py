@@ -370,8 +370,7 @@ def test_dbt_failure_comes_back_as_errors(tmp_path):
     from orchestration.lib.forked import run_forked
 
     missing = tmp_path / "no_project"
-    success, results, errors = run_forked(
-        _run_dbt, ["build", "--project-dir", str(missing), "--profiles-dir", str(missing)]
-    )
+    flags = ["build", "--project-dir", str(missing), "--profiles-dir", str(missing)]
+    success, results, errors = run_forked(_run_dbt, flags, tmp_path, tmp_path / "build.duckdb")
     assert (success, results) == (False, [])
     assert errors and str(missing) in " ".join(errors)

@@ -52,9 +52,8 @@ def warehouse_models(context: dg.AssetExecutionContext, paths: SelfevalPaths):
     _drop_stale_builds(build.parent, context.instance)
     p.extracted_dir.mkdir(parents=True, exist_ok=True)
     rejections.ensure(p.rejected_dir)
-    # dbt reads its paths from the environment (profiles.yml and the sources use env_var()).
-    os.environ["SELFEVAL_BUILD_DB"] = str(build)
+    # dbt reads its input paths from the environment (the sources use env_var()).
     os.environ["SELFEVAL_EXTRACTED_DIR"] = str(p.extracted_dir)
     os.environ["SELFEVAL_REJECTED_DIR"] = str(p.rejected_dir)
     # In this process (lib/dbt_runner.py): no second interpreter holding dbt-core again.
-    yield from dbt_build(context, DBT_PROJECT_DIR, DBT_PROJECT_DIR, target=build.with_suffix(".dbt"))
+    yield from dbt_build(context, DBT_PROJECT_DIR, build, target=build.with_suffix(".dbt"))

@@ -10,6 +10,7 @@ check results are the same; selection (asset and check subsets) is dagster-dbt's
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -36,11 +37,14 @@ class DbtBuildError(Exception):
 def dbt_build(
     context: dg.AssetExecutionContext,
     project_dir: Path,
-    profiles_dir: Path,
+    database: Path,
     target: Path,
     args: Sequence[str] = ("build",),
 ) -> Iterator[Any]:
-    """Run dbt, then yield Output / AssetCheckResult per node; raise if dbt failed."""
+    """Run dbt into a new DuckDB file `database`, then yield Output / AssetCheckResult per node.
+
+    Raises if dbt failed. `target` is this run's scratch folder (dbt's artifacts), removed after.
+    """
     cleaned, selects, excludes = extract_runtime_selection_from_args(list(args))
     params = get_updated_cli_invocation_params_for_context(
         context=context,
@@ -51,10 +55,12 @@ def dbt_build(
     )
     if params.dbt_project is not None:
         project_dir = Path(params.dbt_project.project_dir)
-    target.mkdir(parents=True, exist_ok=True)  # dbt's artifacts and log for this run, removed after
+    target.mkdir(parents=True, exist_ok=True)
+    parsed = project_dir / "target" / _PARTIAL_PARSE
     try:
-        # Reuse the project's parse where the profile and project allow it (dbt decides).
-        parsed = project_dir / "target" / _PARTIAL_PARSE
+        # dbt re-parses the whole project (≈ 6 s) when the profile changes; the profile's database
+        # path is therefore the same every run (relative, in this run's own folder, see _run_dbt)
+        # and the last run's parse is reused.
         if parsed.exists():
             shutil.copy(parsed, target / _PARTIAL_PARSE)
         flags = [
@@ -63,7 +69,7 @@ def dbt_build(
             "--project-dir",
             str(project_dir),
             "--profiles-dir",
-            str(profiles_dir),
+            str(project_dir),
             "--target-path",
             str(target),
             "--log-path",
@@ -73,7 +79,7 @@ def dbt_build(
         if params.indirect_selection:
             flags += ["--indirect-selection", params.indirect_selection]
         # In a forked child (lib/forked.py): dbt never gives back what it builds in memory (≈ 100 MB).
-        success, results, errors = run_forked(_run_dbt, flags)
+        success, results, errors = run_forked(_run_dbt, flags, target, database)
         for raw in results:
             event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
             yield from event.to_default_asset_events(
@@ -85,11 +91,22 @@ def dbt_build(
             )
         if not success:
             raise DbtBuildError(f"dbt {' '.join(cleaned)} failed: " + ("; ".join(errors[:5]) or "see log"))
+        _keep_parse(target / _PARTIAL_PARSE, parsed)
     finally:
         shutil.rmtree(target, ignore_errors=True)
 
 
-def _run_dbt(flags: list[str]) -> tuple[bool, list[dict], list[str]]:
+def _keep_parse(fresh: Path, kept: Path) -> None:
+    if fresh.exists():
+        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
+        shutil.copy(fresh, tmp)
+        os.replace(tmp, kept)  # atomic: a concurrent run reads the old or the new parse, whole
+
+
+def _run_dbt(flags: list[str], folder: Path, database: Path) -> tuple[bool, list[dict], list[str]]:
+    """In the forked child: dbt builds `_DATABASE` in `folder`, which then becomes `database`."""
+    os.chdir(folder)
+    os.environ["SELFEVAL_BUILD_DB"] = _DATABASE
     results: list[dict] = []
     errors: list[str] = []
 
@@ -105,7 +122,13 @@ def _run_dbt(flags: list[str]) -> tuple[bool, list[dict], list[str]]:
         _close_duckdb()
     if outcome.exception is not None:
         errors.insert(0, str(outcome.exception))
+    if (folder / _DATABASE).exists():
+        os.replace(folder / _DATABASE, database)
     return outcome.success and outcome.exception is None, results, errors
+
+
+# The profile's database path as dbt sees it: relative, so the same in every run.
+_DATABASE = "build.duckdb"
 
 
 _RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ class BuildOutcome:
     published: bool = False
     rows: dict[str, int] = field(default_factory=dict)
     findings: dict[str, int] = field(default_factory=dict)
+    phase_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -62,7 +64,8 @@ class BuildOutcome:
             lines.append(
                 f"NOT published ({why}); the previous warehouse is unchanged: {self.paths.warehouse}"
             )
-        lines.append(f"seconds: {seconds:.1f}")
+        phases = ", ".join(f"{name} {t:.1f}" for name, t in self.phase_seconds.items())
+        lines.append(f"seconds: {seconds:.1f}" + (f" ({phases})" if phases else ""))
         return "\n".join(lines)
 
 
@@ -71,12 +74,15 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
 
     from orchestration.definitions import defs
 
+    clock = _Phases()
     inbox = scan(paths.reports_dir, progress=progress, cache_dir=paths.header_cache_dir)
-    outcome = BuildOutcome(paths, inbox)
+    outcome = BuildOutcome(paths, inbox, phase_seconds=clock.seconds)
+    clock.done("scan")
     definitions = defs()
     instance = dg.DagsterInstance.ephemeral()
     years = [str(y) for y in inbox.years()]
     instance.add_dynamic_partitions("fiscal_year", years)
+    clock.done("load")
     # Extraction runs in its own process: the PDF readers, Arrow and pandas it loads stay out of
     # the process that then builds and audits the warehouse (peak memory, see forked.py).
     try:
@@ -84,9 +90,12 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
         outcome.failed_steps.extend(f"extract fiscal year {year}" for year in failed)
     except PhaseFailedError as exc:  # the warehouse is still rebuilt from what was extracted before
         outcome.failed_steps.append(str(exc))
+    clock.done("extract")
     warehouse = definitions.resolve_job_def("warehouse_job").execute_in_process(
         instance=instance, raise_on_error=False, run_config=QUIET
     )
+    clock.steps(instance, warehouse.run_id, {"warehouse_models": "dbt", "warehouse_audit": "audit"})
+    clock.done("publish")
     for evaluation in warehouse.get_asset_check_evaluations():
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
             outcome.blocking_rules.append(evaluation.check_name)
@@ -98,6 +107,33 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
     outcome.rejected = rejections.read_all(paths.rejected_dir)
     _read_counts(outcome, paths.warehouse if outcome.published else build)
     return outcome
+
+
+class _Phases:
+    """Wall seconds per build phase, for the summary (benchmarks/run.py reads them)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def done(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = now - self._last
+        self._last = now
+
+    def steps(self, instance, run_id: str, names: dict[str, str]) -> None:
+        """Seconds of named steps of a finished run, from its event log; the rest counts as the next phase."""
+        started: dict[str, float] = {}
+        for record in instance.all_logs(run_id):
+            event = record.dagster_event
+            if event is None or event.step_key not in names:
+                continue
+            if event.event_type_value == "STEP_START":
+                started[event.step_key] = record.timestamp
+            elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
+                phase = names[event.step_key]
+                self.seconds[phase] = record.timestamp - started[event.step_key]
+                self._last += self.seconds[phase]
 
 
 def _extract_years(paths: Paths, inbox: Inbox, definitions, instance, years: list[str]) -> list[str]:
