@@ -230,7 +230,8 @@ def main() -> int:
             "",
             f"Extraction vs naive: wall {mine[0] / base[0]:.2f}× (target ≤ 0.5×), "
             f"CPU {mine[1] / base[1]:.2f}× (target ≤ 0.8×). Peak memory over every build: "
-            f"{max(r[1] for r in [*results.values(), unchanged, added, after]):.0f} MB (target < 500 MB, flat). "
+            f"{max(r[1] for r in [*results.values(), unchanged, added, after]):.0f} MB "
+            "(target < 500 MB, flat). "
             f"This benchmark ran in {time.perf_counter() - started:.0f} s (target < 300 s).",
         ]
     text = "\n".join(lines) + "\n"

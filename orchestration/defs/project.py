@@ -1,9 +1,11 @@
 """The dbt project as Dagster sees it; its manifest is (re)made on load when missing or stale."""
 
+import os
 import subprocess
 
 from dagster_dbt import DbtProject
 
+from orchestration.lib.dbt_runner import BUILD_DATABASE
 from orchestration.lib.settings import DBT_PROJECT_DIR, apply_defaults, dbt_executable
 
 apply_defaults()
@@ -23,7 +25,8 @@ def _manifest_is_stale() -> bool:
 
 
 if _manifest_is_stale():
-    # `dbt parse` writes target/manifest.json; the profile is not connected to.
+    # `dbt parse` writes target/manifest.json; the profile is not connected to. Parsed with the
+    # database path builds use, so the first build reuses this parse (lib/dbt_runner.py).
     subprocess.run(
         [
             dbt_executable(),
@@ -35,4 +38,5 @@ if _manifest_is_stale():
             "--quiet",
         ],
         check=True,
+        env={**os.environ, "SELFEVAL_BUILD_DB": BUILD_DATABASE},
     )

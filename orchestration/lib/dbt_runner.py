@@ -104,9 +104,9 @@ def _keep_parse(fresh: Path, kept: Path) -> None:
 
 
 def _run_dbt(flags: list[str], folder: Path, database: Path) -> tuple[bool, list[dict], list[str]]:
-    """In the forked child: dbt builds `_DATABASE` in `folder`, which then becomes `database`."""
+    """In the forked child: dbt builds `BUILD_DATABASE` in `folder`, which then becomes `database`."""
     os.chdir(folder)
-    os.environ["SELFEVAL_BUILD_DB"] = _DATABASE
+    os.environ["SELFEVAL_BUILD_DB"] = BUILD_DATABASE
     results: list[dict] = []
     errors: list[str] = []
 
@@ -122,13 +122,13 @@ def _run_dbt(flags: list[str], folder: Path, database: Path) -> tuple[bool, list
         _close_duckdb()
     if outcome.exception is not None:
         errors.insert(0, str(outcome.exception))
-    if (folder / _DATABASE).exists():
-        os.replace(folder / _DATABASE, database)
+    if (folder / BUILD_DATABASE).exists():
+        os.replace(folder / BUILD_DATABASE, database)
     return outcome.success and outcome.exception is None, results, errors
 
 
 # The profile's database path as dbt sees it: relative, so the same in every run.
-_DATABASE = "build.duckdb"
+BUILD_DATABASE = "build.duckdb"
 
 
 _RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
