@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
+from .lib.geometry import rule
+
 _SKIP = {0, 0xFFFE, 0xFFFF, 0x0A, 0x0D}
 # Text objects narrower than this draw nothing (PDFium leaves them out of its text page).
 _BLANK_WIDTH = 0.01
@@ -82,34 +84,6 @@ def _char(text: str, x0: float, x1: float, top: float, bottom: float) -> dict:
         "width": x1 - x0,
         "height": bottom - top,
         "upright": True,
-    }
-
-
-def _edge_h(x0: float, x1: float, y: float) -> dict:
-    lo, hi = min(x0, x1), max(x0, x1)
-    return {
-        "object_type": "line",
-        "orientation": "h",
-        "x0": lo,
-        "x1": hi,
-        "top": y,
-        "bottom": y,
-        "width": hi - lo,
-        "height": 0.0,
-    }
-
-
-def _edge_v(x: float, y0: float, y1: float) -> dict:
-    top, bottom = min(y0, y1), max(y0, y1)
-    return {
-        "object_type": "line",
-        "orientation": "v",
-        "x0": x,
-        "x1": x,
-        "top": top,
-        "bottom": bottom,
-        "width": 0.0,
-        "height": bottom - top,
     }
 
 
@@ -201,7 +175,7 @@ def _edges(obj, matrix, height: float, out: list[dict]) -> None:
             if kind == raw.FPDF_SEGMENT_LINETO or target is start:
                 (x0, y0), (x1, y1) = prev, target
                 if abs(y0 - y1) < 0.5 and abs(x0 - x1) >= 0.5:
-                    out.append(_edge_h(x0, x1, y0))
+                    out.append(rule(x0, y0, x1, y0))
                 elif abs(x0 - x1) < 0.5 and abs(y0 - y1) >= 0.5:
-                    out.append(_edge_v(x0, y0, y1))
+                    out.append(rule(x0, y0, x0, y1))
             prev = target

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +30,7 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     path = Path(path)
     data = path.read_bytes()
     _check_bytes(path, data)
-    pages = _read_pages(path, settings)
+    pages = _read_pages(path, data, settings)
     if sum(p.char_count for p in pages) < settings.min_text_chars:
         raise errors.NoTextLayerError(path)
     lines = [line for p in pages for line in p.lines]
@@ -77,10 +78,12 @@ def _check_page_count(path: Path, count: int, settings: ExtractSettings) -> None
 
 
 @contextmanager
-def _open_pdf(path: Path, settings: ExtractSettings) -> Iterator[pdfplumber.PDF]:
-    """Open with pdfplumber, turning pdfminer's many failure types into one ReportError each."""
+def _open_pdf(path: Path, data: bytes, settings: ExtractSettings) -> Iterator[pdfplumber.PDF]:
+    """Open with pdfplumber, turning pdfminer's many failure types into one ReportError each.
+
+    `data` is the file's content, already read (and hashed) by the caller: read once."""
     try:
-        with pdfplumber.open(path) as pdf:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
             _check_page_count(path, len(pdf.pages), settings)
             yield pdf
     except (errors.ReportError, MemoryError):
@@ -102,9 +105,9 @@ def _open_pdf(path: Path, settings: ExtractSettings) -> Iterator[pdfplumber.PDF]
 
 
 @contextmanager
-def _open_pdfium(path: Path, settings: ExtractSettings) -> Iterator[pdfium.PdfDocument]:
+def _open_pdfium(path: Path, data: bytes, settings: ExtractSettings) -> Iterator[pdfium.PdfDocument]:
     try:
-        pdf = pdfium.PdfDocument(str(path))
+        pdf = pdfium.PdfDocument(data)  # the content the caller already read: the file is read once
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise errors.EncryptedPdfError(path) from None
@@ -118,14 +121,14 @@ def _open_pdfium(path: Path, settings: ExtractSettings) -> Iterator[pdfium.PdfDo
         pdf.close()
 
 
-def _read_pages(path: Path, settings: ExtractSettings) -> list[PageContent]:
+def _read_pages(path: Path, data: bytes, settings: ExtractSettings) -> list[PageContent]:
     out = []
     if settings.backend == "pdfium":
-        with _open_pdfium(path, settings) as pdf:
+        with _open_pdfium(path, data, settings) as pdf:
             for index in range(len(pdf)):
                 out.append(read_page(pdfium_pages.read_page(pdf, index), settings))
         return out
-    with _open_pdf(path, settings) as pdf:
+    with _open_pdf(path, data, settings) as pdf:
         for page in pdf.pages:
             out.append(read_page(page, settings))
             page.close()  # drop pdfminer's layout cache: memory stays flat over long reports
@@ -138,11 +141,11 @@ def read_header(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     data = path.read_bytes()
     _check_bytes(path, data)
     if settings.backend == "pdfium":
-        with _open_pdfium(path, settings) as pdf:
+        with _open_pdfium(path, data, settings) as pdf:
             page = pdfium_pages.read_page(pdf, 0)
             page_count, chars = len(pdf), page.chars
     else:
-        with _open_pdf(path, settings) as pdf:
+        with _open_pdf(path, data, settings) as pdf:
             page_count, chars = len(pdf.pages), pdf.pages[0].chars  # chars are read while the file is open
     lines = text_lines(1, chars, [], settings.line_tolerance)
     if sum(len(line.text) for line in lines) < settings.min_text_chars:

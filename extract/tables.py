@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pdfplumber.page
 from pdfplumber.table import TableFinder, TableSettings
 
+from .lib.geometry import rule
 from .settings import ExtractSettings
 
 BBox = tuple[float, float, float, float]
@@ -101,21 +102,7 @@ def _closing_rules(page: pdfplumber.page.Page, tol: float) -> list[dict]:
             )
             if not closed:
                 missing.setdefault(round(y, 1), []).append(v["x0"])
-    rules = []
-    for y, xs in missing.items():
-        if len(xs) >= 2:
-            rules.append(
-                {
-                    "object_type": "line",
-                    "x0": min(xs),
-                    "x1": max(xs),
-                    "top": y,
-                    "bottom": y,
-                    "width": max(xs) - min(xs),
-                    "height": 0,
-                }
-            )
-    return rules
+    return [rule(min(xs), y, max(xs), y) for y, xs in missing.items() if len(xs) >= 2]
 
 
 def text_lines(page_number: int, chars: list[dict], exclude: list[BBox], tol: float) -> list[TextLine]:

@@ -1,6 +1,5 @@
 """dbt models as Dagster assets; dbt sources map to the extraction asset, so lineage is one graph."""
 
-import os
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -53,7 +52,6 @@ def warehouse_models(context: dg.AssetExecutionContext, paths: SelfevalPaths):
     p.extracted_dir.mkdir(parents=True, exist_ok=True)
     rejections.ensure(p.rejected_dir)
     # dbt reads its input paths from the environment (the sources use env_var()).
-    os.environ["SELFEVAL_EXTRACTED_DIR"] = str(p.extracted_dir)
-    os.environ["SELFEVAL_REJECTED_DIR"] = str(p.rejected_dir)
-    # In this process (lib/dbt_runner.py): no second interpreter holding dbt-core again.
-    yield from dbt_build(context, DBT_PROJECT_DIR, build, target=build.with_suffix(".dbt"))
+    inputs = {"SELFEVAL_EXTRACTED_DIR": str(p.extracted_dir), "SELFEVAL_REJECTED_DIR": str(p.rejected_dir)}
+    # In a fork of this process (lib/dbt_runner.py): no second interpreter holding dbt-core again.
+    yield from dbt_build(context, DBT_PROJECT_DIR, build, target=build.with_suffix(".dbt"), env=inputs)

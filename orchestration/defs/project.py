@@ -5,8 +5,7 @@ import subprocess
 
 from dagster_dbt import DbtProject
 
-from orchestration.lib.dbt_runner import BUILD_DATABASE
-from orchestration.lib.settings import DBT_PROJECT_DIR, apply_defaults, dbt_executable
+from orchestration.lib.settings import BUILD_DATABASE, DBT_PROJECT_DIR, apply_defaults, dbt_executable
 
 apply_defaults()
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)

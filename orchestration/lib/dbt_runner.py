@@ -26,6 +26,7 @@ from dbt.cli.main import dbtRunner
 from dbt_common.events.functions import msg_to_dict
 
 from orchestration.lib.forked import run_forked
+from orchestration.lib.settings import BUILD_DATABASE
 
 _PARTIAL_PARSE = "partial_parse.msgpack"
 
@@ -39,11 +40,13 @@ def dbt_build(
     project_dir: Path,
     database: Path,
     target: Path,
+    env: dict[str, str],
     args: Sequence[str] = ("build",),
 ) -> Iterator[Any]:
     """Run dbt into a new DuckDB file `database`, then yield Output / AssetCheckResult per node.
 
-    Raises if dbt failed. `target` is this run's scratch folder (dbt's artifacts), removed after.
+    Raises if dbt failed. `target` is this run's scratch folder (dbt's artifacts), removed after;
+    `env` holds the environment variables the project reads (set in dbt's process only).
     """
     cleaned, selects, excludes = extract_runtime_selection_from_args(list(args))
     params = get_updated_cli_invocation_params_for_context(
@@ -79,7 +82,7 @@ def dbt_build(
         if params.indirect_selection:
             flags += ["--indirect-selection", params.indirect_selection]
         # In a forked child (lib/forked.py): dbt never gives back what it builds in memory (≈ 100 MB).
-        success, results, errors = run_forked(_run_dbt, flags, target, database)
+        success, results, errors = run_forked(_run_dbt, flags, target, database, env)
         for raw in results:
             event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
             yield from event.to_default_asset_events(
@@ -103,9 +106,12 @@ def _keep_parse(fresh: Path, kept: Path) -> None:
         os.replace(tmp, kept)  # atomic: a concurrent run reads the old or the new parse, whole
 
 
-def _run_dbt(flags: list[str], folder: Path, database: Path) -> tuple[bool, list[dict], list[str]]:
+def _run_dbt(
+    flags: list[str], folder: Path, database: Path, env: dict[str, str] | None = None
+) -> tuple[bool, list[dict], list[str]]:
     """In the forked child: dbt builds `BUILD_DATABASE` in `folder`, which then becomes `database`."""
     os.chdir(folder)
+    os.environ.update(env or {})
     os.environ["SELFEVAL_BUILD_DB"] = BUILD_DATABASE
     results: list[dict] = []
     errors: list[str] = []
@@ -125,10 +131,6 @@ def _run_dbt(flags: list[str], folder: Path, database: Path) -> tuple[bool, list
     if (folder / BUILD_DATABASE).exists():
         os.replace(folder / BUILD_DATABASE, database)
     return outcome.success and outcome.exception is None, results, errors
-
-
-# The profile's database path as dbt sees it: relative, so the same in every run.
-BUILD_DATABASE = "build.duckdb"
 
 
 _RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})

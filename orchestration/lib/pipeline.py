@@ -94,8 +94,8 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
     warehouse = definitions.resolve_job_def("warehouse_job").execute_in_process(
         instance=instance, raise_on_error=False, run_config=QUIET
     )
-    clock.steps(instance, warehouse.run_id, {"warehouse_models": "dbt", "warehouse_audit": "audit"})
-    clock.done("publish")
+    steps = {"warehouse_models": "dbt", "warehouse_audit": "audit"}
+    clock.done("publish", parts=_step_seconds(instance, warehouse.run_id, steps))
     for evaluation in warehouse.get_asset_check_evaluations():
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
             outcome.blocking_rules.append(evaluation.check_name)
@@ -116,24 +116,27 @@ class _Phases:
         self.seconds: dict[str, float] = {}
         self._last = time.perf_counter()
 
-    def done(self, name: str) -> None:
+    def done(self, name: str, parts: dict[str, float] | None = None) -> None:
+        """Seconds since the last phase; `parts` of them, measured inside, are listed first."""
         now = time.perf_counter()
-        self.seconds[name] = now - self._last
+        self.seconds.update(parts or {})
+        self.seconds[name] = now - self._last - sum((parts or {}).values())
         self._last = now
 
-    def steps(self, instance, run_id: str, names: dict[str, str]) -> None:
-        """Seconds of named steps of a finished run, from its event log; the rest counts as the next phase."""
-        started: dict[str, float] = {}
-        for record in instance.all_logs(run_id):
-            event = record.dagster_event
-            if event is None or event.step_key not in names:
-                continue
-            if event.event_type_value == "STEP_START":
-                started[event.step_key] = record.timestamp
-            elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
-                phase = names[event.step_key]
-                self.seconds[phase] = record.timestamp - started[event.step_key]
-                self._last += self.seconds[phase]
+
+def _step_seconds(instance, run_id: str, names: dict[str, str]) -> dict[str, float]:
+    """Seconds of the named steps of a finished run, from its event log, under their new names."""
+    started: dict[str, float] = {}
+    out: dict[str, float] = {}
+    for record in instance.all_logs(run_id):
+        event = record.dagster_event
+        if event is None or event.step_key not in names:
+            continue
+        if event.event_type_value == "STEP_START":
+            started[event.step_key] = record.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
+            out[names[event.step_key]] = record.timestamp - started[event.step_key]
+    return out
 
 
 def _extract_years(paths: Paths, inbox: Inbox, definitions, instance, years: list[str]) -> list[str]:

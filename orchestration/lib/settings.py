@@ -9,6 +9,9 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# The database path dbt's profile is given for builds: relative, so the same in every run (dbt
+# re-parses the whole project when the profile changes); each run builds in its own folder.
+BUILD_DATABASE = "build.duckdb"
 
 DEFAULTS = {
     # The bundled sample reports (the committed fixture corpus).
