@@ -53,9 +53,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 class _Progress:
     """One line per file on a pipe, a redrawn bar on a terminal."""
 
-    def __init__(self, stream=sys.stderr):
-        self.stream = stream
-        self.tty = stream.isatty()
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr  # the stream of now, not of when this module was imported
+        self.tty = self.stream.isatty()
 
     def __call__(self, n: int, total: int, item) -> None:
         status = "ok" if item.error is None else "rejected"

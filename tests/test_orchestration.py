@@ -2,6 +2,7 @@
 
 import hashlib
 import shutil
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -270,6 +271,19 @@ def test_build_with_a_rejected_file_exits_one(tmp_path, monkeypatch, capsys):
     with duckdb.connect(str(warehouse), read_only=True) as con:  # the good report is still published
         assert con.execute("select count(*) from marts.dim_report").fetchall()[0][0] == 1
         assert con.execute("select source_file from audit.rejected_files").fetchall() == [("half.pdf",)]
+
+
+def test_build_progress_goes_to_the_stderr_of_the_moment(monkeypatch):
+    """Not to the stream that was sys.stderr when the CLI module was first imported."""
+    import io
+
+    from orchestration.cli import _Progress
+
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    item = type("Item", (), {"error": None, "path": Path("a.pdf")})()
+    _Progress()(1, 1, item)
+    assert err.getvalue() == "[1/1] a.pdf: ok\n"
 
 
 def test_build_usage_errors_exit_two(tmp_path, capsys):
