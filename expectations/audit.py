@@ -161,7 +161,7 @@ def _metrics(frame: pd.DataFrame) -> dict:
     """Ratios a rule reports besides pass/fail (project_coverage: listed projects ÷ 项目支出)."""
     if "coverage" not in frame or not frame["coverage"].notna().any():
         return {}
-    cov = frame.dropna(subset=["coverage"])
+    cov = frame.dropna(subset=["coverage"]).sort_values(["source_file", "subject"])  # stable JSON
     return {
         "coverage_min": round(float(cov["coverage"].min()), 4),
         "coverage_max": round(float(cov["coverage"].max()), 4),
