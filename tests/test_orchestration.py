@@ -1,7 +1,9 @@
 """Dagster in three tiers: definitions load; assets and sensor run alone; the whole graph end to end."""
 
 import hashlib
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -173,33 +175,39 @@ def test_sensor_changed_content_requests_a_new_run(sensor_env):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """`selfeval build` over the fixture corpus copied under meaningless names into one folder."""
-    from orchestration.cli import main
-
+    """`selfeval build` over the fixture corpus copied under meaningless names into one folder, run as
+    users run it: its own process (which keeps Arrow out of the audit, unlike this test process)."""
     tmp = tmp_path_factory.mktemp("e2e")
     inbox = tmp / "inbox"
     inbox.mkdir()
     for n, pdf in enumerate(sorted(PDF_DIR.glob("*.pdf"))):
         shutil.copy(pdf, inbox / f"scan_{n:03d}.pdf")
     warehouse = tmp / "wh" / "warehouse.duckdb"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SELFEVAL_DATA_DIR", str(tmp / "data"))
-        mp.setenv("SELFEVAL_REPORTS_DIR", str(inbox))
-        mp.setenv("SELFEVAL_WAREHOUSE", str(warehouse))
-        code = main(["build", "--reports", str(inbox), "--warehouse", str(warehouse)])
-    return code, warehouse
+    env = {**os.environ, "SELFEVAL_DATA_DIR": str(tmp / "data")}
+    cmd = [
+        sys.executable,
+        "-m",
+        "orchestration.cli",
+        "build",
+        "--reports",
+        str(inbox),
+        "--warehouse",
+        str(warehouse),
+    ]
+    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    return result.returncode, warehouse, result.stdout + result.stderr[-3000:]
 
 
 def test_build_exits_zero_and_publishes(built):
-    code, warehouse = built
-    assert code == 0 and warehouse.exists()
+    code, warehouse, output = built
+    assert code == 0 and warehouse.exists(), output
 
 
 def test_build_has_every_contract_table_for_every_year(built):
     from tests.truth import fixture_names, load_truth
 
     truths = [load_truth(n) for n in fixture_names()]
-    _, warehouse = built
+    _, warehouse, _ = built
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for table in ("fct_spend", "fct_indicator", "fct_key_task", "dim_report"):
             years = {r[0] for r in con.execute(f"select distinct fiscal_year from marts.{table}").fetchall()}
@@ -216,10 +224,32 @@ def test_build_has_every_contract_table_for_every_year(built):
     ]
 
 
+def test_build_audit_equals_the_audit_run_with_arrow_loaded(built, warehouse, tmp_path):
+    """The CLI's audit (pandas without Arrow) finds and reports exactly what it finds with Arrow."""
+    from expectations import run_audit
+
+    copy = tmp_path / "build.duckdb"
+    shutil.copyfile(warehouse, copy)
+    run_audit(copy)
+    # Files are renamed in the CLI's inbox: compare everything but the file name.
+    findings = (
+        "select rule, severity, fiscal_year, department_name, subject, source_page, expected_value,"
+        " actual_value, message from audit.findings order by all"
+    )
+    rules = "select rule, checked_rows, failing_rows, is_success from audit.rule_results order by rule"
+    got, want = {}, {}
+    for db, out in ((built[1], got), (copy, want)):
+        with duckdb.connect(str(db), read_only=True) as con:
+            out["findings"] = con.execute(findings).fetchall()
+            out["rules"] = con.execute(rules).fetchall()
+            out["types"] = con.execute("describe audit.findings").fetchall()
+    assert got == want and len(got["findings"]) > 0
+
+
 def test_query_prints_the_count(built, capsys):
     from orchestration.cli import main
 
-    _, warehouse = built
+    _, warehouse, _ = built
     assert main(["query", "select count(*) as n from marts.fct_spend", "--warehouse", str(warehouse)]) == 0
     out = capsys.readouterr().out
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -230,7 +260,7 @@ def test_query_prints_the_count(built, capsys):
 def test_query_csv(built, capsys):
     from orchestration.cli import main
 
-    _, warehouse = built
+    _, warehouse, _ = built
     sql = "select department_name from marts.dim_department where department_name = '苏州市公安局'"
     assert main(["query", sql, "--csv", "--warehouse", str(warehouse)]) == 0
     assert capsys.readouterr().out.splitlines() == ["department_name", "苏州市公安局"]
@@ -239,7 +269,7 @@ def test_query_csv(built, capsys):
 def test_query_bad_sql_fails_cleanly(built, capsys):
     from orchestration.cli import main
 
-    _, warehouse = built
+    _, warehouse, _ = built
     assert main(["query", "select * from nope", "--warehouse", str(warehouse)]) == 1
     assert capsys.readouterr().err.startswith("selfeval query: ")
 
@@ -247,7 +277,7 @@ def test_query_bad_sql_fails_cleanly(built, capsys):
 def test_export_writes_marts_as_parquet(built, tmp_path):
     from orchestration.cli import main
 
-    _, warehouse = built
+    _, warehouse, _ = built
     assert main(["export", "--parquet", str(tmp_path / "pq"), "--warehouse", str(warehouse)]) == 0
     n = duckdb.sql(f"select count(*) from '{tmp_path / 'pq' / 'fct_spend.parquet'}'").fetchall()[0][0]
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -325,7 +355,7 @@ def test_extraction_triggers_one_rebuild(sensor_env, definitions, tmp_path):
 
 
 def test_build_leaves_no_dbt_artifacts_behind(built):
-    _, warehouse = built
+    _, warehouse, _ = built
     build_dir = warehouse.parent.parent / "data" / "build"
     assert sorted(p.name for p in build_dir.iterdir()) == []
 
@@ -335,8 +365,6 @@ def test_build_leaves_no_dbt_artifacts_behind(built):
 
 def test_definitions_load_without_arrow_pandas_or_great_expectations():
     """The process that builds and audits the warehouse loads Arrow/pandas/GX only when it needs them."""
-    import subprocess
-    import sys
 
     code = (
         "import sys; from orchestration.definitions import defs; defs(); "
@@ -353,7 +381,6 @@ def _fail():
 
 
 def _killed():
-    import os
     import signal
 
     os.kill(os.getpid(), signal.SIGKILL)

@@ -5,10 +5,11 @@ The CLI calls this; it runs the very jobs the Dagster UI and sensor run (definit
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,9 +92,13 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
     except PhaseFailedError as exc:  # the warehouse is still rebuilt from what was extracted before
         outcome.failed_steps.append(str(exc))
     clock.done("extract")
-    warehouse = definitions.resolve_job_def("warehouse_job").execute_in_process(
-        instance=instance, raise_on_error=False, run_config=QUIET
-    )
+    # pandas 3 loads Arrow, when installed, for its string type: ≈ 50 MB at the build's memory peak
+    # (the audit), for data that comes from DuckDB and goes back to it. (Not forked like extraction:
+    # a child running the audit copies most of this process's pages as it touches them.)
+    with _hidden("pyarrow"):
+        warehouse = definitions.resolve_job_def("warehouse_job").execute_in_process(
+            instance=instance, raise_on_error=False, run_config=QUIET
+        )
     steps = {"warehouse_models": "dbt", "warehouse_audit": "audit"}
     clock.done("publish", parts=_step_seconds(instance, warehouse.run_id, steps))
     for evaluation in warehouse.get_asset_check_evaluations():
@@ -141,29 +146,45 @@ def _step_seconds(instance, run_id: str, names: dict[str, str]) -> dict[str, flo
 
 def _extract_years(paths: Paths, inbox: Inbox, definitions, instance, years: list[str]) -> list[str]:
     """Run extract_year_job once per fiscal year; the years whose run failed (in a forked child)."""
-    # pyarrow imports pandas, when installed, to look for DataFrames in what it converts: ≈ 80 MB
-    # this process and its extraction workers never use. Hidden here, in this child only.
-    if "pandas" not in sys.modules:
-        sys.meta_path.insert(0, _WithoutPandas())
     _drop_years_not_in_inbox(paths, set(years))
-    rejections.sync_with_inbox(paths.rejected_dir, inbox)
     job = definitions.resolve_job_def("extract_year_job")
     failed = []
-    for year in years:
-        result = job.execute_in_process(
-            partition_key=year, instance=instance, raise_on_error=False, run_config=QUIET
-        )
-        if not result.success:
-            failed.append(year)
+    # pyarrow imports pandas, when installed, to look for DataFrames in what it converts: ≈ 80 MB
+    # this process and its extraction workers never use.
+    with _hidden("pandas"):
+        rejections.sync_with_inbox(paths.rejected_dir, inbox)
+        for year in years:
+            result = job.execute_in_process(
+                partition_key=year, instance=instance, raise_on_error=False, run_config=QUIET
+            )
+            if not result.success:
+                failed.append(year)
     return failed
 
 
-class _WithoutPandas:
-    """An import finder that reports pandas as not installed."""
+@contextlib.contextmanager
+def _hidden(package: str) -> Iterator[None]:
+    """`package` looks not installed while inside, unless this process has loaded it already."""
+    if package in sys.modules:
+        yield
+        return
+    finder = _Hidden(package)
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+
+
+class _Hidden:
+    """An import finder that reports one package as not installed."""
+
+    def __init__(self, package: str) -> None:
+        self.package = package
 
     def find_spec(self, name: str, path=None, target=None):
-        if name == "pandas" or name.startswith("pandas."):
-            raise ModuleNotFoundError(f"No module named {name!r} (hidden in the extraction process)")
+        if name == self.package or name.startswith(f"{self.package}."):
+            raise ModuleNotFoundError(f"No module named {name!r} (hidden in this build process)")
         return None
 
 
