@@ -10,12 +10,13 @@ from orchestration.lib.settings import Paths
 
 warehouse_job = dg.define_asset_job(
     "warehouse_job",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.keys(*EXTRACTED_KEYS),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*EXTRACTED_KEYS),
     description="dbt build into a new file, audit it, publish it if no blocking rule failed.",
 )
 
+# Partitioned by fiscal year like the extraction asset it selects (Dagster infers it from the asset).
 extract_year_job = dg.define_asset_job(
-    "extract_year_job", selection=dg.AssetSelection.keys(*EXTRACTED_KEYS), partitions_def=fiscal_years
+    "extract_year_job", selection=dg.AssetSelection.assets(*EXTRACTED_KEYS)
 )
 
 
