@@ -257,6 +257,22 @@ def test_query_prints_the_count(built, capsys):
     assert out.splitlines()[2].strip() == str(n)
 
 
+def test_command_exits_with_the_code_of_its_outcome(built):
+    """The console script's exit (run(): main, then a fast exit) passes main's code on."""
+    _, warehouse, _ = built
+    cmd = [
+        sys.executable,
+        "-m",
+        "orchestration.cli",
+        "query",
+        "select * from nope",
+        "--warehouse",
+        str(warehouse),
+    ]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and result.stderr.startswith("selfeval query: ")
+
+
 def test_query_csv(built, capsys):
     from orchestration.cli import main
 
