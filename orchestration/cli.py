@@ -55,7 +55,8 @@ class _Progress:
     """One line per file on a pipe, a redrawn bar on a terminal."""
 
     def __init__(self, stream=None):
-        self.stream = stream or sys.stderr  # the stream of now, not of when this module was imported
+        # sys.stderr of now, not of when this module was imported (it may have been replaced since)
+        self.stream = sys.stderr if stream is None else stream
         self.tty = self.stream.isatty()
 
     def __call__(self, n: int, total: int, item) -> None:
@@ -240,8 +241,9 @@ def run() -> None:
     """The `selfeval` command (a console script): main(), then exit.
 
     The objects left are frozen first, so Python's final garbage collections skip them: with Dagster,
-    dbt and Great Expectations loaded, those took ≈ 1.8 s after every build for nothing. Cleanup
-    still runs (atexit, finalizers); everything the commands open they close themselves.
+    dbt and Great Expectations loaded, those took ≈ 1.8 s after every build for nothing. atexit
+    handlers still run, but objects caught in reference cycles are no longer finalized at exit:
+    the commands must close what they open (DuckDB connections especially), as they do.
     """
     code = main()
     gc.freeze()

@@ -6,6 +6,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
+import pyarrow  # noqa: F401  (loaded up front, as in any process that extracts: see pipeline._hidden)
 import pytest
 
 import extract

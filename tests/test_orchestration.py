@@ -175,8 +175,9 @@ def test_sensor_changed_content_requests_a_new_run(sensor_env):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """`selfeval build` over the fixture corpus copied under meaningless names into one folder, run as
-    users run it: its own process (which keeps Arrow out of the audit, unlike this test process)."""
+    """`selfeval build` over the fixture corpus copied under meaningless names into one folder, in a
+    process of its own as users run it (it keeps Arrow out of the audit; this test process has it).
+    The process then reports whether Arrow was loaded and which storage pandas strings had."""
     tmp = tmp_path_factory.mktemp("e2e")
     inbox = tmp / "inbox"
     inbox.mkdir()
@@ -184,17 +185,19 @@ def built(tmp_path_factory):
         shutil.copy(pdf, inbox / f"scan_{n:03d}.pdf")
     warehouse = tmp / "wh" / "warehouse.duckdb"
     env = {**os.environ, "SELFEVAL_DATA_DIR": str(tmp / "data")}
-    cmd = [
-        sys.executable,
-        "-m",
-        "orchestration.cli",
-        "build",
-        "--reports",
-        str(inbox),
-        "--warehouse",
-        str(warehouse),
-    ]
-    result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    code = (
+        "import sys\n"
+        "from orchestration.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "import pandas\n"
+        "arrow = 'pyarrow' in sys.modules\n"
+        "print('arrow loaded:', arrow, '| pandas strings:', pandas.StringDtype().storage)\n"
+        "sys.exit(code)\n"
+    )
+    args = ["build", "--reports", str(inbox), "--warehouse", str(warehouse)]
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=600
+    )
     return result.returncode, warehouse, result.stdout + result.stderr[-3000:]
 
 
@@ -226,8 +229,12 @@ def test_build_has_every_contract_table_for_every_year(built):
 
 def test_build_audit_equals_the_audit_run_with_arrow_loaded(built, warehouse, tmp_path):
     """The CLI's audit (pandas without Arrow) finds and reports exactly what it finds with Arrow."""
+    import pandas as pd
+
     from expectations import run_audit
 
+    assert "arrow loaded: False | pandas strings: python" in built[2]
+    assert pd.StringDtype().storage == "pyarrow"  # so the two audits below differ in just that
     copy = tmp_path / "build.duckdb"
     shutil.copyfile(warehouse, copy)
     run_audit(copy)
@@ -260,15 +267,8 @@ def test_query_prints_the_count(built, capsys):
 def test_command_exits_with_the_code_of_its_outcome(built):
     """The console script's exit (run(): main, then a fast exit) passes main's code on."""
     _, warehouse, _ = built
-    cmd = [
-        sys.executable,
-        "-m",
-        "orchestration.cli",
-        "query",
-        "select * from nope",
-        "--warehouse",
-        str(warehouse),
-    ]
+    selfeval = Path(sys.executable).with_name("selfeval")  # the installed console script
+    cmd = [str(selfeval), "query", "select * from nope", "--warehouse", str(warehouse)]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1 and result.stderr.startswith("selfeval query: ")
 

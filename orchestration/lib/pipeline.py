@@ -91,6 +91,10 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
         outcome.failed_steps.extend(f"extract fiscal year {year}" for year in failed)
     except PhaseFailedError as exc:  # the warehouse is still rebuilt from what was extracted before
         outcome.failed_steps.append(str(exc))
+    try:  # the rejections' schema file, which extraction writes unless its process died first:
+        run_forked(rejections.ensure, paths.rejected_dir)  # (with Arrow, so not in this process)
+    except PhaseFailedError as exc:
+        outcome.failed_steps.append(str(exc))
     clock.done("extract")
     # pandas 3 loads Arrow, when installed, for its string type: ≈ 50 MB at the build's memory peak
     # (the audit), for data that comes from DuckDB and goes back to it. (Not forked like extraction:
@@ -164,7 +168,12 @@ def _extract_years(paths: Paths, inbox: Inbox, definitions, instance, years: lis
 
 @contextlib.contextmanager
 def _hidden(package: str) -> Iterator[None]:
-    """`package` looks not installed while inside, unless this process has loaded it already."""
+    """`package` looks not installed while inside, unless this process has loaded it already.
+
+    What is imported inside keeps its view for the rest of the process (pandas imported here stays
+    without Arrow), and forked children inherit the finder while it is in place. Meant for build
+    processes; tests load Arrow up front (conftest.py), so in-process builds there hide nothing.
+    """
     if package in sys.modules:
         yield
         return
