@@ -133,7 +133,7 @@ def tree_rss_kb(pid: int) -> int:
 
 def build(inbox: Path, data: Path) -> tuple[float, float, dict[str, float]]:
     """`selfeval build` in a subprocess: wall seconds, peak memory MB of its process tree, and the
-    seconds per phase its summary prints (`seconds: 41.9 (scan 0.1, load 9.8, extract 1.2, ...)`)."""
+    seconds per phase its summary prints (`seconds: 41.9 (load 3.1, scan 0.1, extract 1.2, ...)`)."""
     env = {
         **os.environ,
         "SELFEVAL_DATA_DIR": str(data),
@@ -177,6 +177,8 @@ def main() -> int:
         help="add-one rebuilds, each followed by an unchanged one (≈ 45 s a pair)",
     )
     args = parser.parse_args()
+    if args.pairs < 1:
+        parser.error("--pairs must be at least 1")
     sizes = [int(s) for s in args.sizes.split(",")]
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
