@@ -1,6 +1,6 @@
 """Extraction and end-to-end benchmark: one run, ratios against a baseline measured in the same run.
 
-    uv run python benchmarks/run.py [--sizes 10,50,200] [--pairs 2] [--out benchmarks/RESULTS.md]
+    uv run python benchmarks/run.py [--sizes 10,50,200] [--pairs 1] [--out benchmarks/RESULTS.md]
 
 1. Inboxes of N reports are made from the committed fixtures: copies under new names, each with a
    unique trailing comment after %%EOF, so every copy is distinct content (no dedupe) yet reads the same.
@@ -10,8 +10,8 @@
 3. `selfeval build` end to end for each N (fresh data folder): wall time and peak memory of the whole
    process tree (PSS, sampled every 0.2 s: shared pages counted once); then, for the largest N,
    rebuilds with nothing changed alternating with rebuilds after adding one new report (--pairs,
-   default 2: unchanged, added, unchanged, added, unchanged), with the seconds per build phase the
-   build's summary prints. Each added rebuild is compared with the mean of the unchanged ones on
+   default 1: unchanged, added, unchanged), with the seconds per build phase the build's summary
+   prints. Each added rebuild is compared with the mean of the unchanged ones on
    either side.
 Writes a Markdown table (the README's "Performance" section reproduces it).
 """
@@ -173,7 +173,7 @@ def main() -> int:
     parser.add_argument(
         "--pairs",
         type=int,
-        default=2,
+        default=1,
         help="add-one rebuilds, each followed by an unchanged one (≈ 45 s a pair)",
     )
     args = parser.parse_args()
