@@ -95,10 +95,6 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
         outcome.failed_steps.extend(f"extract fiscal year {year}" for year in failed)
     except PhaseFailedError as exc:  # the warehouse is still rebuilt from what was extracted before
         outcome.failed_steps.append(str(exc))
-    try:  # the rejections' schema file, which extraction writes unless its process died first:
-        run_forked(rejections.ensure, paths.rejected_dir)  # (with Arrow, so not in this process)
-    except PhaseFailedError as exc:
-        outcome.failed_steps.append(str(exc))
     clock.done("extract")
     # pandas 3 loads Arrow, when installed, for its string type: ≈ 50 MB at the build's memory peak
     # (the audit), for data that comes from DuckDB and goes back to it. (Not forked like extraction:

@@ -9,21 +9,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 _EMPTY = "_schema.parquet"
+# Written and read with DuckDB, which every build process has: Arrow (and the pandas it pulls in,
+# ≈ 90 MB) stays out of processes that only build or audit the warehouse.
+_COLUMNS = "source_file varchar, sha256 varchar, reason varchar, seen_at timestamptz"
 
 
-def schema():
-    # Arrow is imported on first write only: with it comes pandas (pyarrow checks every array for
-    # pandas types), ≈ 90 MB that processes which only build or audit the warehouse do not need.
-    import pyarrow as pa
+def _write(rows: list[tuple], out: Path) -> None:
+    import duckdb
 
-    return pa.schema(
-        [
-            ("source_file", pa.string()),
-            ("sha256", pa.string()),
-            ("reason", pa.string()),
-            ("seen_at", pa.timestamp("us", tz="UTC")),
-        ]
-    )
+    with duckdb.connect() as con:
+        con.execute(f"create table rejected ({_COLUMNS})").fetchall()
+        if rows:
+            con.executemany("insert into rejected values (?, ?, ?, ?)", rows)
+        target = str(out).replace("'", "''")
+        con.execute(f"copy rejected to '{target}' (format parquet)").fetchall()
 
 
 def ensure(rejected_dir: Path) -> None:
@@ -32,19 +31,13 @@ def ensure(rejected_dir: Path) -> None:
         stale.unlink(missing_ok=True)
     empty = rejected_dir / _EMPTY
     if not empty.exists():
-        import pyarrow.parquet as pq
-
-        pq.write_table(schema().empty_table(), empty)
+        _write([], empty)
 
 
 def record(rejected_dir: Path, path: Path, sha256: str, reason: str) -> None:
     ensure(rejected_dir)
-    row = {"source_file": path.name, "sha256": sha256, "reason": reason, "seen_at": datetime.now(UTC)}
     tmp = rejected_dir / f".{sha256}.tmp"
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    pq.write_table(pa.Table.from_pylist([row], schema=schema()), tmp)
+    _write([(path.name, sha256, reason, datetime.now(UTC))], tmp)
     tmp.replace(rejected_dir / f"{sha256}.parquet")
 
 
@@ -69,7 +62,7 @@ def sync_with_inbox(rejected_dir: Path, inbox) -> None:
 
 
 def read_all(rejected_dir: Path) -> list[dict]:
-    """Every recorded rejection, oldest file name first (read with DuckDB: no Arrow needed)."""
+    """Every recorded rejection, oldest file name first."""
     import duckdb
 
     ensure(rejected_dir)
