@@ -112,6 +112,22 @@ def test_extract_asset_rerun_replaces_instead_of_duplicating(tmp_path):
     assert list((tmp_path / "data" / "extracted" / "fiscal_year=2023").iterdir()) == []
 
 
+def test_extract_asset_logs_unchanged_files_as_one_count(tmp_path, capfd):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "a.pdf")
+    paths = _paths(tmp_path, inbox)
+    list(extracted_reports(dg.build_asset_context(partition_key="2023", resources={"paths": paths})))
+    shutil.copy(PDF_DIR / "suzhou_police_2023.pdf", inbox / "b.pdf")
+    capfd.readouterr()
+    list(extracted_reports(dg.build_asset_context(partition_key="2023", resources={"paths": paths})))
+    logged = [line for line in capfd.readouterr().err.splitlines() if " - dagster - " in line]
+    assert [line.split(" - system - ", 1)[1] for line in logged] == [
+        "b.pdf: extracted",
+        "fiscal year 2023: 1 extracted, 1 unchanged (content hash already extracted), 0 rejected, 0 removed",
+    ]
+
+
 def test_audit_asset_reports_each_rule_as_a_check(warehouse, tmp_path):
     paths = _paths(tmp_path, tmp_path)
     context = dg.build_asset_context(resources={"paths": paths})

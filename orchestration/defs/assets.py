@@ -42,6 +42,13 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths):
 
     p = paths.paths()
     year = int(context.partition_key)
+
+    def log_file(f, status: str) -> None:
+        # Unchanged files are counted below, not logged one by one: each log line is an event-log
+        # write (≈ 2 ms), ≈ 0.5 s per rebuild at 200 reports for lines that say nothing new.
+        if status != "cached":
+            context.log.info(f"{f.path.name}: {status}")
+
     inbox = scan(p.reports_dir, cache_dir=p.header_cache_dir)
     rejections.sync_with_inbox(p.rejected_dir, inbox)
     result = extract_year(
@@ -49,7 +56,11 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths):
         year,
         p.extracted_dir,
         p.rejected_dir,
-        progress=lambda f, status: context.log.info(f"{f.path.name}: {status}"),
+        progress=log_file,
+    )
+    context.log.info(
+        f"fiscal year {year}: {len(result.loaded)} extracted, {len(result.cached)} unchanged "
+        f"(content hash already extracted), {len(result.rejected)} rejected, {len(result.removed)} removed"
     )
     for name, reason in result.rejected:
         context.log.warning(f"{name}: {reason}")
