@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -220,6 +221,14 @@ def built(tmp_path_factory):
 def test_build_exits_zero_and_publishes(built):
     code, warehouse, output = built
     assert code == 0 and warehouse.exists(), output
+
+
+def test_build_summary_gives_each_phase_in_hundredths_of_a_second(built):
+    _, _, output = built
+    [line] = [x for x in output.splitlines() if x.startswith("seconds: ")]
+    phases = line.split(" (", 1)[1].rstrip(")").split(", ")
+    assert [p.split()[0] for p in phases] == ["load", "scan", "extract", "dbt", "audit", "publish"]
+    assert all(re.fullmatch(r"\d+\.\d\d", p.split()[1]) for p in phases), line
 
 
 def test_build_has_every_contract_table_for_every_year(built):

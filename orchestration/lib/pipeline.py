@@ -65,7 +65,8 @@ class BuildOutcome:
             lines.append(
                 f"NOT published ({why}); the previous warehouse is unchanged: {self.paths.warehouse}"
             )
-        phases = ", ".join(f"{name} {t:.1f}" for name, t in self.phase_seconds.items())
+        # Hundredths: benchmarks/run.py compares phases of whole builds that differ by one report.
+        phases = ", ".join(f"{name} {t:.2f}" for name, t in self.phase_seconds.items())
         lines.append(f"seconds: {seconds:.1f}" + (f" ({phases})" if phases else ""))
         return "\n".join(lines)
 
