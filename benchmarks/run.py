@@ -198,7 +198,7 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"`uv run python benchmarks/run.py` ({time.strftime('%Y-%m-%d')}).",
+        f"`{' '.join(['uv run python benchmarks/run.py', *sys.argv[1:]])}` ({time.strftime('%Y-%m-%d')}).",
         "",
     ]
     started = time.perf_counter()
