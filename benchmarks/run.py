@@ -12,16 +12,19 @@
    rebuilds with nothing changed alternating with rebuilds after adding one new report (--pairs,
    default 1: unchanged, added, unchanged), with the seconds per build phase the build's summary
    prints. Each added rebuild is compared with the mean of the unchanged ones on either side. The
-   add-one cost counts what the pair measures in the phases that handle new files (scan, extract)
+   add-one cost counts what the pairs measure in the phases that handle new files (scan, extract)
    and, for the rest of the build (start-up, load, dbt, audit, publish, exit), one report's share of
-   its growth between the two largest fresh builds: a pair's end-to-end difference is mostly the
-   machine's run-to-run noise, so it is printed but not used.
+   its growth between the two largest fresh builds. That assumes the rest depends on how many
+   reports there are, not on whether one is new; the per-phase pair differences are printed as the
+   evidence. A pair's end-to-end difference is mostly the machine's run-to-run noise: printed, not
+   used. Each added file's extraction alone is measured right after its rebuild.
 Writes a Markdown table (the README's "Performance" section reproduces it).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import re
@@ -33,11 +36,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import pypdfium2
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+DEFAULT_SIZES = "10,50,200"
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "pdfs").glob("*.pdf"))
 
 
@@ -134,21 +139,39 @@ def tree_rss_kb(pid: int) -> int:
     return total
 
 
-def build(inbox: Path, data: Path) -> tuple[float, float, dict[str, float]]:
-    """`selfeval build` in a subprocess: wall seconds, peak memory MB of its process tree, and the
-    seconds per phase its summary prints (`seconds: 41.9 (load 3.12, scan 0.08, extract 1.21, ...)`)."""
+class Build(NamedTuple):
+    wall: float  # seconds
+    peak_mb: float  # PSS of the whole process tree
+    phases: dict[str, float]  # seconds per phase, as the build's summary prints them
+    loaded: int  # reports in the warehouse after the build
+
+    @property
+    def new_file_seconds(self) -> float:
+        """The phases whose work depends on which files are new: scan and extract."""
+        return self.phases["scan"] + self.phases["extract"]
+
+    @property
+    def rest_seconds(self) -> float:
+        """Everything else: start-up, load, dbt, audit, publish, exit."""
+        return self.wall - self.new_file_seconds
+
+
+def build(inbox: Path, data: Path) -> Build:
+    """`selfeval build` in a subprocess, measured: wall, peak memory, and what its summary prints
+    (`reports loaded: 200 ...`, `seconds: 41.9 (load 3.12, scan 0.08, extract 1.21, ...)`)."""
     env = {
         **os.environ,
         "SELFEVAL_DATA_DIR": str(data),
         "SELFEVAL_REPORTS_DIR": str(inbox),
         "SELFEVAL_WAREHOUSE": str(data / "warehouse.duckdb"),
     }
+    out = data.parent / f"{data.name}.out"
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "orchestration.cli", "build"],
         env=env,
         cwd=ROOT,
-        stdout=(data.parent / f"{data.name}.out").open("w"),
+        stdout=out.open("w"),
         stderr=subprocess.DEVNULL,
     )
     peak = 0
@@ -156,46 +179,53 @@ def build(inbox: Path, data: Path) -> tuple[float, float, dict[str, float]]:
         peak = max(peak, tree_rss_kb(proc.pid))
         time.sleep(0.2)
     wall = time.perf_counter() - start
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"selfeval build failed with exit code {proc.returncode}")
-    summary = (data.parent / f"{data.name}.out").read_text(encoding="utf-8")
-    found = re.search(r"^seconds: [\d.]+ \((.*)\)$", summary, re.MULTILINE)
-    phases = {k: float(v) for k, v in (p.rsplit(" ", 1) for p in found.group(1).split(", "))} if found else {}
-    return wall, peak / 1024, phases
+    summary = out.read_text(encoding="utf-8")
+    # Every benchmark file is a good report: anything but a clean build is a failure here.
+    seconds = re.search(r"^seconds: [\d.]+ \((.*)\)$", summary, re.MULTILINE)
+    loaded = re.search(r"^reports loaded: (\d+)", summary, re.MULTILINE)
+    if proc.returncode != 0 or not seconds or not loaded:
+        raise SystemExit(f"selfeval build exited {proc.returncode}; its summary:\n{summary}")
+    phases = {k: float(v) for k, v in (p.rsplit(" ", 1) for p in seconds.group(1).split(", "))}
+    return Build(wall, peak / 1024, phases, int(loaded.group(1)))
 
 
-def _new_file_seconds(result: tuple[float, float, dict[str, float]]) -> float:
-    """Seconds of the build phases whose work depends on which files are new: scan and extract."""
-    return result[2].get("scan", 0) + result[2].get("extract", 0)
+def mean_se(values: list[float]) -> tuple[float, float | None]:
+    """Mean and standard error of pair differences d_k = a_k - (u_k + u_k+1) / 2. Neighbouring
+    pairs share an unchanged rebuild (u a u a u), so their differences are correlated
+    (covariance σ²/4 against a variance of 1.5 σ², σ² being one build's noise): with n pairs the
+    mean's variance is σ² (1.5 n + 0.5 (n - 1)) / n², not Var(d) / n."""
+    n = len(values)
+    if n < 2:
+        return statistics.mean(values), None
+    sigma2 = statistics.variance(values) / 1.5
+    return statistics.mean(values), (sigma2 * (1.5 * n + 0.5 * (n - 1))) ** 0.5 / n
 
 
-def _per_report_seconds(results: dict[int, tuple[float, float, dict[str, float]]]) -> float | None:
-    """What one more report costs a build outside scan and extract (start-up, load, dbt, audit,
-    publish, exit): the slope of that time between the two largest fresh builds. Over a step of
-    many reports the machine's run-to-run noise (a second or more per build) shrinks to a few
-    hundredths of a second per report; a single add-one pair cannot resolve it. Never below zero:
-    a slope that noise made negative would credit the added report with a saving."""
-    if len(results) < 2:
-        return None
-    small, big = sorted(results)[-2:]
-    rest = {n: results[n][0] - _new_file_seconds(results[n]) for n in (small, big)}
-    return max(0.0, (rest[big] - rest[small]) / (big - small))
+def _signed(value: float, se: float | None, digits: int = 2) -> str:
+    return f"{value:+.{digits}f} s" + ("" if se is None else f" (SE {se:.{digits}f})")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="10,50,200")
+    parser.add_argument("--sizes", default=DEFAULT_SIZES)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "RESULTS.md"))
     parser.add_argument(
         "--pairs",
         type=int,
         default=1,
-        help="add-one rebuilds, each followed by an unchanged one (≈ 45 s a pair)",
+        help="add-one rebuilds, each followed by an unchanged one (≈ 50 s a pair); 5 or more give "
+        "the add-one cost an error bound",
     )
     args = parser.parse_args()
     if args.pairs < 1:
         parser.error("--pairs must be at least 1")
-    sizes = [int(s) for s in args.sizes.split(",")]
+    sizes = sorted({int(s) for s in args.sizes.split(",")})
+    if len(sizes) < 2 or sizes[0] < 1:
+        parser.error(
+            "--sizes needs two or more report counts of at least 1 (the add-one cost uses the "
+            "growth of the build between the two largest)"
+        )
+    defaults = args.sizes == DEFAULT_SIZES and args.pairs == 1
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"`{' '.join(['uv run python benchmarks/run.py', *sys.argv[1:]])}` ({time.strftime('%Y-%m-%d')}).",
@@ -223,91 +253,113 @@ def main() -> int:
             "| reports | wall s | s / report | peak memory MB (PSS, whole process tree) |",
             "|---:|---:|---:|---:|",
         ]
-        results = {}
+        results: dict[int, Build] = {}
         for n in sizes:
             inbox, data = tmp / f"inbox{n}", tmp / f"data{n}"
             make_inbox(inbox, n)
             results[n] = build(inbox, data)
-            lines.append(f"| {n} | {results[n][0]:.1f} | {results[n][0] / n:.2f} | {results[n][1]:.0f} |")
+            lines.append(
+                f"| {n} | {results[n].wall:.1f} | {results[n].wall / n:.2f} | {results[n].peak_mb:.0f} |"
+            )
             print(lines[-1], flush=True)
-        big = max(sizes)
+        small, big = sizes[-2:]
         inbox, data = tmp / f"inbox{big}", tmp / f"data{big}"
         # Unchanged and add-one rebuilds alternate, each added one between two unchanged ones
-        # (u a u a u ...), so slow drift of the machine cancels out of every pair.
+        # (u a u a u ...), so slow drift of the machine cancels out of every pair. Each added file's
+        # extraction alone is measured right after its rebuild, at the machine's speed of the moment.
         rebuilds = [("rebuild, nothing changed", build(inbox, data))]
+        alone = []
         for k in range(args.pairs):
-            make_inbox(inbox, 1, start=big + k)
-            rebuilds.append((f"rebuild after adding report_{big + k:04d}", build(inbox, data)))
+            [added_file] = make_inbox(inbox, 1, start=big + k)
+            rebuilds.append((f"rebuild after adding {added_file.name}", build(inbox, data)))
+            alone.append(min(timed(lambda f=added_file: ours([f]))[0] for _ in range(3)))
             rebuilds.append(("rebuild, nothing changed", build(inbox, data)))
-        added_files = [inbox / f"report_{big + k:04d}.pdf" for k in range(args.pairs)]
-        alone = [min(timed(lambda f=f: ours([f]))[0] for _ in range(3)) for f in added_files]
-        # Per pair: the added rebuild minus the mean of its two neighbours, end to end and in the
-        # phases that handle new files; the rest of the build grows by one report's share (slope).
-        per_report = _per_report_seconds(results)
-        end_to_end, new_file = [], []
-        for k in range(args.pairs):
-            before, added, after = (rebuilds[j][1] for j in (2 * k, 2 * k + 1, 2 * k + 2))
-            end_to_end.append(added[0] - (before[0] + after[0]) / 2)
-            new_file.append(
-                _new_file_seconds(added) - (_new_file_seconds(before) + _new_file_seconds(after)) / 2
-            )
-        cost = statistics.mean(new_file) + (per_report or 0)
-        new_file_se = statistics.stdev(new_file) / len(new_file) ** 0.5 if len(new_file) > 1 else None
-        unchanged = [r[0] for label, r in rebuilds if label.endswith("nothing changed")]
-        spread = max(unchanged) - min(unchanged)
-        phase_names = list(dict.fromkeys(p for _, r in rebuilds for p in r[2]))
+        for (_, before), (label, after) in itertools.pairwise(rebuilds):
+            if after.loaded != before.loaded + label.startswith("rebuild after adding"):
+                raise SystemExit(f"{label}: {after.loaded} reports loaded after {before.loaded}")
+
+        def pair_differences(measure) -> list[float]:
+            """Per pair: the added rebuild minus the mean of the unchanged ones on either side."""
+            b = [r for _, r in rebuilds]
+            return [
+                measure(b[2 * k + 1]) - (measure(b[2 * k]) + measure(b[2 * k + 2])) / 2
+                for k in range(args.pairs)
+            ]
+
+        # The add-one cost: what scan + extract grew by in the pairs, plus one report's share of the
+        # rest of the build's growth between the two largest fresh builds (clamped at zero: noise
+        # must not credit the added report with a saving). This assumes that the rest of the build
+        # depends on how many reports there are, not on whether one is new (load runs before the
+        # scan; dbt, audit and publish rebuild from every extracted report); the per-phase pair
+        # differences printed below are the evidence for it.
+        new_file_pairs = pair_differences(lambda r: r.new_file_seconds)
+        new_file, new_file_se = mean_se(new_file_pairs)
+        unchanged = [r for label, r in rebuilds if label.endswith("nothing changed")]
+        per_report = max(0.0, (results[big].rest_seconds - results[small].rest_seconds) / (big - small))
+        # The slope's error: two fresh builds, each with one build's noise (from the unchanged ones).
+        per_report_se = statistics.stdev(r.rest_seconds for r in unchanged) * 2**0.5 / (big - small)
+        cost, mean_alone = new_file + per_report, statistics.mean(alone)
+        bound = (
+            None
+            if new_file_se is None
+            else (cost + 2 * (new_file_se**2 + per_report_se**2) ** 0.5) / mean_alone
+        )
+        end_to_end = pair_differences(lambda r: r.wall)
+        phase_names = list(dict.fromkeys(p for _, r in rebuilds for p in r.phases))
         lines += [
             "",
             f"| N = {big} | wall s | peak memory MB | " + " | ".join(f"{p} s" for p in phase_names) + " |",
             "|---|---:|---:|" + "---:|" * len(phase_names),
         ]
         lines += [
-            f"| {label} | {r[0]:.1f} | {r[1]:.0f} | "
-            + " | ".join(f"{r[2].get(p, 0):.2f}" for p in phase_names)
+            f"| {label} | {r.wall:.1f} | {r.peak_mb:.0f} | "
+            + " | ".join(f"{r.phases.get(p, 0):.2f}" for p in phase_names)
             + " |"
             for label, r in rebuilds
         ]
+        per_phase = [
+            f"{p} {_signed(*mean_se(pair_differences(lambda r, p=p: r.phases.get(p, 0))))}"
+            for p in phase_names
+        ]
+        per_phase.append(
+            "start-up and exit "
+            + _signed(*mean_se(pair_differences(lambda r: r.wall - sum(r.phases.values()))))
+        )
         lines += [
             "",
-            f"Scaling: N={big} / N={min(sizes)} end-to-end = {results[big][0] / results[min(sizes)][0]:.1f}× "
-            "(target ≤ 22×).",
+            f"Scaling: N={big} / N={sizes[0]} end-to-end = {results[big].wall / results[sizes[0]].wall:.1f}×"
+            + (" (target ≤ 22×)." if (sizes[0], big) == (10, 200) else "."),
             "",
-            f"Adding one report to {big} ({args.pairs} pair(s): each added rebuild against the mean of "
+            f"Adding one report to {big} ({args.pairs} pair(s), each added rebuild against the mean of "
             "the unchanged rebuilds before and after it): "
-            f"**{cost / statistics.mean(alone):.1f}×** that file's extraction alone (target ≤ 3×): "
-            f"{cost:+.2f} s against {statistics.mean(alone):.2f} s"
+            f"**{cost / mean_alone:.1f}×** that file's extraction alone (target ≤ 3×)"
+            + (" — negative: noise; run more pairs" if cost < 0 else "")
+            + f": {cost:+.2f} s against {mean_alone:.2f} s, "
             + (
-                ""
-                if new_file_se is None
-                else f" (mean of the pairs; with two standard errors "
-                f"{(cost + 2 * new_file_se) / statistics.mean(alone):.1f}×)"
+                "one pair: no error bound (--pairs 5 or more give one)"
+                if bound is None
+                else f"at most {bound:.1f}× at two standard errors"
             )
-            + ". Of that, scan + extract, measured in the pairs: "
-            + ", ".join(f"{d:+.2f} s" for d in new_file)
-            + ("" if new_file_se is None else f" (SE {new_file_se:.2f} s)")
-            + "; the rest of the build (start-up, load, dbt, audit, publish, exit): "
-            + (
-                f"{per_report:+.3f} s, one report's share of its growth between the fresh "
-                f"N={sorted(results)[-2]} and N={big} builds"
-                if per_report is not None
-                else "not counted (needs two sizes)"
-            )
-            + f"; the added files' extraction alone: {', '.join(f'{a:.2f} s' for a in alone)}. "
-            f"The pairs' end-to-end differences, {', '.join(f'{d:+.1f} s' for d in end_to_end)}"
-            + (
-                f" (mean {statistics.mean(end_to_end):+.2f} s, SE "
-                f"{statistics.stdev(end_to_end) / len(end_to_end) ** 0.5:.2f} s)"
-                if len(end_to_end) > 1
-                else ""
-            )
-            + f", are mostly noise: the unchanged rebuilds alone spread over {spread:.1f} s "
-            "(load, dbt, audit and publish redo the whole warehouse whatever changed).",
+            + f". The cost is scan + extract, measured in the pairs: {_signed(new_file, new_file_se)}"
+            + ("" if args.pairs == 1 else f" (each: {', '.join(f'{d:+.2f}' for d in new_file_pairs)})")
+            + f"; plus the rest of the build's growth per report: {_signed(per_report, per_report_se, 3)} "
+            f"(start-up, load, dbt, audit, publish and exit, fresh N={small} → N={big}). "
+            f"The added files' extraction alone: {', '.join(f'{a:.2f} s' for a in alone)}.",
+            "",
+            "The rest of the build is counted per report, assuming it does not depend on whether a "
+            "report is new (load runs before the scan; dbt, audit and publish rebuild from every "
+            "extracted report). Per phase, added rebuild minus its neighbours: "
+            + ", ".join(per_phase)
+            + f". End to end: {_signed(*mean_se(end_to_end))}, against unchanged rebuilds that alone "
+            f"spread over {max(r.wall for r in unchanged) - min(r.wall for r in unchanged):.1f} s: "
+            "a pair's end-to-end difference is mostly this machine's run-to-run noise.",
             "",
             f"Extraction vs naive: wall {mine[0] / base[0]:.2f}× (target ≤ 0.5×), "
             f"CPU {mine[1] / base[1]:.2f}× (target ≤ 0.8×). Peak memory over every build: "
-            f"{max(r[1] for r in [*results.values(), *(r for _, r in rebuilds)]):.0f} MB "
+            f"{max(r.peak_mb for r in [*results.values(), *(r for _, r in rebuilds)]):.0f} MB "
             "(target < 500 MB, flat). "
-            f"This benchmark ran in {time.perf_counter() - started:.0f} s (target < 300 s).",
+            f"This benchmark ran in {time.perf_counter() - started:.0f} s"
+            + (" (target < 300 s)." if defaults else "."),
         ]
     text = "\n".join(lines) + "\n"
     Path(args.out).write_text(text, encoding="utf-8")
