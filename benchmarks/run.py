@@ -201,6 +201,14 @@ def mean_se(values: list[float]) -> tuple[float, float | None]:
     return statistics.mean(values), (sigma2 * (1.5 * n + 0.5 * (n - 1))) ** 0.5 / n
 
 
+def differences(builds: list[Build], measure) -> list[float]:
+    """Per pair of u a u a u ...: the middle rebuild minus the mean of the ones on either side."""
+    return [
+        measure(builds[2 * k + 1]) - (measure(builds[2 * k]) + measure(builds[2 * k + 2])) / 2
+        for k in range(len(builds) // 2)
+    ]
+
+
 def _signed(value: float, se: float | None, digits: int = 2) -> str:
     return f"{value:+.{digits}f} s" + ("" if se is None else f" (SE {se:.{digits}f})")
 
@@ -279,12 +287,7 @@ def main() -> int:
                 raise SystemExit(f"{label}: {after.loaded} reports loaded after {before.loaded}")
 
         def pair_differences(measure) -> list[float]:
-            """Per pair: the added rebuild minus the mean of the unchanged ones on either side."""
-            b = [r for _, r in rebuilds]
-            return [
-                measure(b[2 * k + 1]) - (measure(b[2 * k]) + measure(b[2 * k + 2])) / 2
-                for k in range(args.pairs)
-            ]
+            return differences([r for _, r in rebuilds], measure)
 
         # The add-one cost: what scan + extract grew by in the pairs, plus one report's share of the
         # rest of the build's growth between the two largest fresh builds (clamped at zero: noise
