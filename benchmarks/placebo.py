@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import Build, build, differences, make_inbox, mean_se
+from benchmarks.run import Build, build, differences, make_inbox, mean_se, phase_differences, signed
 
 
 def main() -> int:
@@ -27,17 +27,10 @@ def main() -> int:
         build(inbox, data)
         builds: list[Build] = [build(inbox, data) for _ in range(2 * args.pairs + 1)]
 
-    parts = []
-    for name in builds[0].phases:
-        mean, se = mean_se(differences(builds, lambda r, name=name: r.phases[name]))
-        parts.append(f"{name} {mean:+.2f} s (SE {se:.2f})")
-    mean, se = mean_se(differences(builds, lambda r: r.wall))
     print(
         f"Placebo, {args.pairs} pairs at N={args.size}, middle rebuild minus its neighbours: "
-        + ", ".join(parts)
-        + f"; end to end {mean:+.2f} s (SE {se:.2f}). Rebuilds: "
-        + ", ".join(f"{r.wall:.1f}" for r in builds)
-        + " s."
+        f"{phase_differences(builds)}; end to end {signed(*mean_se(differences(builds, lambda r: r.wall)))}. "
+        "Rebuilds: " + ", ".join(f"{r.wall:.1f}" for r in builds) + " s."
     )
     return 0
 

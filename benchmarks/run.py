@@ -209,7 +209,15 @@ def differences(builds: list[Build], measure) -> list[float]:
     ]
 
 
-def _signed(value: float, se: float | None, digits: int = 2) -> str:
+def phase_differences(builds: list[Build]) -> str:
+    """Mean (SE) of the pair differences of each phase, and of start-up and exit (the rest)."""
+    names = list(dict.fromkeys(p for r in builds for p in r.phases))
+    parts = [f"{p} {signed(*mean_se(differences(builds, lambda r, p=p: r.phases[p])))}" for p in names]
+    rest = mean_se(differences(builds, lambda r: r.wall - sum(r.phases.values())))
+    return ", ".join([*parts, f"start-up and exit {signed(*rest)}"])
+
+
+def signed(value: float, se: float | None, digits: int = 2) -> str:
     return f"{value:+.{digits}f} s" + ("" if se is None else f" (SE {se:.{digits}f})")
 
 
@@ -286,16 +294,14 @@ def main() -> int:
             if after.loaded != before.loaded + label.startswith("rebuild after adding"):
                 raise SystemExit(f"{label}: {after.loaded} reports loaded after {before.loaded}")
 
-        def pair_differences(measure) -> list[float]:
-            return differences([r for _, r in rebuilds], measure)
-
         # The add-one cost: what scan + extract grew by in the pairs, plus one report's share of the
         # rest of the build's growth between the two largest fresh builds (clamped at zero: noise
         # must not credit the added report with a saving). This assumes that the rest of the build
         # depends on how many reports there are, not on whether one is new (load runs before the
         # scan; dbt, audit and publish rebuild from every extracted report); the per-phase pair
         # differences printed below are the evidence for it.
-        new_file_pairs = pair_differences(lambda r: r.new_file_seconds)
+        built = [r for _, r in rebuilds]
+        new_file_pairs = differences(built, lambda r: r.new_file_seconds)
         new_file, new_file_se = mean_se(new_file_pairs)
         unchanged = [r for label, r in rebuilds if label.endswith("nothing changed")]
         per_report = max(0.0, (results[big].rest_seconds - results[small].rest_seconds) / (big - small))
@@ -307,7 +313,7 @@ def main() -> int:
             if new_file_se is None
             else (cost + 2 * (new_file_se**2 + per_report_se**2) ** 0.5) / mean_alone
         )
-        end_to_end = pair_differences(lambda r: r.wall)
+        end_to_end = differences(built, lambda r: r.wall)
         phase_names = list(dict.fromkeys(p for _, r in rebuilds for p in r.phases))
         lines += [
             "",
@@ -320,14 +326,6 @@ def main() -> int:
             + " |"
             for label, r in rebuilds
         ]
-        per_phase = [
-            f"{p} {_signed(*mean_se(pair_differences(lambda r, p=p: r.phases.get(p, 0))))}"
-            for p in phase_names
-        ]
-        per_phase.append(
-            "start-up and exit "
-            + _signed(*mean_se(pair_differences(lambda r: r.wall - sum(r.phases.values()))))
-        )
         lines += [
             "",
             f"Scaling: N={big} / N={sizes[0]} end-to-end = {results[big].wall / results[sizes[0]].wall:.1f}×"
@@ -343,17 +341,17 @@ def main() -> int:
                 if bound is None
                 else f"at most {bound:.1f}× at two standard errors"
             )
-            + f". The cost is scan + extract, measured in the pairs: {_signed(new_file, new_file_se)}"
+            + f". The cost is scan + extract, measured in the pairs: {signed(new_file, new_file_se)}"
             + ("" if args.pairs == 1 else f" (each: {', '.join(f'{d:+.2f}' for d in new_file_pairs)})")
-            + f"; plus the rest of the build's growth per report: {_signed(per_report, per_report_se, 3)} "
+            + f"; plus the rest of the build's growth per report: {signed(per_report, per_report_se, 3)} "
             f"(start-up, load, dbt, audit, publish and exit, fresh N={small} → N={big}). "
             f"The added files' extraction alone: {', '.join(f'{a:.2f} s' for a in alone)}.",
             "",
             "The rest of the build is counted per report, assuming it does not depend on whether a "
             "report is new (load runs before the scan; dbt, audit and publish rebuild from every "
             "extracted report). Per phase, added rebuild minus its neighbours: "
-            + ", ".join(per_phase)
-            + f". End to end: {_signed(*mean_se(end_to_end))}, against unchanged rebuilds that alone "
+            + phase_differences(built)
+            + f". End to end: {signed(*mean_se(end_to_end))}, against unchanged rebuilds that alone "
             f"spread over {max(r.wall for r in unchanged) - min(r.wall for r in unchanged):.1f} s: "
             "a pair's end-to-end difference is mostly this machine's run-to-run noise.",
             "",

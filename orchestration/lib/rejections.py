@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
+
 _EMPTY = "_schema.parquet"
 # Written and read with DuckDB, which every build process has: Arrow (and the pandas it pulls in,
 # ≈ 90 MB) stays out of processes that only build or audit the warehouse.
@@ -15,8 +17,6 @@ _COLUMNS = "source_file varchar, sha256 varchar, reason varchar, seen_at timesta
 
 
 def _write(rows: list[tuple], out: Path) -> None:
-    import duckdb
-
     with duckdb.connect() as con:
         con.execute(f"create table rejected ({_COLUMNS})").fetchall()
         if rows:
@@ -63,8 +63,6 @@ def sync_with_inbox(rejected_dir: Path, inbox) -> None:
 
 def read_all(rejected_dir: Path) -> list[dict]:
     """Every recorded rejection, oldest file name first."""
-    import duckdb
-
     ensure(rejected_dir)
     rows = []
     with duckdb.connect() as con:
