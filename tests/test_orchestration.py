@@ -279,6 +279,31 @@ def test_build_audit_equals_the_audit_run_with_arrow_loaded(built, warehouse, tm
     assert got == want and len(got["findings"]) > 0
 
 
+def test_published_warehouse_answers_without_the_extracted_files(built, tmp_path):
+    """A BI reader gets the warehouse file alone: every relation in it (staging and intermediate
+    too) must answer from the file, not from the build machine's Parquet folder."""
+    _, warehouse, _ = built
+    extracted = warehouse.parent.parent / "data" / "extracted"
+    away = tmp_path / "extracted-moved-away"
+    shutil.move(extracted, away)
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            relations = con.execute(
+                "select schema_name, table_name from duckdb_tables() union all "
+                "select schema_name, view_name from duckdb_views() where not internal"
+            ).fetchall()
+            counts = {
+                f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchall()[0][0]
+                for s, t in relations
+            }
+    finally:
+        shutil.move(away, extracted)
+    assert {"staging", "intermediate", "marts", "audit"} <= {name.split(".")[0] for name in counts}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        n_reports = con.execute("select count(*) from marts.dim_report").fetchall()[0][0]
+    assert counts["staging.stg_extracted__reports"] == n_reports == len(list(PDF_DIR.glob("*.pdf")))
+
+
 def test_query_prints_the_count(built, capsys):
     from orchestration.cli import main
 
