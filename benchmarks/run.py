@@ -1,6 +1,6 @@
 """Extraction and end-to-end benchmark: one run, ratios against a baseline measured in the same run.
 
-    uv run python benchmarks/run.py [--sizes 10,50,200] [--pairs 1] [--out benchmarks/RESULTS.md]
+    uv run python benchmarks/run.py [--sizes 10,50,200] [--pairs 1] [--seed 1] [--out benchmarks/RESULTS.md]
 
 1. Inboxes of N reports are made from the committed fixtures: copies under new names, each with a
    unique trailing comment after %%EOF, so every copy is distinct content (no dedupe) yet reads the same.
@@ -9,15 +9,18 @@
    includes worker processes), best of 3 runs each; plus our accuracy on the fixture corpus.
 3. `selfeval build` end to end for each N (fresh data folder): wall time and peak memory of the whole
    process tree (PSS, sampled every 0.2 s: shared pages counted once); then, for the largest N,
-   rebuilds with nothing changed alternating with rebuilds after adding one new report (--pairs,
-   default 1: unchanged, added, unchanged), with the seconds per build phase the build's summary
-   prints. Each added rebuild is compared with the mean of the unchanged ones on either side. The
-   add-one cost counts what the pairs measure in the phases that handle new files (scan, extract)
-   and, for the rest of the build (start-up, load, dbt, audit, publish, exit), one report's share of
-   its growth between the two largest fresh builds. That assumes the rest depends on how many
-   reports there are, not on whether one is new; the per-phase pair differences are printed as the
-   evidence. A pair's end-to-end difference is mostly the machine's run-to-run noise: printed, not
-   used. Each added file's extraction alone is measured right after its rebuild.
+   rebuilds with nothing changed alternating with test rebuilds (u x u x u ...), with the seconds
+   per build phase the build's summary prints. Each test rebuild is compared with the mean of the
+   unchanged ones on either side. --pairs K gives K test rebuilds of each kind, in random order
+   (--seed): "added" after one new report was put in the inbox, and "placebo" after the same side
+   work (a new report written outside the inbox) with nothing changed, whose differences are the
+   machine's noise alone, measured in the same run. The add-one cost counts what the added pairs
+   measure in the phases that handle new files (scan, extract) and, for the rest of the build
+   (start-up, load, dbt, audit, publish, exit), one report's share of its growth between the two
+   largest fresh builds: the rest rebuilds and audits every report whatever is new. The added pairs'
+   end-to-end difference is printed beside it, with the placebo's, per phase too. Each test slot's
+   file is extracted alone just before its rebuild, at the machine's speed of the moment; every
+   unchanged rebuild follows the same work on a spare copy, so all builds start alike.
 Writes a Markdown table (the README's "Performance" section reproduces it).
 """
 
@@ -27,6 +30,7 @@ import argparse
 import itertools
 import os
 import platform
+import random
 import re
 import resource
 import shutil
@@ -190,10 +194,10 @@ def build(inbox: Path, data: Path) -> Build:
 
 
 def mean_se(values: list[float]) -> tuple[float, float | None]:
-    """Mean and standard error of pair differences d_k = a_k - (u_k + u_k+1) / 2. Neighbouring
-    pairs share an unchanged rebuild (u a u a u), so their differences are correlated
+    """Mean and standard error of pair differences d_k = x_k - (u_k + u_k+1) / 2. Neighbouring
+    pairs may share an unchanged rebuild (u x u x u), so their differences can be correlated
     (covariance σ²/4 against a variance of 1.5 σ², σ² being one build's noise): with n pairs the
-    mean's variance is σ² (1.5 n + 0.5 (n - 1)) / n², not Var(d) / n."""
+    mean's variance is at most σ² (1.5 n + 0.5 (n - 1)) / n², not Var(d) / n."""
     n = len(values)
     if n < 2:
         return statistics.mean(values), None
@@ -201,24 +205,70 @@ def mean_se(values: list[float]) -> tuple[float, float | None]:
     return statistics.mean(values), (sigma2 * (1.5 * n + 0.5 * (n - 1))) ** 0.5 / n
 
 
-def differences(builds: list[Build], measure) -> list[float]:
-    """Per pair of u a u a u ...: the middle rebuild minus the mean of the ones on either side."""
+class Slot(NamedTuple):
+    kind: str  # "unchanged", "added" (one new report in the inbox) or "placebo" (nothing changed)
+    build: Build
+    file: str = ""  # the report written before the rebuild (into the inbox only when added)
+    alone: float = 0.0  # seconds: that file extracted alone, right before the rebuild
+
+    @property
+    def label(self) -> str:
+        if self.kind == "added":
+            return f"rebuild after adding {self.file}"
+        if self.kind == "placebo":
+            return f"rebuild, nothing changed (placebo: {self.file} written outside the inbox)"
+        return "rebuild, nothing changed"
+
+
+def differences(slots: list[Slot], kind: str, measure) -> list[float]:
+    """Per test rebuild of `kind` in u x u x u ...: it minus the mean of the ones on either side."""
     return [
-        measure(builds[2 * k + 1]) - (measure(builds[2 * k]) + measure(builds[2 * k + 2])) / 2
-        for k in range(len(builds) // 2)
+        measure(slots[i].build) - (measure(slots[i - 1].build) + measure(slots[i + 1].build)) / 2
+        for i in range(1, len(slots) - 1, 2)
+        if slots[i].kind == kind
     ]
 
 
-def phase_differences(builds: list[Build]) -> str:
+def phase_differences(slots: list[Slot], kind: str) -> str:
     """Mean (SE) of the pair differences of each phase, and of start-up and exit (the rest)."""
-    names = list(dict.fromkeys(p for r in builds for p in r.phases))
-    parts = [f"{p} {signed(*mean_se(differences(builds, lambda r, p=p: r.phases[p])))}" for p in names]
-    rest = mean_se(differences(builds, lambda r: r.wall - sum(r.phases.values())))
+    names = list(dict.fromkeys(p for s in slots for p in s.build.phases))
+    parts = [f"{p} {signed(*mean_se(differences(slots, kind, lambda r, p=p: r.phases[p])))}" for p in names]
+    rest = mean_se(differences(slots, kind, lambda r: r.wall - sum(r.phases.values())))
     return ", ".join([*parts, f"start-up and exit {signed(*rest)}"])
 
 
 def signed(value: float, se: float | None, digits: int = 2) -> str:
     return f"{value:+.{digits}f} s" + ("" if se is None else f" (SE {se:.{digits}f})")
+
+
+def extracted_alone(path: Path) -> float:
+    """Seconds to extract one file with nothing else running: best of 3."""
+    return min(timed(lambda: ours([path]))[0] for _ in range(3))
+
+
+def rebuilds(tmp: Path, inbox: Path, data: Path, first: int, pairs: int, seed: int) -> list[Slot]:
+    """u x u x u ...: each test rebuild x between two unchanged ones, so slow drift of the machine
+    cancels out of every pair; added and placebo slots in random order, so a periodic load on the
+    machine cannot line up with one kind. Every build, whatever its kind, follows the same side
+    work: one file extracted alone (the new one before a test rebuild, a spare copy before an
+    unchanged one), so no kind of slot starts on a quieter machine than another."""
+    order = random.Random(seed)
+    kinds = [kind for _ in range(pairs) for kind in order.sample(["added", "placebo"], 2)]
+    [spare] = make_inbox(tmp / "spare", 1, start=first + len(kinds))
+    extracted_alone(spare)
+    slots = [Slot("unchanged", build(inbox, data))]
+    for n, kind in enumerate(kinds, start=first):
+        [written] = make_inbox(inbox if kind == "added" else tmp / "outside", 1, start=n)
+        alone = extracted_alone(written)
+        slots.append(Slot(kind, build(inbox, data), written.name, alone))
+        extracted_alone(spare)
+        slots.append(Slot("unchanged", build(inbox, data)))
+    for before, after in itertools.pairwise(slots):
+        if after.build.loaded != before.build.loaded + (after.kind == "added"):
+            raise SystemExit(
+                f"{after.label}: {after.build.loaded} reports loaded after {before.build.loaded}"
+            )
+    return slots
 
 
 def main() -> int:
@@ -229,9 +279,10 @@ def main() -> int:
         "--pairs",
         type=int,
         default=1,
-        help="add-one rebuilds, each followed by an unchanged one (≈ 50 s a pair); 5 or more give "
-        "the add-one cost an error bound",
+        help="added and placebo rebuilds of each (≈ 35 s each, with the unchanged rebuild after it); "
+        "5 or more give the add-one cost an error bound",
     )
+    parser.add_argument("--seed", type=int, default=1, help="the order of added and placebo rebuilds")
     args = parser.parse_args()
     if args.pairs < 1:
         parser.error("--pairs must be at least 1")
@@ -279,89 +330,75 @@ def main() -> int:
             )
             print(lines[-1], flush=True)
         small, big = sizes[-2:]
-        inbox, data = tmp / f"inbox{big}", tmp / f"data{big}"
-        # Unchanged and add-one rebuilds alternate, each added one between two unchanged ones
-        # (u a u a u ...), so slow drift of the machine cancels out of every pair. Each added file's
-        # extraction alone is measured right after its rebuild, at the machine's speed of the moment.
-        rebuilds = [("rebuild, nothing changed", build(inbox, data))]
-        alone = []
-        for k in range(args.pairs):
-            [added_file] = make_inbox(inbox, 1, start=big + k)
-            rebuilds.append((f"rebuild after adding {added_file.name}", build(inbox, data)))
-            alone.append(min(timed(lambda f=added_file: ours([f]))[0] for _ in range(3)))
-            rebuilds.append(("rebuild, nothing changed", build(inbox, data)))
-        for (_, before), (label, after) in itertools.pairwise(rebuilds):
-            if after.loaded != before.loaded + label.startswith("rebuild after adding"):
-                raise SystemExit(f"{label}: {after.loaded} reports loaded after {before.loaded}")
+        slots = rebuilds(tmp, tmp / f"inbox{big}", tmp / f"data{big}", big, args.pairs, args.seed)
 
-        # The add-one cost: what scan + extract grew by in the pairs, plus one report's share of the
-        # rest of the build's growth between the two largest fresh builds (clamped at zero: noise
-        # must not credit the added report with a saving). This assumes that the rest of the build
-        # depends on how many reports there are, not on whether one is new (load runs before the
-        # scan; dbt, audit and publish rebuild from every extracted report); the per-phase pair
-        # differences printed below are the evidence for it.
-        built = [r for _, r in rebuilds]
-        new_file_pairs = differences(built, lambda r: r.new_file_seconds)
-        new_file, new_file_se = mean_se(new_file_pairs)
-        unchanged = [r for label, r in rebuilds if label.endswith("nothing changed")]
-        per_report = max(0.0, (results[big].rest_seconds - results[small].rest_seconds) / (big - small))
-        # The slope's error: two fresh builds, each with one build's noise (from the unchanged ones).
-        per_report_se = statistics.stdev(r.rest_seconds for r in unchanged) * 2**0.5 / (big - small)
-        cost, mean_alone = new_file + per_report, statistics.mean(alone)
-        bound = (
-            None
-            if new_file_se is None
-            else (cost + 2 * (new_file_se**2 + per_report_se**2) ** 0.5) / mean_alone
+    # The add-one cost: what scan + extract grew by in the added pairs, plus one report's share of
+    # the rest of the build's growth between the two largest fresh builds (clamped at zero: noise
+    # must not credit the added report with a saving).
+    new_file_pairs = differences(slots, "added", lambda r: r.new_file_seconds)
+    new_file, new_file_se = mean_se(new_file_pairs)
+    unchanged = [s.build for s in slots if s.kind == "unchanged"]
+    slope = (results[big].rest_seconds - results[small].rest_seconds) / (big - small)
+    per_report = max(0.0, slope)
+    # The slope's error: two fresh builds, each with one build's noise (from the unchanged ones).
+    per_report_se = statistics.stdev(r.rest_seconds for r in unchanged) * 2**0.5 / (big - small)
+    alone = [s.alone for s in slots if s.kind == "added"]
+    cost, mean_alone = new_file + per_report, statistics.mean(alone)
+    bound = (
+        None if new_file_se is None else (cost + 2 * (new_file_se**2 + per_report_se**2) ** 0.5) / mean_alone
+    )
+    direct = mean_se(differences(slots, "added", lambda r: r.wall))
+    spread = max(r.wall for r in unchanged) - min(r.wall for r in unchanged)
+    placebo = mean_se(differences(slots, "placebo", lambda r: r.wall))
+    phase_names = list(dict.fromkeys(p for s in slots for p in s.build.phases))
+    lines += [
+        "",
+        f"| N = {big} | wall s | peak memory MB | " + " | ".join(f"{p} s" for p in phase_names) + " |",
+        "|---|---:|---:|" + "---:|" * len(phase_names),
+    ]
+    lines += [
+        f"| {s.label} | {s.build.wall:.1f} | {s.build.peak_mb:.0f} | "
+        + " | ".join(f"{s.build.phases.get(p, 0):.2f}" for p in phase_names)
+        + " |"
+        for s in slots
+    ]
+    lines += [
+        "",
+        f"Scaling: N={big} / N={sizes[0]} end-to-end = {results[big].wall / results[sizes[0]].wall:.1f}×"
+        + (" (target ≤ 22×)." if (sizes[0], big) == (10, 200) else "."),
+        "",
+        f"Adding one report to {big} ({args.pairs} added rebuild(s), each against the mean of the "
+        "unchanged rebuilds before and after it): "
+        f"**{cost / mean_alone:.1f}×** that file's extraction alone (target ≤ 3×)"
+        + (" — negative: noise; run more pairs" if cost < 0 else "")
+        + f": {cost:+.2f} s against {mean_alone:.2f} s, "
+        + (
+            "one pair: no error bound (--pairs 5 or more give one)"
+            if bound is None
+            else f"at most {bound:.1f}× at two standard errors"
         )
-        end_to_end = differences(built, lambda r: r.wall)
-        phase_names = list(dict.fromkeys(p for _, r in rebuilds for p in r.phases))
-        lines += [
-            "",
-            f"| N = {big} | wall s | peak memory MB | " + " | ".join(f"{p} s" for p in phase_names) + " |",
-            "|---|---:|---:|" + "---:|" * len(phase_names),
-        ]
-        lines += [
-            f"| {label} | {r.wall:.1f} | {r.peak_mb:.0f} | "
-            + " | ".join(f"{r.phases.get(p, 0):.2f}" for p in phase_names)
-            + " |"
-            for label, r in rebuilds
-        ]
-        lines += [
-            "",
-            f"Scaling: N={big} / N={sizes[0]} end-to-end = {results[big].wall / results[sizes[0]].wall:.1f}×"
-            + (" (target ≤ 22×)." if (sizes[0], big) == (10, 200) else "."),
-            "",
-            f"Adding one report to {big} ({args.pairs} pair(s), each added rebuild against the mean of "
-            "the unchanged rebuilds before and after it): "
-            f"**{cost / mean_alone:.1f}×** that file's extraction alone (target ≤ 3×)"
-            + (" — negative: noise; run more pairs" if cost < 0 else "")
-            + f": {cost:+.2f} s against {mean_alone:.2f} s, "
-            + (
-                "one pair: no error bound (--pairs 5 or more give one)"
-                if bound is None
-                else f"at most {bound:.1f}× at two standard errors"
-            )
-            + f". The cost is scan + extract, measured in the pairs: {signed(new_file, new_file_se)}"
-            + ("" if args.pairs == 1 else f" (each: {', '.join(f'{d:+.2f}' for d in new_file_pairs)})")
-            + f"; plus the rest of the build's growth per report: {signed(per_report, per_report_se, 3)} "
-            f"(start-up, load, dbt, audit, publish and exit, fresh N={small} → N={big}). "
-            f"The added files' extraction alone: {', '.join(f'{a:.2f} s' for a in alone)}.",
-            "",
-            "The rest of the build is counted per report, assuming it does not depend on whether a "
-            "report is new (load runs before the scan; dbt, audit and publish rebuild from every "
-            "extracted report). Per phase, added rebuild minus its neighbours: "
-            + phase_differences(built)
-            + f". End to end: {signed(*mean_se(end_to_end))}, against unchanged rebuilds that alone "
-            f"spread over {max(r.wall for r in unchanged) - min(r.wall for r in unchanged):.1f} s: "
-            "a pair's end-to-end difference is mostly this machine's run-to-run noise.",
-            "",
-            f"Extraction vs naive: wall {mine[0] / base[0]:.2f}× (target ≤ 0.5×), "
-            f"CPU {mine[1] / base[1]:.2f}× (target ≤ 0.8×). Peak memory over every build: "
-            f"{max(r.peak_mb for r in [*results.values(), *(r for _, r in rebuilds)]):.0f} MB "
-            "(target < 500 MB, flat). "
-            f"This benchmark ran in {time.perf_counter() - started:.0f} s"
-            + (" (target < 300 s)." if defaults else "."),
-        ]
+        + f". The cost is scan + extract, measured in the pairs: {signed(new_file, new_file_se)}"
+        + ("" if args.pairs == 1 else f" (each: {', '.join(f'{d:+.2f}' for d in new_file_pairs)})")
+        + f"; plus the rest of the build's growth per report: {signed(per_report, per_report_se, 3)} "
+        f"(start-up, load, dbt, audit, publish and exit, fresh N={small} → N={big}"
+        + ("" if slope >= 0 else f"; measured {slope:+.3f} s, counted as zero")
+        + "). "
+        f"The added files' extraction alone: {', '.join(f'{a:.2f} s' for a in alone)}.",
+        "",
+        f"Measured directly, end to end: added rebuilds minus their neighbours {signed(*direct)} "
+        f"({direct[0] / mean_alone:.1f}× the files' extraction); placebo rebuilds, nothing added, "
+        f"minus theirs {signed(*placebo)}. "
+        f"Per phase, added: {phase_differences(slots, 'added')}. "
+        f"Placebo: {phase_differences(slots, 'placebo')}. "
+        f"Unchanged rebuilds alone spread over {spread:.1f} s.",
+        "",
+        f"Extraction vs naive: wall {mine[0] / base[0]:.2f}× (target ≤ 0.5×), "
+        f"CPU {mine[1] / base[1]:.2f}× (target ≤ 0.8×). Peak memory over every build: "
+        f"{max(r.peak_mb for r in [*results.values(), *(s.build for s in slots)]):.0f} MB "
+        "(target < 500 MB, flat). "
+        f"This benchmark ran in {time.perf_counter() - started:.0f} s"
+        + (" (target < 300 s)." if defaults else "."),
+    ]
     text = "\n".join(lines) + "\n"
     Path(args.out).write_text(text, encoding="utf-8")
     print(text)
