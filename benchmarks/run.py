@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import math
 import os
 import platform
 import random
@@ -230,12 +231,15 @@ def differences(slots: list[Slot], kind: str, measure) -> list[float]:
     ]
 
 
+def phase_names(slots: list[Slot]) -> list[str]:
+    return list(dict.fromkeys(p for s in slots for p in s.build.phases))
+
+
 def phase_differences(slots: list[Slot], kind: str) -> str:
     """Mean (SE) of the pair differences of each phase, and of start-up and exit (the rest)."""
-    names = list(dict.fromkeys(p for s in slots for p in s.build.phases))
     parts = [
         f"{p} {signed(*mean_se(differences(slots, kind, lambda r, p=p: r.phases.get(p, 0.0))))}"
-        for p in names
+        for p in phase_names(slots)
     ]
     rest = mean_se(differences(slots, kind, lambda r: r.wall - sum(r.phases.values())))
     return ", ".join([*parts, f"start-up and exit {signed(*rest)}"])
@@ -243,6 +247,11 @@ def phase_differences(slots: list[Slot], kind: str) -> str:
 
 def signed(value: float, se: float | None, digits: int = 2) -> str:
     return f"{value:+.{digits}f} s" + ("" if se is None else f" (SE {se:.{digits}f})")
+
+
+def at_most(value: float, se: float | None, alone: float) -> str:
+    """The upper end of a cost at two standard errors, in files' extraction alone (none from one pair)."""
+    return "" if se is None else f", at most {(value + 2 * se) / alone:.1f}× at two standard errors"
 
 
 def extracted_alone(path: Path) -> float:
@@ -274,6 +283,78 @@ def rebuilds(tmp: Path, inbox: Path, data: Path, fresh: Build, pairs: int, seed:
                 f"{after.label}: {after.build.loaded} reports loaded after {before.build.loaded}"
             )
     return slots
+
+
+def rebuild_table(slots: list[Slot], big: int) -> list[str]:
+    names = phase_names(slots)
+    return [
+        f"| N = {big} | wall s | peak memory MB | " + " | ".join(f"{p} s" for p in names) + " |",
+        "|---|---:|---:|" + "---:|" * len(names),
+        *(
+            f"| {s.label} | {s.build.wall:.1f} | {s.build.peak_mb:.0f} | "
+            + " | ".join(f"{s.build.phases.get(p, 0):.2f}" for p in names)
+            + " |"
+            for s in slots
+        ),
+    ]
+
+
+def add_one(
+    slots: list[Slot], fresh_small: Build, fresh_big: Build, small: int, big: int, pairs: int
+) -> list[str]:
+    """The add-one cost, in files' extraction alone: what scan + extract grew by in the added pairs,
+    plus one report's share of the rest of the build's growth between the two largest fresh builds
+    (clamped at zero: noise must not credit the added report with a saving). Also counted against
+    the placebo pairs' scan + extract instead of zero, which cancels anything favouring test slots
+    over unchanged ones (their position in the sequence) at the price of the placebo's noise too.
+    Bounds leave out the error of the files' extraction alone (best of 3 per file: printed)."""
+    new_file_pairs = differences(slots, "added", lambda r: r.new_file_seconds)
+    new_file, new_file_se = mean_se(new_file_pairs)
+    unchanged = [s.build for s in slots if s.kind == "unchanged"]
+    slope = (fresh_big.rest_seconds - fresh_small.rest_seconds) / (big - small)
+    per_report = max(0.0, slope)
+    # The slope's error: two fresh builds, each with one build's noise (from the unchanged ones).
+    per_report_se = statistics.stdev(r.rest_seconds for r in unchanged) * 2**0.5 / (big - small)
+    alone = [s.alone for s in slots if s.kind == "added"]
+    cost, mean_alone = new_file + per_report, statistics.mean(alone)
+    placebo_new_file, placebo_new_file_se = mean_se(
+        differences(slots, "placebo", lambda r: r.new_file_seconds)
+    )
+    against = cost - placebo_new_file
+    # With one pair there is no SE at all; from two on, every term has one.
+    cost_se = None if new_file_se is None else math.hypot(new_file_se, per_report_se)
+    against_se = None if cost_se is None else math.hypot(cost_se, placebo_new_file_se)
+    direct = mean_se(differences(slots, "added", lambda r: r.wall))
+    placebo = mean_se(differences(slots, "placebo", lambda r: r.wall))
+    spread = max(r.wall for r in unchanged) - min(r.wall for r in unchanged)
+    return [
+        f"Adding one report to {big} ({pairs} added rebuild(s), each against the mean of the "
+        "unchanged rebuilds before and after it): "
+        f"**{cost / mean_alone:.1f}×** that file's extraction alone (target ≤ 3×)"
+        + (" — negative: noise; run more pairs" if cost < 0 else "")
+        + f": {cost:+.2f} s against {mean_alone:.2f} s"
+        + (", one pair: no error bound (--pairs 2 or more give one)" if cost_se is None else "")
+        + at_most(cost, cost_se, mean_alone)
+        + f". The cost is scan + extract, measured in the pairs: {signed(new_file, new_file_se)}"
+        + ("" if pairs == 1 else f" (each: {', '.join(f'{d:+.2f}' for d in new_file_pairs)})")
+        + f"; plus the rest of the build's growth per report: {signed(per_report, per_report_se, 3)} "
+        f"(start-up, load, dbt, audit, publish and exit, fresh N={small} → N={big}"
+        + ("" if slope >= 0 else f"; measured {slope:+.3f} s, counted as zero")
+        + "). "
+        f"The added files' extraction alone: {', '.join(f'{a:.2f} s' for a in alone)}. "
+        "Counted against the placebo pairs' scan + extract "
+        f"({signed(placebo_new_file, placebo_new_file_se)}) instead of zero: {against / mean_alone:.1f}×"
+        + at_most(against, against_se, mean_alone)
+        + ".",
+        "",
+        f"Measured directly, end to end: added rebuilds minus their neighbours {signed(*direct)} "
+        f"({direct[0] / mean_alone:.1f}× the files' extraction{at_most(*direct, mean_alone)}); "
+        f"placebo rebuilds, nothing added, minus theirs {signed(*placebo)}. "
+        f"Per phase, added: {phase_differences(slots, 'added')}. "
+        f"Placebo: {phase_differences(slots, 'placebo')}. "
+        f"Unchanged rebuilds alone spread over {spread:.1f} s.",
+        "",
+    ]
 
 
 def main() -> int:
@@ -338,82 +419,12 @@ def main() -> int:
         small, big = sizes[-2:]
         slots = rebuilds(tmp, tmp / f"inbox{big}", tmp / f"data{big}", results[big], args.pairs, args.seed)
 
-    # The add-one cost: what scan + extract grew by in the added pairs, plus one report's share of
-    # the rest of the build's growth between the two largest fresh builds (clamped at zero: noise
-    # must not credit the added report with a saving). The bound leaves out the error of the files'
-    # extraction alone (best of 3 per file: its spread is printed).
-    new_file_pairs = differences(slots, "added", lambda r: r.new_file_seconds)
-    new_file, new_file_se = mean_se(new_file_pairs)
-    unchanged = [s.build for s in slots if s.kind == "unchanged"]
-    slope = (results[big].rest_seconds - results[small].rest_seconds) / (big - small)
-    per_report = max(0.0, slope)
-    # The slope's error: two fresh builds, each with one build's noise (from the unchanged ones).
-    per_report_se = statistics.stdev(r.rest_seconds for r in unchanged) * 2**0.5 / (big - small)
-    alone = [s.alone for s in slots if s.kind == "added"]
-    cost, mean_alone = new_file + per_report, statistics.mean(alone)
-    bound = (
-        None if new_file_se is None else (cost + 2 * (new_file_se**2 + per_report_se**2) ** 0.5) / mean_alone
-    )
-    # The same against the placebo pairs instead of zero: robust to anything that favours test slots
-    # over unchanged ones (their position in the sequence), at the price of the placebo's noise too.
-    placebo_new_file = mean_se(differences(slots, "placebo", lambda r: r.new_file_seconds))
-    against = new_file - placebo_new_file[0] + per_report
-    against_se = None if new_file_se is None else (new_file_se**2 + placebo_new_file[1] ** 2) ** 0.5
-    direct = mean_se(differences(slots, "added", lambda r: r.wall))
-    spread = max(r.wall for r in unchanged) - min(r.wall for r in unchanged)
-    placebo = mean_se(differences(slots, "placebo", lambda r: r.wall))
-    phase_names = list(dict.fromkeys(p for s in slots for p in s.build.phases))
+    lines += ["", *rebuild_table(slots, big), ""]
     lines += [
-        "",
-        f"| N = {big} | wall s | peak memory MB | " + " | ".join(f"{p} s" for p in phase_names) + " |",
-        "|---|---:|---:|" + "---:|" * len(phase_names),
-    ]
-    lines += [
-        f"| {s.label} | {s.build.wall:.1f} | {s.build.peak_mb:.0f} | "
-        + " | ".join(f"{s.build.phases.get(p, 0):.2f}" for p in phase_names)
-        + " |"
-        for s in slots
-    ]
-    lines += [
-        "",
         f"Scaling: N={big} / N={sizes[0]} end-to-end = {results[big].wall / results[sizes[0]].wall:.1f}×"
         + (" (target ≤ 22×)." if (sizes[0], big) == (10, 200) else "."),
         "",
-        f"Adding one report to {big} ({args.pairs} added rebuild(s), each against the mean of the "
-        "unchanged rebuilds before and after it): "
-        f"**{cost / mean_alone:.1f}×** that file's extraction alone (target ≤ 3×)"
-        + (" — negative: noise; run more pairs" if cost < 0 else "")
-        + f": {cost:+.2f} s against {mean_alone:.2f} s, "
-        + (
-            "one pair: no error bound (--pairs 2 or more give one)"
-            if bound is None
-            else f"at most {bound:.1f}× at two standard errors"
-        )
-        + f". The cost is scan + extract, measured in the pairs: {signed(new_file, new_file_se)}"
-        + ("" if args.pairs == 1 else f" (each: {', '.join(f'{d:+.2f}' for d in new_file_pairs)})")
-        + f"; plus the rest of the build's growth per report: {signed(per_report, per_report_se, 3)} "
-        f"(start-up, load, dbt, audit, publish and exit, fresh N={small} → N={big}"
-        + ("" if slope >= 0 else f"; measured {slope:+.3f} s, counted as zero")
-        + "). "
-        f"The added files' extraction alone: {', '.join(f'{a:.2f} s' for a in alone)}. "
-        f"Counted against the placebo pairs' scan + extract ({signed(*placebo_new_file)}) instead of "
-        f"zero: {against / mean_alone:.1f}×"
-        + (
-            ""
-            if against_se is None
-            else f", at most {(against + 2 * (against_se**2 + per_report_se**2) ** 0.5) / mean_alone:.1f}× "
-            "at two standard errors"
-        )
-        + ".",
-        "",
-        f"Measured directly, end to end: added rebuilds minus their neighbours {signed(*direct)} "
-        f"({direct[0] / mean_alone:.1f}× the files' extraction"
-        + ("" if direct[1] is None else f", at most {(direct[0] + 2 * direct[1]) / mean_alone:.1f}× at 2 SE")
-        + f"); placebo rebuilds, nothing added, minus theirs {signed(*placebo)}. "
-        f"Per phase, added: {phase_differences(slots, 'added')}. "
-        f"Placebo: {phase_differences(slots, 'placebo')}. "
-        f"Unchanged rebuilds alone spread over {spread:.1f} s.",
-        "",
+        *add_one(slots, results[small], results[big], small, big, args.pairs),
         f"Extraction vs naive: wall {mine[0] / base[0]:.2f}× (target ≤ 0.5×), "
         f"CPU {mine[1] / base[1]:.2f}× (target ≤ 0.8×). Peak memory over every build: "
         f"{max(r.peak_mb for r in [*results.values(), *(s.build for s in slots)]):.0f} MB "
