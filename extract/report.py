@@ -17,6 +17,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 
 from . import errors, pdfium_pages
+from .lib import stand_in_font
 from .lib.text import NumberParseError, join_wrapped, parse_amount, parse_rate, split_projects, squash
 from .models import BudgetLine, Indicator, KeyTask, Report, ReportFacts, ReportHeader
 from .settings import DEFAULT_SETTINGS, ExtractSettings, TableSpec
@@ -106,6 +107,7 @@ def _open_pdf(path: Path, data: bytes, settings: ExtractSettings) -> Iterator[pd
 
 @contextmanager
 def _open_pdfium(path: Path, data: bytes, settings: ExtractSettings) -> Iterator[pdfium.PdfDocument]:
+    stand_in_font.install()  # before PDFium substitutes any font in this process
     try:
         pdf = pdfium.PdfDocument(data)  # the content the caller already read: the file is read once
     except pdfium.PdfiumError as exc:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pdfplumber.page
-from pdfplumber.table import TableFinder, TableSettings
+from pdfplumber.table import Table, TableFinder, TableSettings
 
 from .lib.geometry import rule
 from .settings import ExtractSettings
@@ -54,7 +54,7 @@ def read_page(page, settings: ExtractSettings) -> PageContent:
     fragments = []
     for table in tables:
         # Blank characters kept: a space a line wraps at is real text (see lib.text.join_wrapped).
-        texts = table.extract(keep_blank_chars=True)
+        texts = _inside(table, page.chars).extract(keep_blank_chars=True)
         rows = tuple(
             Row(
                 cells=tuple(texts[i]),
@@ -69,6 +69,25 @@ def read_page(page, settings: ExtractSettings) -> PageContent:
     chars = page.chars
     lines = text_lines(page.page_number, chars, [f.bbox for f in fragments], settings.line_tolerance)
     return PageContent(page.page_number, tuple(fragments), tuple(lines), len(chars))
+
+
+@dataclass(frozen=True)
+class _Chars:
+    """The one part of a page `Table.extract` reads."""
+
+    chars: list[dict]
+
+
+def _inside(table: Table, chars: list[dict]) -> Table:
+    """The table over only the characters inside it: `Table.extract` tests every character of its
+    page against every row, and a row holds a character by the same midpoint test."""
+    x0, top, x1, bottom = table.bbox
+    held = [
+        c
+        for c in chars
+        if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom
+    ]
+    return Table(_Chars(held), table.cells)
 
 
 def _row_bbox(row) -> BBox:
