@@ -95,14 +95,6 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK if outcome.ok else EXIT_PROBLEMS
 
 
-def _connect_read_only(path: Path):
-    import duckdb
-
-    # Read-only, and no file access from SQL: a query can neither change the warehouse nor write
-    # files (COPY ... TO) nor read arbitrary files.
-    return duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
-
-
 def _warehouse_path(args: argparse.Namespace) -> Path:
     from orchestration.lib.settings import Paths
 
@@ -112,12 +104,16 @@ def _warehouse_path(args: argparse.Namespace) -> Path:
 def _cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
+    from orchestration.lib.reader import connect_read_only
+
     path = _warehouse_path(args)
     if not path.exists():
         print(f"selfeval query: no warehouse at {path} (run `selfeval build` first)", file=sys.stderr)
         return EXIT_USAGE
     try:
-        with _connect_read_only(path) as con:
+        # Read-only, and no file access from SQL: a query can neither change the warehouse nor write
+        # files (COPY ... TO) nor read arbitrary files.
+        with connect_read_only(path) as con:
             rel = con.sql(args.sql)
             if rel is None:
                 print("selfeval query: statement returned no rows", file=sys.stderr)
