@@ -304,6 +304,32 @@ def test_published_warehouse_answers_without_the_extracted_files(built, tmp_path
     assert counts["staging.stg_extracted__reports"] == n_reports == len(list(PDF_DIR.glob("*.pdf")))
 
 
+def test_published_warehouse_records_its_build(built):
+    from importlib.metadata import version
+
+    _, warehouse, _ = built
+    [run_dir] = (warehouse.parent.parent / "data" / "audit").iterdir()  # data/audit/<run id>
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        [info] = con.execute(
+            "select run_id, selfeval_version, dbt_version, duckdb_version, inbox, report_count,"
+            " built_at > now() - interval 1 hour and built_at <= now() from audit.build_info"
+        ).fetchall()
+        comments = con.execute(
+            "select count(*) from duckdb_columns() where table_name = 'build_info' and comment like '%(%)%'"
+        ).fetchall()[0][0]
+    inbox = warehouse.parent.parent / "inbox"
+    assert info == (
+        run_dir.name,
+        version("selfeval"),
+        version("dbt-core"),
+        duckdb.__version__,
+        str(inbox),
+        len(list(PDF_DIR.glob("*.pdf"))),
+        True,
+    )
+    assert comments == 7
+
+
 def test_query_prints_the_count(built, capsys):
     from orchestration.cli import main
 

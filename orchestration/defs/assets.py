@@ -8,7 +8,7 @@ import dagster as dg
 from orchestration.defs.resources import SelfevalPaths
 from orchestration.lib import rejections
 from orchestration.lib.inbox import scan
-from orchestration.lib.publish import publish
+from orchestration.lib.publish import publish, write_build_info
 
 fiscal_years = dg.DynamicPartitionsDefinition(name="fiscal_year")
 
@@ -105,6 +105,7 @@ def published_warehouse(context: dg.AssetExecutionContext, paths: SelfevalPaths)
         raise dg.Failure(
             f"no build at {build}: materialize the dbt assets and the audit in the same run first"
         )
+    write_build_info(build, context.op_execution_context.run_id, p.reports_dir)
     result = publish(build, p.warehouse)  # blocking audit checks already stopped this step if they failed
     shutil.rmtree(build.parent / f"{build.stem}.tmp", ignore_errors=True)
     return dg.MaterializeResult(

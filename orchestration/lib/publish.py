@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
@@ -23,6 +24,53 @@ class PublishResult:
     published: bool
     warehouse: Path
     reason: str
+
+
+# What a BI user reads to tell which build they have and how fresh it is; comments as dbt gives the
+# marts (English and Chinese), since this table is written here, not by dbt.
+BUILD_INFO_COLUMNS = {
+    "built_at": ("timestamptz", "When the audited build was published (发布时间)."),
+    "run_id": (
+        "varchar",
+        "Dagster run that built it; its audit results are in data/audit/<run id> (运行标识).",
+    ),
+    "selfeval_version": ("varchar", "Version of selfeval that built it (selfeval 版本)."),
+    "dbt_version": ("varchar", "dbt-core version that ran the models (dbt 版本)."),
+    "duckdb_version": ("varchar", "DuckDB version that wrote the file (DuckDB 版本)."),
+    "inbox": ("varchar", "Folder the reports were read from (报告目录)."),
+    "report_count": ("integer", "Reports in marts.dim_report, superseded versions included (报告数)."),
+}
+
+
+def write_build_info(build_db: Path, run_id: str, inbox: Path) -> None:
+    """Record in the build, as `audit.build_info` (one row), when, by what and from what it was built."""
+    columns = ", ".join(f"{name} {kind}" for name, (kind, _) in BUILD_INFO_COLUMNS.items())
+    row = (
+        run_id,
+        version("selfeval"),
+        version("dbt-core"),
+        duckdb.__version__,
+        str(inbox),
+    )
+    with duckdb.connect(str(build_db)) as con:
+        con.execute("create schema if not exists audit").fetchall()
+        con.execute(f"create or replace table audit.build_info ({columns})").fetchall()
+        con.execute(
+            "insert into audit.build_info select current_timestamp, ?, ?, ?, ?, ?,"
+            " (select count(*) from marts.dim_report)",
+            row,
+        ).fetchall()
+        table_comment = (
+            "The build this file holds, one row: when, by which versions, from which inbox (构建信息)."
+        )
+        con.execute(f"comment on table audit.build_info is {_sql_string(table_comment)}").fetchall()
+        for name, (_, comment) in BUILD_INFO_COLUMNS.items():
+            con.execute(f"comment on column audit.build_info.{name} is {_sql_string(comment)}").fetchall()
+
+
+def _sql_string(text: str) -> str:
+    """A SQL string literal (COMMENT ON takes no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def finalize_build(build_db: Path) -> None:
