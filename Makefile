@@ -13,7 +13,7 @@ lint:
 	uv run ruff check .
 	uv run ruff format --check .
 	# the dbt templater opens the profile's DuckDB file: point it at data/ from the repository root
-	mkdir -p data && SELFEVAL_BUILD_DB=$(CURDIR)/data/lint.duckdb uv run sqlfluff lint dbt_project/models dbt_project/analyses
+	mkdir -p data && SELFEVAL_BUILD_DB=$(CURDIR)/data/lint.duckdb uv run sqlfluff lint dbt_project/models
 
 fixtures:  ## regenerate the committed fixture PDFs and truth (needs LibreOffice + fonts-noto-cjk)
 	uv run --group fixtures python -m tests.fixtures.generator

@@ -304,6 +304,50 @@ def test_published_warehouse_answers_without_the_extracted_files(built, tmp_path
     assert counts["staging.stg_extracted__reports"] == n_reports == len(list(PDF_DIR.glob("*.pdf")))
 
 
+# The oldest DuckDB the README promises opens the published file.
+OLDEST_READER = "duckdb==1.1.3"
+_OLD_READER_SCRIPT = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(duckdb.__version__)
+print(con.execute("select count(*) from marts.fct_spend").fetchall()[0][0])
+print(con.execute("select report_count from audit.build_info").fetchall()[0][0])
+q = "select view_name from duckdb_views() where schema_name = 'analyses' order by 1"
+views = con.execute(q).fetchall()
+print(" ".join(f"{v}={con.execute(f'select count(*) from analyses.{v}').fetchall()[0][0]}" for (v,) in views))
+"""
+
+
+def test_published_warehouse_opens_in_duckdb_1_1(built):
+    """In a separate environment with only the old DuckDB (uv caches it after the first download)."""
+    _, warehouse, _ = built
+    uv = os.environ.get("UV") or shutil.which("uv")
+    assert uv, "uv is needed to make the separate environment (it installs this project too)"
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    cmd = [
+        uv,
+        "run",
+        "--isolated",
+        "--no-project",
+        "--with",
+        OLDEST_READER,
+        "python",
+        "-c",
+        _OLD_READER_SCRIPT,
+    ]
+    result = subprocess.run(
+        [*cmd, str(warehouse)], env=env, cwd=warehouse.parent, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines() == [
+        "1.1.3",
+        "295",
+        str(len(list(PDF_DIR.glob("*.pdf")))),
+        "execution_rate_by_project=271 indicators_missed_target=30 key_tasks_with_underspent_projects=57"
+        " project_year_over_year=56 projects_under_80_pct=41",
+    ]
+
+
 def test_published_warehouse_records_its_build(built):
     from importlib.metadata import version
 

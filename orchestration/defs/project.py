@@ -18,7 +18,7 @@ def _manifest_is_stale() -> bool:
         return True
     built = manifest.stat().st_mtime
     sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
-    for folder in ("models", "macros", "seeds", "analyses"):
+    for folder in ("models", "macros", "seeds"):
         sources.extend((DBT_PROJECT_DIR / folder).rglob("*"))
     return any(p.is_file() and p.stat().st_mtime > built for p in sources)
 

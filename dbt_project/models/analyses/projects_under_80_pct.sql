@@ -1,4 +1,6 @@
 -- Projects that spent less than 80% of their adjusted budget (执行率低于80%的项目).
+-- depends_on: {{ ref('fct_spend') }}
+-- depends_on: {{ ref('dim_department') }}
 select
     s.fiscal_year,
     d.department_name,
@@ -8,8 +10,8 @@ select
     s.execution_rate_calc_pct,
     s.source_file,
     s.source_page
-from {{ ref('fct_spend') }} as s
-inner join {{ ref('dim_department') }} as d using (department_id)
+from marts.fct_spend as s
+inner join marts.dim_department as d using (department_id)
 where
     s.line_type = 'project' and s.adjusted_budget_wan_yuan > 0
     and coalesce(s.execution_rate_calc_pct, 0) < 80
