@@ -40,7 +40,7 @@ def _tools_section() -> str:
     return text.split("### From other tools\n", 1)[1].split("\n### ", 1)[0]
 
 
-def _readme_uri(warehouse: Path) -> str:
+def readme_uri(warehouse: Path) -> str:
     """The README's SQLAlchemy URI, exactly as written, with its placeholder path replaced."""
     [uri] = set(re.findall(r"`(duckdb:///[^`]+)`", _tools_section()))
     assert "/abs/path/warehouse.duckdb" in uri
@@ -57,7 +57,7 @@ def published(warehouse, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def engine(published):
-    engine = sa.create_engine(_readme_uri(published))
+    engine = sa.create_engine(readme_uri(published))
     yield engine
     engine.dispose()
 

@@ -92,3 +92,24 @@ def test_reader_opens_a_path_with_a_quote(builds, tmp_path):
     shutil.copyfile(published, odd)
     with connect_read_only(odd) as con:
         assert _count(con) == 295
+
+
+def test_sqlalchemy_engine_sees_the_new_build_after_dispose(builds):
+    """What the README says of a pooled engine on its URI: the old build until the pool is emptied."""
+    import sqlalchemy as sa
+
+    from tests.test_bi_clients import readme_uri
+
+    published, next_build = builds
+    engine = sa.create_engine(readme_uri(published))
+    try:
+        with engine.connect() as con:
+            assert con.execute(sa.text(COUNT)).scalar() == 295
+        publish(next_build, published)
+        with engine.connect() as con:
+            assert con.execute(sa.text(COUNT)).scalar() == 295
+        engine.dispose()
+        with engine.connect() as con:
+            assert con.execute(sa.text(COUNT)).scalar() == 264
+    finally:
+        engine.dispose()
