@@ -22,7 +22,7 @@ from .lib.text import NumberParseError, join_wrapped, parse_amount, parse_rate, 
 from .models import BudgetLine, Indicator, KeyTask, Report, ReportFacts, ReportHeader
 from .settings import DEFAULT_SETTINGS, ExtractSettings, TableSpec
 from .stitch import LogicalRow, MalformedTableError, stitch
-from .tables import Fragment, PageContent, TextLine, read_page, text_lines
+from .tables import Fragment, PageContent, TextLine, page_chars, read_page, text_lines
 
 _PDF_MAGIC = b"%PDF-"
 
@@ -144,11 +144,10 @@ def read_header(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     _check_bytes(path, data)
     if settings.backend == "pdfium":
         with _open_pdfium(path, data, settings) as pdf:
-            page = pdfium_pages.read_page(pdf, 0)
-            page_count, chars = len(pdf), page.chars
+            page_count, chars = len(pdf), page_chars(pdfium_pages.read_page(pdf, 0))
     else:
         with _open_pdf(path, data, settings) as pdf:
-            page_count, chars = len(pdf.pages), pdf.pages[0].chars  # chars are read while the file is open
+            page_count, chars = len(pdf.pages), page_chars(pdf.pages[0])  # read while the file is open
     lines = text_lines(1, chars, [], settings.line_tolerance)
     if sum(len(line.text) for line in lines) < settings.min_text_chars:
         raise errors.NoTextLayerError(path)

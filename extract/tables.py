@@ -12,6 +12,7 @@ import pdfplumber.page
 from pdfplumber.table import Table, TableFinder, TableSettings
 
 from .lib.geometry import rule
+from .lib.text import unify_ideographs
 from .settings import ExtractSettings
 
 BBox = tuple[float, float, float, float]
@@ -49,12 +50,13 @@ class PageContent:
 
 def read_page(page, settings: ExtractSettings) -> PageContent:
     """Tables and free text of a page: a pdfplumber Page or an extract.pdfium_pages.PdfiumPage."""
+    chars = page_chars(page)
     closing = _closing_rules(page, settings.snap_tolerance)
     tables = TableFinder(page, TableSettings.resolve(settings.table_settings(closing))).tables
     fragments = []
     for table in tables:
         # Blank characters kept: a space a line wraps at is real text (see lib.text.join_wrapped).
-        texts = _inside(table, page.chars).extract(keep_blank_chars=True)
+        texts = _inside(table, chars).extract(keep_blank_chars=True)
         rows = tuple(
             Row(
                 cells=tuple(texts[i]),
@@ -66,7 +68,6 @@ def read_page(page, settings: ExtractSettings) -> PageContent:
         )
         if rows:
             fragments.append(Fragment(page.page_number, tuple(table.bbox), rows))
-    chars = page.chars
     lines = text_lines(page.page_number, chars, [f.bbox for f in fragments], settings.line_tolerance)
     return PageContent(page.page_number, tuple(fragments), tuple(lines), len(chars))
 
@@ -90,6 +91,18 @@ def _inside(table: Table, chars: list[dict]) -> Table:
     return Table(_Chars(held), table.cells)
 
 
+def page_chars(page) -> list[dict]:
+    """The page's characters with radical code points unified, changed in place.
+
+    In place, so that whatever reads the page's characters later (table cells, text lines, the
+    header) sees 目 where a browser-printed text layer has ⽬.
+    """
+    chars = page.chars
+    for c in chars:
+        c["text"] = unify_ideographs(c["text"])
+    return chars
+
+
 def _row_bbox(row) -> BBox:
     """The row's own box: a vertically merged cell starting here reaches further down than the row."""
     cells = [c for c in row.cells if c is not None]
@@ -104,24 +117,56 @@ def _row_bbox(row) -> BBox:
 def _closing_rules(page: pdfplumber.page.Page, tol: float) -> list[dict]:
     """Horizontal rules a table fragment is missing where its vertical rules stop.
 
-    iText/reportlab-style generators draw a row cut by a page break without its closing rule; the
-    column rules still end at the page's last text line, so the rule is put back there. Without it
+    iText/reportlab-style generators and browsers draw a row cut by a page break without its closing
+    rule (and a browser the row continuing on the next page without its opening one); the column
+    rules still end at the page's last text line, so the rule is put back there. Without it
     pdfplumber's 'lines' strategy finds no closed cell and silently drops the row.
     """
     edges = page.edges
-    vertical = [e for e in edges if e["orientation"] == "v" and e["height"] > tol]
-    horizontal = [e for e in edges if e["orientation"] == "h"]
+    # Browsers draw each column rule as one thin filled rectangle per row: only where the whole run
+    # of segments ends does a rule stop, and the rectangles' own ends (as short as the border is
+    # thick) close nothing.
+    vertical = _vertical_runs([e for e in edges if e["orientation"] == "v"], tol)
+    horizontal = [e for e in edges if e["orientation"] == "h" and e["width"] > tol]
     if len(vertical) < 2:
         return []
+    ends = [(x, y) for x, top, bottom in vertical for y in (top, bottom)]
     missing: dict[float, list[float]] = {}
-    for v in vertical:
-        for y in (v["top"], v["bottom"]):
-            closed = any(
-                abs(h["top"] - y) <= tol and h["x0"] - tol <= v["x0"] <= h["x1"] + tol for h in horizontal
-            )
-            if not closed:
-                missing.setdefault(round(y, 1), []).append(v["x0"])
-    return [rule(min(xs), y, max(xs), y) for y, xs in missing.items() if len(xs) >= 2]
+    for x, y in ends:
+        closed = any(abs(h["top"] - y) <= tol and h["x0"] - tol <= x <= h["x1"] + tol for h in horizontal)
+        if not closed:
+            missing.setdefault(round(y, 1), []).append(x)
+    out = []
+    for y, xs in missing.items():
+        if len(xs) < 2:
+            continue
+        # Across every rule ending there: a closed neighbour (a rule just beside the open cell's
+        # border, as collapsed borders are) must not leave the open cell short of its corner.
+        across = [x for x, end in ends if abs(end - y) <= tol]
+        out.append(rule(min(across), y, max(across), y))
+    return out
+
+
+def _vertical_runs(vertical: list[dict], tol: float) -> list[tuple[float, float, float]]:
+    """(x, top, bottom) of each column rule: segments at one x that touch, joined; short ones left out."""
+    columns: list[list[dict]] = []
+    for e in sorted(vertical, key=lambda e: e["x0"]):
+        if columns and e["x0"] - columns[-1][0]["x0"] <= 0.5:
+            columns[-1].append(e)
+        else:
+            columns.append([e])
+    runs: list[tuple[float, float, float]] = []
+    for column in columns:
+        x = column[0]["x0"]
+        column.sort(key=lambda e: e["top"])
+        top, bottom = column[0]["top"], column[0]["bottom"]
+        for e in column[1:]:
+            if e["top"] > bottom + tol:
+                runs.append((x, top, bottom))
+                top = e["top"]
+            bottom = max(bottom, e["bottom"])
+        runs.append((x, top, bottom))
+    return [run for run in runs if run[2] - run[1] > tol]
 
 
 def text_lines(page_number: int, chars: list[dict], exclude: list[BBox], tol: float) -> list[TextLine]:

@@ -1,10 +1,54 @@
-"""Cell-text normalisation shared by every table: wrapped lines, numbers, rates, name splitting."""
+"""Text normalisation shared by every table: radical code points, wrapped lines, numbers, rates, names."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+
+# Reports printed from a browser carry radical code points in their text layer wherever the font draws
+# the radical and the ideograph with one glyph (项⽬, 部⻔): the reader sees 目 and 门, so do we.
+# Kangxi Radicals, the CJK Compatibility Ideographs and the angle brackets have NFKC mappings; the
+# CJK Radicals Supplement has none, so its pairs (radical, ideograph) are Unicode's
+# EquivalentUnifiedIdeograph.txt (15.0) for U+2E80–U+2EF3.
+_RADICALS_SUPPLEMENT = (
+    "⺁厂 ⺂乛 ⺃乚 ⺄乙 ⺅亻 ⺆冂 ⺇𠘨 ⺈刀 ⺉刂 ⺊卜 ⺋㔾 ⺌小 ⺍小 ⺎兀 ⺏尣 ⺐尢 "
+    "⺑𡯂 ⺒巳 ⺓幺 ⺔彑 ⺕𫜹 ⺖忄 ⺗心 ⺘扌 ⺙攵 ⺛旡 ⺜日 ⺝月 ⺞歺 ⺟母 ⺠民 ⺡氵 "
+    "⺢氺 ⺣灬 ⺤爫 ⺥爫 ⺦丬 ⺧牛 ⺨犭 ⺩王 ⺪𤴔 ⺫目 ⺬示 ⺭礻 ⺮𥫗 ⺯糹 ⺰纟 ⺱罓 "
+    "⺲罒 ⺳㓁 ⺴冗 ⺵𦉫 ⺶羊 ⺷𦍌 ⺸𦍋 ⺹耂 ⺺肀 ⺻聿 ⺼肉 ⺽𦥑 ⺾艹 ⺿艹 ⻀艹 ⻁虎 "
+    "⻂衤 ⻃覀 ⻄西 ⻅见 ⻆角 ⻇𧢲 ⻈讠 ⻉贝 ⻊𧾷 ⻋车 ⻌辶 ⻍辶 ⻎辶 ⻏邑 ⻐钅 ⻑長 "
+    "⻒镸 ⻓长 ⻔门 ⻕𨸏 ⻖阝 ⻗雨 ⻘青 ⻙韦 ⻚页 ⻛风 ⻜飞 ⻝食 ⻞𩙿 ⻟飠 ⻠饣 ⻡𩠐 "
+    "⻢马 ⻣骨 ⻤鬼 ⻥鱼 ⻦鸟 ⻧卤 ⻨麦 ⻩黄 ⻪黾 ⻫斉 ⻬齐 ⻭歯 ⻮齿 ⻯竜 ⻰龙 ⻱龜 "
+    "⻲亀 ⻳龟"
+)
+_NFKC_IDEOGRAPH_BLOCKS = (
+    (0x2329, 0x232A),  # angle brackets: one glyph with 〈 〉, and Chrome may write either
+    (0x2F00, 0x2FD5),  # Kangxi Radicals
+    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
+    (0x2F800, 0x2FA1F),  # CJK Compatibility Ideographs Supplement
+)
+
+
+def _unified_ideograph_table() -> dict[int, str]:
+    table = {ord(pair[0]): pair[1:] for pair in _RADICALS_SUPPLEMENT.split()}
+    for first, last in _NFKC_IDEOGRAPH_BLOCKS:
+        for code in range(first, last + 1):
+            unified = unicodedata.normalize("NFKC", chr(code))
+            if unified != chr(code):
+                table[code] = unified
+    return table
+
+
+_UNIFIED_IDEOGRAPHS = _unified_ideograph_table()
+
+
+def unify_ideographs(text: str) -> str:
+    """Radical and compatibility code points as the unified ideographs they print: '部⻔项⽬' -> '部门项目'.
+
+    Only these blocks: NFKC on everything would also turn full-width brackets and commas half-width.
+    """
+    return text.translate(_UNIFIED_IDEOGRAPHS)
+
 
 _WS = re.compile(r"\s+")
 _ASCII_WORD = re.compile(r"[A-Za-z]")
