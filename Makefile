@@ -3,7 +3,7 @@
 install:  ## install the locked environment
 	uv sync --frozen
 
-dev:  ## install with the fixture-generation extras (needs LibreOffice to regenerate PDFs)
+dev:  ## install with the fixture-generation extras (needs LibreOffice and Chromium to regenerate PDFs)
 	uv sync --frozen --all-groups
 
 test:
@@ -15,5 +15,5 @@ lint:
 	# the dbt templater opens the profile's DuckDB file: point it at data/ from the repository root
 	mkdir -p data && SELFEVAL_BUILD_DB=$(CURDIR)/data/lint.duckdb uv run sqlfluff lint dbt_project/models
 
-fixtures:  ## regenerate the committed fixture PDFs and truth (needs LibreOffice + fonts-noto-cjk)
+fixtures:  ## regenerate the committed fixture PDFs and truth (needs LibreOffice, Chromium + fonts-noto-cjk)
 	uv run --group fixtures python -m tests.fixtures.generator

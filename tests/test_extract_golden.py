@@ -6,13 +6,22 @@ from decimal import Decimal
 
 import pytest
 
-from tests.truth import PDF_DIR, actual_records, expected_records, field_diffs, fixture_names, load_truth
+from tests.truth import (
+    PDF_DIR,
+    actual_records,
+    expected_records,
+    field_diffs,
+    fixture_names,
+    load_layout,
+    load_truth,
+)
 
 
-def test_corpus_has_seed_and_five_more_reports():
+def test_corpus_has_seed_and_reports_of_three_producers():
     names = fixture_names()
     assert "seed_suzhou_police_2022" in names
-    assert len(names) >= 7  # seed + 5 Word-made + 1 made without Office
+    assert len(names) == 10  # seed + 6 Word-made + 1 made without Office + 2 printed from a browser
+    assert {load_layout(n)["engine"] for n in names} == {"word", "itext", "browser"}
 
 
 @pytest.mark.parametrize("table", ["budget_lines", "key_tasks", "indicators"])

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pdfplumber
+import pypdfium2
 import pytest
 
 import extract.tables
+from extract import pdfium_pages
+from extract.lib.geometry import rule
+from extract.pdfium_pages import PdfiumPage
 from extract.settings import DEFAULT_SETTINGS
 from extract.tables import read_page
 from tests.truth import PDF_DIR, actual_records, expected_records, fixture_names, load_layout, load_truth
@@ -130,3 +135,105 @@ def test_space_at_line_wrap_is_kept(read_fixture):
 def test_dunhao_project_name_not_in_budget_stays_whole(read_fixture):
     task = read_fixture("suzhou_police_2023").key_tasks[3]
     assert task.projects == ("法制、信访法律协助服务", "禁毒工作三年行动规划")
+
+
+def _browser_fixtures() -> list[str]:
+    names = [n for n in fixture_names() if load_layout(n)["engine"] == "browser"]
+    assert len(names) >= 2, "the corpus must hold reports printed from a browser"
+    return names
+
+
+def test_browser_fixtures_are_printed_by_chromium_with_radical_code_points():
+    for name in _browser_fixtures():
+        with pdfplumber.open(PDF_DIR / f"{name}.pdf") as pdf:
+            producer = pdf.metadata.get("Producer", "")
+            raw = "".join(c["text"] for p in pdf.pages[:2] for c in p.chars)  # as printed, not unified
+        assert "Skia/PDF" in producer, name
+        assert "⻔" in raw and "⽬" in raw and "⾃" in raw, name  # 部⻔, 项⽬, ⾃评
+
+
+def test_radical_code_points_read_as_unified_ideographs(read_fixture):
+    report = read_fixture("wuxi_transport_2023")
+    assert report.title == "无锡市市级预算部门（单位）整体支出预算绩效自评报告"
+    assert report.budget_lines[2].line_name == "项目支出"
+    strings = [
+        v for r in (*report.budget_lines, *report.key_tasks, *report.indicators) for v in vars(r).values()
+    ]
+    texts = "".join(s for s in strings if isinstance(s, str))
+    assert not [c for c in texts if 0x2E80 <= ord(c) <= 0x2FDF]
+
+
+def _thin_rect(x0: float, top: float, x1: float, bottom: float) -> list[dict]:
+    """A border as browsers draw it: a filled rectangle, i.e. four edges."""
+    return [
+        rule(x0, top, x1, top),
+        rule(x0, bottom, x1, bottom),
+        rule(x0, top, x0, bottom),
+        rule(x1, top, x1, bottom),
+    ]
+
+
+def _browser_table_edges(rows_y: list[float], closed: bool) -> list[dict]:
+    """Three columns ruled as Chromium rules them: column rules one rectangle per row."""
+    xs = (50.0, 150.0, 250.0, 350.0)
+    edges = []
+    for top, bottom in itertools.pairwise(rows_y):
+        for x in xs:
+            edges += _thin_rect(x, top, x + 0.75, bottom)
+    for y in rows_y if closed else rows_y[:-1]:
+        edges += _thin_rect(xs[0], y, xs[-1] + 0.75, y + 0.75)
+    return edges
+
+
+def test_rule_is_put_back_under_a_browser_row_cut_by_the_page_break():
+    page = PdfiumPage(1, 600.0, 800.0, edges=_browser_table_edges([100.0, 120.0, 140.0, 160.0], closed=False))
+    [closing] = extract.tables._closing_rules(page, 3.0)
+    assert (closing["x0"], closing["x1"], closing["top"], closing["orientation"]) == (
+        50.0,
+        350.75,
+        160.0,
+        "h",
+    )
+
+
+def test_browser_table_ruled_row_by_row_needs_no_rule_put_back():
+    page = PdfiumPage(1, 600.0, 800.0, edges=_browser_table_edges([100.0, 120.0, 140.0, 160.0], closed=True))
+    assert extract.tables._closing_rules(page, 3.0) == []
+
+
+def _indicator_fragment_widths(name: str) -> dict[int, int]:
+    """Ruled columns of 九's fragment on each page it is printed on (七 has 6 columns, 八 4)."""
+    pdf = pypdfium2.PdfDocument(PDF_DIR / f"{name}.pdf")
+    try:
+        pages = [read_page(pdfium_pages.read_page(pdf, i), DEFAULT_SETTINGS) for i in range(len(pdf))]
+    finally:
+        pdf.close()
+    return {p.number: len(f.rows[0].cells) for p in pages for f in p.fragments if len(f.rows[0].cells) > 6}
+
+
+def test_rowspan_left_empty_past_a_page_break_gives_its_rows_the_value(read_fixture):
+    report = read_fixture("wuxi_transport_2023")
+    truth = {
+        i["indicator_name"]: (i["level1"], i["category"])
+        for i in load_truth("wuxi_transport_2023")["indicators"]
+    }
+    first_page = report.indicators[0].provenance.page
+    later = [i for i in report.indicators if i.provenance.page > first_page and i.level1 == "分解目标"]
+    assert len(later) == 17
+    assert [(i.level1, i.category) for i in later] == [truth[i.indicator_name] for i in later]
+
+
+def test_pages_with_fewer_ruled_columns_are_read_by_position(read_fixture):
+    # Without a repeated header, pages of 履职 rows only (one cell over level1 and category) have 7
+    # ruled columns where the others have 8.
+    widths = _indicator_fragment_widths("wuxi_transport_2023")
+    assert sorted(set(widths.values())) == [7, 8]
+    report = read_fixture("wuxi_transport_2023")
+    narrow = [i for i in report.indicators if widths.get(i.provenance.page) == 7]
+    expected = {i["indicator_name"]: i for i in load_truth("wuxi_transport_2023")["indicators"]}
+    assert len(narrow) == 14
+    assert all(
+        (i.level1, i.category, i.target_raw, i.deviation_raw)
+        == tuple(expected[i.indicator_name][k] for k in ("level1", "category", "target_raw", "deviation_raw"))
+        for i in narrow
+    )
