@@ -124,3 +124,12 @@ def test_space_drawn_as_its_own_text_object_is_kept():
     targets = {i.indicator_name: (i.target_raw, i.actual_raw) for i in report.indicators}
     assert "=76 人" in {t for t, _ in targets.values()}
     assert ("=6 类", "6 类") in targets.values()
+
+
+def test_brackets_printed_through_a_radical_code_point_read_without_spaces():
+    """Chromium writes U+2329/U+232A for 〈 〉; PDFium then gives their ink boxes, short of the advance."""
+    import extract
+    from extract.settings import ExtractSettings
+
+    report = extract.read_report(PDF_DIR / "wuxi_transport_2023.pdf", ExtractSettings(backend="pdfium"))
+    assert "关于印发〈2023年交通运输安全生产工作方案〉的通知" in report.indicators[5].value_source
