@@ -2,7 +2,7 @@
 
 Handles: repeated or missing header rows, rows cut by a page break (the rest of their cells
 continues at the top of the next page with the other cells empty), and vertically merged cells
-printed once per merge (carried down, also across pages).
+printed once per merge (carried down, also across pages, where they may be printed again).
 """
 
 from __future__ import annotations
@@ -136,6 +136,9 @@ def _carry_down(rows: list[LogicalRow], spec: TableSpec) -> None:
             if _empty(row.values[field]):
                 row.values[field] = carried[field]
             else:
+                # An outer merge printed again past a page break is the same merge: the inner merges
+                # it holds continue (their cells left empty) unless printed anew.
+                if row.values[field] != carried[field]:
+                    for inner in spec.carry_down[depth + 1 :]:
+                        carried[inner] = None
                 carried[field] = row.values[field]
-                for inner in spec.carry_down[depth + 1 :]:
-                    carried[inner] = None

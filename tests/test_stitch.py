@@ -1,0 +1,56 @@
+"""Stitching a table's page fragments into rows: merged cells across page breaks."""
+
+from __future__ import annotations
+
+from extract.settings import INDICATORS
+from extract.stitch import stitch
+from extract.tables import Fragment, Row
+
+HEADER = ("", "类别", "指标名称", "指标目标值", "指标完成值", "完成值来源", "偏差情况", "原因分析")
+COLUMN_X0 = (50.0, 90.0, 130.0, 200.0, 250.0, 300.0, 400.0, 450.0)
+
+
+def _row(page: int, top: float, cells: tuple[str | None, ...]) -> Row:
+    x0 = tuple(None if c is None else x for c, x in zip(cells, COLUMN_X0, strict=True))
+    return Row(cells, x0, page, (50.0, top, 500.0, top + 15))
+
+
+def _fragment(page: int, rows: list[tuple[str | None, ...]]) -> Fragment:
+    built = tuple(_row(page, 60.0 + 15 * n, cells) for n, cells in enumerate([HEADER, *rows]))
+    return Fragment(page, (50.0, 60.0, 500.0, 60.0 + 15 * len(built)), built)
+
+
+def test_level1_printed_again_past_a_page_break_keeps_the_category_it_continues():
+    # A web application's paged form prints the merged level1 again on the next page while the
+    # category merge it is inside continues there as an empty cell.
+    fragments = [
+        _fragment(1, [("分解目标", "过程", "预算执行率", "≥90%", "97%", "决算", "7.78%", "")]),
+        _fragment(
+            2,
+            [
+                ("分解目标", "", "政府采购执行率", "=100%", "100%", "系统", "0.00%", ""),
+                (None, "效益", "群众满意度", "≥90%", "95%", "测评", "5.56%", ""),
+            ],
+        ),
+    ]
+    rows = stitch(fragments, INDICATORS)
+    assert [(r.values["level1"], r.values["category"]) for r in rows] == [
+        ("分解目标", "过程"),
+        ("分解目标", "过程"),
+        ("分解目标", "效益"),
+    ]
+
+
+def test_new_level1_value_starts_without_the_category_above():
+    fragments = [
+        _fragment(
+            1,
+            [
+                ("分解目标", "满意度", "群众满意度", "≥90%", "95%", "测评", "5.56%", ""),
+                ("履职", None, "案件办结率", "=100%", "100%", "台账", "0.00%", ""),
+            ],
+        )
+    ]
+    rows = stitch(fragments, INDICATORS)
+    pairs = [(r.values["level1"], r.values["category"]) for r in rows]
+    assert pairs == [("分解目标", "满意度"), ("履职", None)]
