@@ -62,6 +62,7 @@ def stitch(fragments: list[Fragment], spec: TableSpec) -> list[LogicalRow]:
     mapping: list[str | None] | None = None
     header_x0: tuple[float | None, ...] = ()
     rows: list[LogicalRow] = []
+    unprinted: dict[str, list[LogicalRow]] = {f: [] for f in spec.carry_down}
     for index, frag in enumerate(fragments):
         at_page_top = True
         for row in frag.rows:
@@ -84,6 +85,7 @@ def stitch(fragments: list[Fragment], spec: TableSpec) -> list[LogicalRow]:
                     or all(_empty(values[f]) for f in spec.identity_fields)
                 )
             )
+            top_of_next_page = at_page_top and index > 0
             at_page_top = False
             if all(_empty(v) for v in values.values()):
                 continue
@@ -91,6 +93,7 @@ def stitch(fragments: list[Fragment], spec: TableSpec) -> list[LogicalRow]:
                 _merge_into(rows[-1], values, row, spec)
             else:
                 rows.append(LogicalRow(values, Provenance(row.page, (row.page,), row.bbox)))
+            _fill_merges_printed_later(unprinted, values, rows[-1], not continues, top_of_next_page, spec)
     _carry_down(rows, spec)
     return rows
 
@@ -127,6 +130,40 @@ def _merge_into(target: LogicalRow, values: dict[str, str | None], row: Row, spe
     prov = target.provenance
     if row.page not in prov.pages:
         target.provenance = Provenance(prov.page, (*prov.pages, row.page), prov.bbox)
+
+
+def _fill_merges_printed_later(
+    unprinted: dict[str, list[LogicalRow]],
+    values: dict[str, str | None],
+    target: LogicalRow,
+    is_new: bool,
+    top_of_next_page: bool,
+    spec: TableSpec,
+) -> None:
+    """Give a merged cell's rows before a page break the text it prints after it.
+
+    A browser prints a merged cell's text in the middle of the merge: one crossing a page break can
+    start empty and show its text at the top of the next page. `unprinted` holds, per merged field,
+    the rows of such a merge still waiting for their text. A merge continuing empty at the top of a
+    page after one that printed its text is that merge's tail: carried down as usual.
+    """
+    for depth, field in enumerate(spec.carry_down):
+        value = values[field]
+        waiting = unprinted[field]
+        if not _empty(value):
+            if top_of_next_page:
+                for row in waiting:
+                    row.values[field] = value
+            unprinted[field] = []
+        elif value is None:
+            if any(values[outer] is not None for outer in spec.carry_down[:depth]):
+                unprinted[field] = []  # covered sideways by a new outer cell: no merge of its own
+            elif waiting and is_new:
+                waiting.append(target)  # inside the waiting merge
+        elif not top_of_next_page:
+            unprinted[field] = [target] if is_new else []  # a merge starting without its text
+        elif waiting and is_new:
+            waiting.append(target)  # still without it on this page
 
 
 def _carry_down(rows: list[LogicalRow], spec: TableSpec) -> None:

@@ -54,3 +54,43 @@ def test_new_level1_value_starts_without_the_category_above():
     rows = stitch(fragments, INDICATORS)
     pairs = [(r.values["level1"], r.values["category"]) for r in rows]
     assert pairs == [("分解目标", "满意度"), ("履职", None)]
+
+
+def test_merge_printing_its_text_after_a_page_break_gives_it_to_its_rows_before():
+    # The 履职 cell starts empty on page 1; the browser printed its text in the middle of the
+    # merge, at the top of page 2.
+    fragments = [
+        _fragment(
+            1,
+            [
+                ("分解目标", "满意度", "群众满意度", "≥90%", "95%", "测评", "5.56%", ""),
+                ("", None, "案件办结率", "=100%", "100%", "台账", "0.00%", ""),
+                (None, None, "执法检查次数", "=4 次", "4 次", "台账", "0.00%", ""),
+            ],
+        ),
+        _fragment(
+            2,
+            [
+                ("履职", None, "培训人次", "=200 人", "210 人", "台账", "5.00%", ""),
+                (None, None, "宣传场次", "=12 场", "12 场", "台账", "0.00%", ""),
+            ],
+        ),
+    ]
+    pairs = [(r.values["level1"], r.values["category"]) for r in stitch(fragments, INDICATORS)]
+    assert pairs == [("分解目标", "满意度"), ("履职", None), ("履职", None), ("履职", None), ("履职", None)]
+
+
+def test_merge_left_empty_after_a_page_break_keeps_the_text_printed_before():
+    fragments = [
+        _fragment(1, [("分解目标", "决策", "绩效指标明确性", "明确", "明确", "计划", "0%", "")]),
+        _fragment(
+            2,
+            [
+                ("", "", "预算编制规范性", "规范", "规范", "预算法", "0%", ""),
+                (None, None, "预算编制科学性", "科学", "科学", "以往年度", "0%", ""),
+                ("履职", None, "宣传场次", "=12 场", "12 场", "台账", "0.00%", ""),
+            ],
+        ),
+    ]
+    pairs = [(r.values["level1"], r.values["category"]) for r in stitch(fragments, INDICATORS)]
+    assert pairs == [("分解目标", "决策"), ("分解目标", "决策"), ("分解目标", "决策"), ("履职", None)]
