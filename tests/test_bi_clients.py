@@ -27,11 +27,11 @@ MARTS = [
 ]
 # Rows of each analysis view on the fixture corpus.
 ANALYSIS_ROWS = {
-    "execution_rate_by_project": 271,
-    "indicators_missed_target": 30,
-    "key_tasks_with_underspent_projects": 57,
+    "execution_rate_by_project": 321,
+    "indicators_missed_target": 36,
+    "key_tasks_with_underspent_projects": 70,
     "project_year_over_year": 56,
-    "projects_under_80_pct": 41,
+    "projects_under_80_pct": 47,
 }
 
 
@@ -95,7 +95,7 @@ def test_readme_uri_answers_marts_queries(engine):
         "where d.department_name = '苏州市公安局' and s.fiscal_year = 2022 and s.line_type = 'total'"
     )
     with engine.connect() as con:
-        assert con.execute(sa.text("select count(*) from marts.fct_spend")).scalar() == 295
+        assert con.execute(sa.text("select count(*) from marts.fct_spend")).scalar() == 351
         assert con.execute(sa.text(sql)).all() == [(Decimal("454227.25"), Decimal("449655.56"))]
 
 

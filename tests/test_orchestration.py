@@ -341,10 +341,10 @@ def test_published_warehouse_opens_in_duckdb_1_1(built):
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.splitlines() == [
         "1.1.3",
-        "295",
+        "351",
         str(len(list(PDF_DIR.glob("*.pdf")))),
-        "execution_rate_by_project=271 indicators_missed_target=30 key_tasks_with_underspent_projects=57"
-        " project_year_over_year=56 projects_under_80_pct=41",
+        "execution_rate_by_project=321 indicators_missed_target=36 key_tasks_with_underspent_projects=70"
+        " project_year_over_year=56 projects_under_80_pct=47",
     ]
 
 

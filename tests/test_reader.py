@@ -15,7 +15,7 @@ COUNT = "select count(*) from marts.fct_spend"
 
 @pytest.fixture
 def builds(warehouse, tmp_path):
-    """The published warehouse, and a next build of it with the 2021 lines gone (295 - 31 rows)."""
+    """The published warehouse, and a next build of it with the 2021 lines gone (351 - 31 rows)."""
     published = tmp_path / "warehouse.duckdb"
     shutil.copyfile(warehouse, published)
     next_build = tmp_path / "build" / "next.duckdb"
@@ -35,10 +35,10 @@ def test_plain_connect_in_the_same_process_keeps_the_old_build(builds):
     published, next_build = builds
     held = duckdb.connect(str(published), read_only=True)
     try:
-        assert _count(held) == 295
+        assert _count(held) == 351
         publish(next_build, published)
         with duckdb.connect(str(published), read_only=True) as again:
-            assert _count(again) == 295
+            assert _count(again) == 351
     finally:
         held.close()
 
@@ -48,10 +48,10 @@ def test_reader_sees_the_new_build_while_the_process_holds_the_old(builds):
     held = duckdb.connect(str(published), read_only=True)
     try:
         with WarehouseReader(published) as reader:
-            assert _count(reader.connection()) == 295
+            assert _count(reader.connection()) == 351
             publish(next_build, published)
-            assert _count(reader.connection()) == 264
-        assert _count(held) == 295  # a connection already open keeps its file
+            assert _count(reader.connection()) == 320
+        assert _count(held) == 351  # a connection already open keeps its file
     finally:
         held.close()
 
@@ -91,7 +91,7 @@ def test_reader_opens_a_path_with_a_quote(builds, tmp_path):
     odd.parent.mkdir()
     shutil.copyfile(published, odd)
     with connect_read_only(odd) as con:
-        assert _count(con) == 295
+        assert _count(con) == 351
 
 
 def test_sqlalchemy_engine_sees_the_new_build_after_dispose(builds):
@@ -104,12 +104,12 @@ def test_sqlalchemy_engine_sees_the_new_build_after_dispose(builds):
     engine = sa.create_engine(readme_uri(published))
     try:
         with engine.connect() as con:
-            assert con.execute(sa.text(COUNT)).scalar() == 295
+            assert con.execute(sa.text(COUNT)).scalar() == 351
         publish(next_build, published)
         with engine.connect() as con:
-            assert con.execute(sa.text(COUNT)).scalar() == 295
+            assert con.execute(sa.text(COUNT)).scalar() == 351
         engine.dispose()
         with engine.connect() as con:
-            assert con.execute(sa.text(COUNT)).scalar() == 264
+            assert con.execute(sa.text(COUNT)).scalar() == 320
     finally:
         engine.dispose()
