@@ -1,9 +1,11 @@
-"""Inbox sensor: new or changed files (by content hash) request a run for their fiscal year."""
+"""Inbox sensor: new or changed files (by content hash) request a run for their fiscal year, and so
+does every file after an extractor upgrade (its records are re-extracted)."""
 
 import json
 
 import dagster as dg
 
+from extract import version
 from orchestration.defs.assets import EXTRACTED_KEYS, fiscal_years
 from orchestration.lib.inbox import scan
 from orchestration.lib.settings import Paths
@@ -29,17 +31,22 @@ def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         by_year.setdefault(f.fiscal_year, []).append(f.sha256)
     known = set(context.instance.get_dynamic_partitions(fiscal_years.name))
     new_years = sorted(str(y) for y in by_year if str(y) not in known)
-    seen = set(json.loads(context.cursor)) if context.cursor else set()
-    current = {f"{year}:{sha}" for year, shas in by_year.items() for sha in shas}
-    # One request per fiscal year with new content; the run key names that content, so the same
-    # bytes never start a run twice (the cursor remembers them), and changed bytes always do.
+    extractor = version.extractor_version()
+    # What earlier extractor versions saw is moot (and would only grow the cursor).
+    seen = {k for k in json.loads(context.cursor or "[]") if k.endswith(f":{extractor}")}
+    current = {f"{year}:{sha}:{extractor}" for year, shas in by_year.items() for sha in shas}
+    # One request per fiscal year with new content; the run key names that content and the
+    # extractor, so the same bytes never start a run twice (the cursor remembers them), while
+    # changed bytes, or the same bytes after an extractor upgrade, always do.
     fresh: dict[int, list[str]] = {}
     for key in sorted(current - seen):
-        year, sha = key.split(":")
+        year, sha, _ = key.split(":")
         fresh.setdefault(int(year), []).append(sha)
     requests = [
         dg.RunRequest(
-            partition_key=str(year), run_key=f"{year}:{','.join(shas)}", tags={"new_files": str(len(shas))}
+            partition_key=str(year),
+            run_key=f"{year}:{extractor}:{','.join(shas)}",
+            tags={"new_files": str(len(shas))},
         )
         for year, shas in sorted(fresh.items())
     ]

@@ -1,8 +1,9 @@
-"""Extract one fiscal year's reports to Parquet, reusing what the content hash says is done.
+"""Extract one fiscal year's reports to Parquet, reusing what is done: same content, same extractor.
 
 Layout: <extracted>/fiscal_year=<YYYY>/<sha256>/*.parquet. A year's folder belongs to that year's
 partition run alone, which also removes reports no longer in the inbox, so re-runs replace output
-instead of duplicating it.
+instead of duplicating it. A report extracted by another extractor version (extract.version) is
+extracted again, its folder swapped whole for the new one.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from extract import ReportError
 from extract.guarded import read_reports
-from extract.store import write_report
+from extract.store import is_current, write_report
 
 from . import rejections
 from .inbox import InboxFile
@@ -26,7 +27,7 @@ from .inbox import InboxFile
 class YearResult:
     fiscal_year: int
     loaded: list[str] = field(default_factory=list)  # source files extracted now
-    cached: list[str] = field(default_factory=list)  # unchanged content, already extracted
+    cached: list[str] = field(default_factory=list)  # unchanged content, extracted by this version
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (source file, reason)
     removed: list[str] = field(default_factory=list)  # report folders no longer in the inbox
     pages: int = 0
@@ -56,7 +57,7 @@ def extract_year(
     keep: set[str] = set()
     todo: dict[Path, InboxFile] = {}
     for f in files:
-        if (out / f.sha256 / "report.parquet").exists():
+        if is_current(out, f.sha256):
             keep.add(f.sha256)
             result.cached.append(f.path.name)
             if progress:

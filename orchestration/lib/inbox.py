@@ -2,7 +2,8 @@
 
 File names mean nothing: department and year come from the content. The same content under two
 names is one report (content hash); a file that cannot be read as a report is rejected, with its
-reason recorded (rejections.py), and never stops the rest of the batch.
+reason recorded (rejections.py), and never stops the rest of the batch. What a file's first page
+said is cached by (content hash, extractor version): an upgraded extractor reads every header again.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extract import ReportError
+from extract import ReportError, version
 from extract.guarded import TimeLimitError, WorkerCrashedError, read_headers
 
 
@@ -74,6 +75,8 @@ def _from_cache(path: Path, digest: str, cache_dir: Path | None) -> InboxFile | 
         return None
     try:
         data = json.loads(cached.read_text(encoding="utf-8"))
+        if data.get("extractor_version") != version.extractor_version():
+            return None  # read by another extractor: its answer may no longer hold
         return InboxFile(path, digest, data["fiscal_year"], data["department"], data["error"])
     except (ValueError, KeyError):
         return None  # unreadable entry: read the file again
@@ -84,7 +87,12 @@ def _to_cache(item: InboxFile, cache_dir: Path | None) -> None:
     if cached is None:
         return
     cached.parent.mkdir(parents=True, exist_ok=True)
-    record = {"fiscal_year": item.fiscal_year, "department": item.department, "error": item.error}
+    record = {
+        "fiscal_year": item.fiscal_year,
+        "department": item.department,
+        "error": item.error,
+        "extractor_version": version.extractor_version(),
+    }
     tmp = cached.with_suffix(".tmp")
     tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     tmp.replace(cached)  # atomic: a killed build never leaves half an entry

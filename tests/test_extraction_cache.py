@@ -1,0 +1,158 @@
+"""Cached extractions and headers are keyed on (content hash, extractor version).
+
+An "older extractor" is simulated by running the real pipeline with a different version and a reader
+that returns something the current one does not, then running it again as the current version.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import dagster as dg
+
+from extract import guarded, read_header, read_report, version
+from extract.store import VERSION_FILE, is_current, read_table, write_report
+from orchestration.defs.sensors import inbox_sensor
+from orchestration.lib.extraction import extract_year, year_dir
+from orchestration.lib.inbox import scan
+from tests.truth import PDF_DIR, load_truth
+
+NANTONG = "nantong_culture_2023"
+OLD_VERSION = "an-older-extractor"
+
+
+def _inbox(tmp_path: Path) -> Path:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(PDF_DIR / f"{NANTONG}.pdf", inbox / "a.pdf")
+    return inbox
+
+
+def _old_report_reader(path, settings):
+    """What the older extractor made of the file: a wrong department."""
+    return dataclasses.replace(read_report(path, settings), department="旧版本读错的部门")
+
+
+def _old_header_reader(path, settings):
+    """What the older extractor made of the first page: a wrong fiscal year."""
+    return dataclasses.replace(read_header(path, settings), fiscal_year=2019)
+
+
+# --- the version itself -----------------------------------------------------------------------------
+
+
+def _package_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "extract"
+    shutil.copytree(version.PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+READERS = [("pdfplumber", "0.11.10"), ("pdfminer.six", "20260107"), ("pypdfium2", "5.15.2")]
+
+
+def test_extractor_version_changes_with_any_change_to_an_extract_source_file(tmp_path):
+    package = _package_copy(tmp_path)
+    before = version.fingerprint(package, READERS)
+    tables = package / "tables.py"
+    tables.write_text(tables.read_text(encoding="utf-8") + "\n# one more line\n", encoding="utf-8")
+    assert version.fingerprint(package, READERS) != before
+
+
+def test_extractor_version_changes_with_a_reader_release(tmp_path):
+    package = _package_copy(tmp_path)
+    newer_pdfium = [*READERS[:2], ("pypdfium2", "5.16.0")]
+    assert version.fingerprint(package, newer_pdfium) != version.fingerprint(package, READERS)
+
+
+def test_extractor_version_ignores_compiled_bytecode(tmp_path):
+    package = _package_copy(tmp_path)
+    before = version.fingerprint(package, READERS)
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "tables.cpython-311.pyc").write_bytes(b"\x00compiled at install")
+    assert version.fingerprint(package, READERS) == before
+
+
+def test_installed_extractor_version_is_the_fingerprint_of_this_package_and_its_readers():
+    import importlib.metadata
+
+    readers = [(name, importlib.metadata.version(name)) for name in version.READER_DISTRIBUTIONS]
+    assert version.extractor_version() == version.fingerprint(version.PACKAGE_DIR, readers)
+
+
+# --- extracted reports --------------------------------------------------------------------------------
+
+
+def test_report_folder_records_the_extractor_version(seed_report, tmp_path):
+    folder = write_report(seed_report, tmp_path)
+    assert (folder / VERSION_FILE).read_text(encoding="utf-8") == version.extractor_version()
+    assert is_current(tmp_path, seed_report.sha256)
+
+
+def test_report_folder_without_a_version_is_not_current(seed_report, tmp_path):
+    """Folders written before versions were recorded count as stale."""
+    folder = write_report(seed_report, tmp_path)
+    (folder / VERSION_FILE).unlink()
+    assert not is_current(tmp_path, seed_report.sha256)
+
+
+def test_report_extracted_by_an_older_extractor_is_extracted_again(tmp_path, monkeypatch):
+    inbox = scan(_inbox(tmp_path))
+    extracted, rejected = tmp_path / "extracted", tmp_path / "rejected"
+    with monkeypatch.context() as older:
+        older.setattr(version, "extractor_version", lambda: OLD_VERSION)
+        older.setattr(guarded, "read_report", _old_report_reader)  # the workers fork with it
+        first = extract_year(inbox.for_year(2023), 2023, extracted, rejected)
+    assert first.loaded == ["a.pdf"]
+    second = extract_year(inbox.for_year(2023), 2023, extracted, rejected)
+    assert (second.loaded, second.cached) == (["a.pdf"], [])
+    reports = read_table(year_dir(extracted, 2023), "report")
+    assert reports["department"].to_pylist() == [load_truth(NANTONG)["department"]]
+    # the stale folder was replaced, not kept beside the new one
+    assert [p.name for p in year_dir(extracted, 2023).iterdir()] == [inbox.files[0].sha256]
+
+
+def test_report_extracted_by_this_extractor_is_not_extracted_again(tmp_path):
+    inbox = scan(_inbox(tmp_path))
+    extracted, rejected = tmp_path / "extracted", tmp_path / "rejected"
+    extract_year(inbox.for_year(2023), 2023, extracted, rejected)
+    again = extract_year(inbox.for_year(2023), 2023, extracted, rejected)
+    assert (again.loaded, again.cached) == ([], ["a.pdf"])
+
+
+# --- cached headers ------------------------------------------------------------------------------
+
+
+def test_header_read_by_an_older_extractor_is_read_again(tmp_path, monkeypatch):
+    inbox, headers = _inbox(tmp_path), tmp_path / "headers"
+    with monkeypatch.context() as older:
+        older.setattr(version, "extractor_version", lambda: OLD_VERSION)
+        older.setattr(guarded, "read_header", _old_header_reader)
+        assert scan(inbox, cache_dir=headers).years() == [2019]
+    assert scan(inbox, cache_dir=headers).years() == [2023]
+
+
+def test_header_read_by_this_extractor_comes_from_the_cache(tmp_path, monkeypatch):
+    inbox, headers = _inbox(tmp_path), tmp_path / "headers"
+    scan(inbox, cache_dir=headers)
+    monkeypatch.setattr(guarded, "read_header", _old_header_reader)  # not called: cached
+    assert scan(inbox, cache_dir=headers).years() == [2023]
+
+
+# --- the inbox sensor --------------------------------------------------------------------------------
+
+
+def test_sensor_requests_a_run_for_unchanged_files_after_an_extractor_upgrade(tmp_path, monkeypatch):
+    inbox = _inbox(tmp_path)
+    monkeypatch.setenv("SELFEVAL_REPORTS_DIR", str(inbox))
+    monkeypatch.setenv("SELFEVAL_DATA_DIR", str(tmp_path / "data"))
+    instance = dg.DagsterInstance.ephemeral()
+    with monkeypatch.context() as older:
+        older.setattr(version, "extractor_version", lambda: OLD_VERSION)
+        before = inbox_sensor(dg.build_sensor_context(instance=instance))
+    after = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=before.cursor))
+    assert [r.partition_key for r in after.run_requests] == ["2023"]
+    assert after.run_requests[0].run_key != before.run_requests[0].run_key
+    again = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=after.cursor))
+    assert again.run_requests == []
