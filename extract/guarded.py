@@ -8,11 +8,13 @@ on — in parallel, one worker per core by default.
 from __future__ import annotations
 
 import faulthandler
+import logging
 import multiprocessing as mp
 import os
 import resource
 import signal
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,26 @@ class MemoryLimitError(errors.ReportError):
 
 class WorkerCrashedError(errors.ReportError):
     reason = "extraction worker crashed"
+
+
+class InternalError(errors.ReportError):
+    """An exception the extractor did not expect: our bug until shown otherwise, not a bad file.
+
+    The message names the exception (`internal error: KeyError: 'x'`); the worker's traceback
+    travels with it and is logged by the parent (logger `extract.guarded`).
+    """
+
+    reason = "internal error"
+
+    def __init__(self, path: str, detail: str | None = None, traceback_text: str = ""):
+        super().__init__(path, detail)
+        self.traceback_text = traceback_text
+
+    def __reduce__(self):
+        return (self.__class__, (self.path, self.detail, self.traceback_text))
+
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -84,8 +106,10 @@ def _child(conn, fn: Callable, path: Path, settings: ExtractSettings, memory_mb:
         conn.send(("error", MemoryLimitError(path, f"over {memory_mb} MB")))
     except RecursionError:
         conn.send(("error", errors.TruncatedPdfError(path, "nesting too deep")))
-    except Exception as exc:  # a parser bug must not take the batch down
-        conn.send(("error", errors.TruncatedPdfError(path, f"{type(exc).__name__}: {exc}")))
+    except Exception as exc:  # a bug must not take the batch down, nor pass for a damaged file
+        first_line = next(iter(str(exc).splitlines()), "")  # the summary gives one line per file
+        detail = f"{type(exc).__name__}: {first_line}" if first_line else type(exc).__name__
+        conn.send(("error", InternalError(path, detail, traceback.format_exc())))
     finally:
         conn.close()
 
@@ -122,6 +146,8 @@ def _map(
                 )
             proc.join()
             conn.close()
+            if isinstance(value, InternalError):
+                _log.error("%s: %s\n%s", path, value, value.traceback_text.rstrip())
             yield path, value
         now = time.monotonic()
         for conn, (path, proc, started) in list(running.items()):

@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import gc
 import json
+import logging
 import os
 import sys
 import time
@@ -88,11 +89,27 @@ def _cmd_build(args: argparse.Namespace) -> int:
     # Dagster and dbt write their event logs to stdout; keep them in a file, the summary on screen.
     log = paths.data_dir / "logs" / "last_build.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w", encoding="utf-8") as fh, contextlib.redirect_stdout(fh):
+    with log.open("w", encoding="utf-8") as fh, contextlib.redirect_stdout(fh), _logged_to(fh, "extract"):
         outcome = run_build(paths, progress=_Progress())
     print(f"log: {log}")
     print(outcome.summary(seconds=time.perf_counter() - start))
     return EXIT_OK if outcome.ok else EXIT_PROBLEMS
+
+
+@contextlib.contextmanager
+def _logged_to(stream, logger_name: str):
+    """The named logger's records (an internal error's traceback) go to `stream` only, not the screen."""
+    logger = logging.getLogger(logger_name)
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def _warehouse_path(args: argparse.Namespace) -> Path:

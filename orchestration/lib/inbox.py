@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extract import ReportError, version
-from extract.guarded import TimeLimitError, WorkerCrashedError, read_headers
+from extract.guarded import InternalError, TimeLimitError, WorkerCrashedError, read_headers
 
 
 @dataclass(frozen=True)
@@ -134,8 +134,10 @@ def scan(
             item = InboxFile(path, digest, error=str(value))
         else:
             item = InboxFile(path, digest, value.fiscal_year, value.department)
-        if not isinstance(value, (TimeLimitError, WorkerCrashedError)):
-            _to_cache(item, cache_dir)  # a time-out may pass on a less busy machine: not remembered
+        # A time-out may pass on a less busy machine, and our own bug is no property of the file:
+        # neither is remembered.
+        if not isinstance(value, (TimeLimitError, WorkerCrashedError, InternalError)):
+            _to_cache(item, cache_dir)
         items[path] = item
         done += 1
         if progress:
