@@ -3,7 +3,8 @@
 Paths go through fsspec (UPath), so the same code writes to a local folder today and object storage
 later. Layout: <root>/<sha256>/{report,budget_lines,key_tasks,key_task_projects,indicators}.parquet —
 keyed by content, so the same file re-extracted overwrites its folder instead of adding a copy — and
-<root>/<sha256>/extractor_version, the version of the extractor that wrote the folder (is_current).
+<root>/<sha256>/extractor_version=<version>, an empty file naming the extractor that wrote the folder
+(is_current: one stat per report, as cheap as the existence check it replaced).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -22,7 +24,12 @@ from .models import Provenance, Report
 # Wide enough for any printed amount; the marts narrow it to DECIMAL(18,2).
 AMOUNT = pa.decimal128(38, 6)
 TABLES = ("report", "budget_lines", "key_tasks", "key_task_projects", "indicators")
-VERSION_FILE = "extractor_version"
+VERSION_FILE_PREFIX = "extractor_version="
+
+
+def version_file_name(extractor_version: str) -> str:
+    return f"{VERSION_FILE_PREFIX}{extractor_version}"
+
 
 _PROVENANCE = [
     ("page", pa.int32()),
@@ -207,8 +214,7 @@ def write_report(
     """Write the report under <root>/<sha256>/, replacing an earlier extraction of the same file.
 
     The new folder is written beside the old one and swapped in by rename, so a reader (or a crash)
-    never sees a half-written report folder. It records the extractor version that made it, written
-    last: a folder without it is never taken for a finished extraction.
+    never sees a half-written report folder. It records the extractor version that made it.
     """
     root = UPath(root)
     root.mkdir(parents=True, exist_ok=True)
@@ -219,7 +225,7 @@ def write_report(
         table = pa.Table.from_pylist(rows, schema=SCHEMAS[name])
         with (staging / f"{name}.parquet").open("wb") as fh:
             pq.write_table(table, fh)
-    (staging / VERSION_FILE).write_text(version.extractor_version(), encoding="utf-8")
+    (staging / version_file_name(version.extractor_version())).touch()
     old = None
     if final.exists():
         old = root / f".{report.sha256}.{uuid.uuid4().hex}.old"
@@ -230,13 +236,13 @@ def write_report(
     return final
 
 
-def is_current(root: str | UPath, sha256: str) -> bool:
-    """The report's folder exists and was written by this extractor version (else: extract again)."""
-    marker = UPath(root) / sha256 / VERSION_FILE
-    try:
-        return marker.read_text(encoding="utf-8") == version.extractor_version()
-    except FileNotFoundError:  # not extracted, or by an extractor older than version markers
-        return False
+def is_current(root: str | UPath | Path, sha256: str) -> bool:
+    """The report's folder exists and was written by this extractor version (else: extract again).
+
+    False too for folders written before versions were recorded."""
+    # A local Path is used as given: wrapping it in UPath costs ~20× a stat, per report per rebuild.
+    root = UPath(root) if isinstance(root, str) else root
+    return (root / sha256 / version_file_name(version.extractor_version())).exists()
 
 
 def remove_report(root: str | UPath, sha256: str) -> None:

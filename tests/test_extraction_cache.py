@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 
 from extract import guarded, read_header, read_report, version
-from extract.store import VERSION_FILE, is_current, read_table, write_report
+from extract.store import is_current, read_table, version_file_name, write_report
 from orchestration.defs.sensors import inbox_sensor
 from orchestration.lib.extraction import extract_year, year_dir
 from orchestration.lib.inbox import scan
@@ -86,14 +86,14 @@ def test_installed_extractor_version_is_the_fingerprint_of_this_package_and_its_
 
 def test_report_folder_records_the_extractor_version(seed_report, tmp_path):
     folder = write_report(seed_report, tmp_path)
-    assert (folder / VERSION_FILE).read_text(encoding="utf-8") == version.extractor_version()
+    assert (folder / f"extractor_version={version.extractor_version()}").exists()
     assert is_current(tmp_path, seed_report.sha256)
 
 
 def test_report_folder_without_a_version_is_not_current(seed_report, tmp_path):
     """Folders written before versions were recorded count as stale."""
     folder = write_report(seed_report, tmp_path)
-    (folder / VERSION_FILE).unlink()
+    (folder / version_file_name(version.extractor_version())).unlink()
     assert not is_current(tmp_path, seed_report.sha256)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from extract.store import TABLES, VERSION_FILE, read_table, write_report
+from extract.store import TABLES, read_table, version_file_name, write_report
+from extract.version import extractor_version
 
 
 def test_write_creates_one_folder_with_every_table(seed_report, tmp_path):
     folder = write_report(seed_report, tmp_path)
     assert folder.name == seed_report.sha256
-    expected = sorted([*(f"{t}.parquet" for t in TABLES), VERSION_FILE])
+    expected = sorted([*(f"{t}.parquet" for t in TABLES), version_file_name(extractor_version())])
     assert sorted(p.name for p in folder.iterdir()) == expected
     assert read_table(tmp_path, "budget_lines").num_rows == 64
     assert read_table(tmp_path, "key_task_projects").num_rows == sum(
