@@ -15,6 +15,8 @@ import pdfplumber
 import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.psexceptions import PSException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from . import errors, pdfium_pages
 from .lib import stand_in_font
@@ -25,6 +27,9 @@ from .stitch import LogicalRow, MalformedTableError, stitch
 from .tables import Fragment, PageContent, TextLine, page_chars, read_page, text_lines
 
 _PDF_MAGIC = b"%PDF-"
+# What pdfminer raises on a damaged page while it is parsed (pdfplumber wraps any of its failures
+# in PdfminerException): the file's fault, unlike anything else raised while pages are read.
+_PAGE_PARSE_ERRORS = (PdfminerException, MalformedPDFException, PSException)
 
 
 def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) -> Report:
@@ -83,17 +88,17 @@ def _open_pdf(path: Path, data: bytes, settings: ExtractSettings) -> Iterator[pd
     """Open with pdfplumber, turning pdfminer's many failure types into one ReportError each.
 
     `data` is the file's content, already read (and hashed) by the caller: read once."""
+    reading_pages = False
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             _check_page_count(path, len(pdf.pages), settings)
+            reading_pages = True
             yield pdf
     except (errors.ReportError, MemoryError):
         raise
-    except (PDFPasswordIncorrect, PDFEncryptionError):
-        raise errors.EncryptedPdfError(path) from None
-    except PDFSyntaxError as exc:
-        raise errors.TruncatedPdfError(path, str(exc) or type(exc).__name__) from None
     except Exception as exc:  # pdfminer raises many unrelated types on damaged files
+        if reading_pages and not isinstance(exc, _PAGE_PARSE_ERRORS):
+            raise  # our code reading the pages failed: a bug, not a damaged file (extract.guarded)
         # pdfplumber wraps pdfminer's own exception as the first argument of PdfminerException.
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
         if isinstance(inner, MemoryError):

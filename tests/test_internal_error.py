@@ -13,7 +13,7 @@ import shutil
 import duckdb
 import pytest
 
-from extract import guarded, read_report, report
+from extract import ExtractSettings, guarded, read_report, report
 from extract.guarded import InternalError, Limits, read_reports
 from orchestration.cli import main
 from tests.truth import PDF_DIR
@@ -56,6 +56,15 @@ def test_internal_error_message_is_one_line(monkeypatch):
     pdf = PDF_DIR / "nantong_culture_2023.pdf"
     [(_, result)] = list(read_reports([pdf], limits=Limits(seconds=60, memory_mb=1024, workers=1)))
     assert str(result) == "internal error: ValueError: first line"
+
+
+def test_bug_while_reading_pages_with_the_pdfminer_reader_is_not_a_damaged_file(monkeypatch):
+    def broken_page_reader(page, settings):
+        raise RuntimeError(MESSAGE)
+
+    monkeypatch.setattr(report, "read_page", broken_page_reader)
+    with pytest.raises(RuntimeError, match=MESSAGE):  # reaches the worker as is: an internal error
+        read_report(PDF_DIR / "nantong_culture_2023.pdf", ExtractSettings(backend="pdfminer"))
 
 
 def test_internal_error_reading_a_header_is_not_remembered(tmp_path, monkeypatch):
