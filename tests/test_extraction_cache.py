@@ -140,6 +140,18 @@ def test_header_read_by_this_extractor_comes_from_the_cache(tmp_path, monkeypatc
     assert scan(inbox, cache_dir=headers).years() == [2023]
 
 
+def test_header_over_the_page_limit_is_read_again_under_a_higher_limit(tmp_path, monkeypatch):
+    inbox, headers = tmp_path / "inbox", tmp_path / "headers"
+    inbox.mkdir()
+    shutil.copy(PDF_DIR / "seed_suzhou_police_2022.pdf", inbox / "long.pdf")  # 14 pages
+    with monkeypatch.context() as low_limit:
+        low_limit.setenv("SELFEVAL_MAX_PAGES", "5")
+        assert [f.error for f in scan(inbox, cache_dir=headers).files] == [
+            "too many pages: 14 pages, limit 5"
+        ]
+    assert scan(inbox, cache_dir=headers).years() == [2022]
+
+
 # --- the inbox sensor --------------------------------------------------------------------------------
 
 

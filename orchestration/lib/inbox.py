@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extract import ReportError, version
+from extract.errors import TooManyPagesError
 from extract.guarded import InternalError, TimeLimitError, WorkerCrashedError, read_headers
+
+_NOT_REMEMBERED = (TimeLimitError, WorkerCrashedError, InternalError, TooManyPagesError)
 
 
 @dataclass(frozen=True)
@@ -134,9 +137,9 @@ def scan(
             item = InboxFile(path, digest, error=str(value))
         else:
             item = InboxFile(path, digest, value.fiscal_year, value.department)
-        # A time-out may pass on a less busy machine, and our own bug is no property of the file:
-        # neither is remembered.
-        if not isinstance(value, (TimeLimitError, WorkerCrashedError, InternalError)):
+        # Not properties of the file, so not remembered: a time-out may pass on a less busy machine,
+        # a page count over SELFEVAL_MAX_PAGES under a higher limit, and our own bug once fixed.
+        if not isinstance(value, _NOT_REMEMBERED):
             _to_cache(item, cache_dir)
         items[path] = item
         done += 1
