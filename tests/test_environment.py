@@ -3,17 +3,19 @@ nothing, neither in `selfeval extract`'s JSON nor in the built marts."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from orchestration.cli import MARTS
-from tests.lib.selfeval_runs import SELFEVAL, extract_fixtures, fixture_pdfs, tmpfs_dir
-from tests.truth import load_truth
+from tests.lib.machine import REPO_ROOT, selfeval_extract, tmpfs_dir
+from tests.truth import PDF_DIR, fixture_names, load_truth
 
 # Each differs from this machine's default (C.UTF-8, UTC, one worker per core, data on the checkout's disk).
 SETTINGS = {
@@ -23,6 +25,16 @@ SETTINGS = {
 }
 # When a build ran, not what it read: differs between any two builds.
 BUILD_TIME_COLUMNS = {"dim_report": ("extracted_at",)}
+
+
+def fixture_pdfs() -> list[Path]:
+    return [PDF_DIR / f"{name}.pdf" for name in fixture_names()]
+
+
+def extract_fixtures(env: dict[str, str] | None = None, pdfs: list[Path] | None = None) -> dict[str, dict]:
+    """`selfeval extract` of every fixture in a new process: each report's JSON by file name."""
+    out = selfeval_extract(pdfs or fixture_pdfs(), env=env)
+    return {doc["source_file"]: doc for doc in map(json.loads, out.splitlines())}
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +64,12 @@ def test_records_identical_with_files_and_data_dir_on_tmpfs(default_records):
 
 def _start_build(work: Path, data_dir: Path, env: dict[str, str]) -> subprocess.Popen:
     """`selfeval build` of the fixture corpus (same files, same modification times, for both builds)."""
-    inbox = fixture_pdfs()[0].parent
-    cmd = [str(SELFEVAL), "build", "--reports", str(inbox), "--warehouse", str(work / "warehouse.duckdb")]
+    cmd = [sys.executable, "-m", "orchestration.cli", "build", "--reports", str(PDF_DIR)]
+    cmd += ["--warehouse", str(work / "warehouse.duckdb")]
     env = {**os.environ, "SELFEVAL_DATA_DIR": str(data_dir), **env}
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        cmd, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
 
 
 def _marts(warehouse: Path) -> dict[str, list[tuple]]:

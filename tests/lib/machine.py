@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# On every Linux system, and a tmpfs on the common distributions (checked where used).
+SHARED_MEMORY_DIR = Path("/dev/shm")
 # Where fontconfig and PDFium look for system fonts on Linux.
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "/usr/share/X11/fonts")
 
@@ -48,7 +54,29 @@ def selfeval_extract(pdfs: list[Path], wrapper=None, env: dict[str, str] | None 
         capture_output=True,
         text=True,
         timeout=600,
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=REPO_ROOT,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
+
+
+def filesystem_type(path: Path) -> str:
+    """The type of the filesystem `path` is on (its longest mount point in /proc/self/mounts)."""
+    resolved, best, fs_type = path.resolve(), "", ""
+    with open("/proc/self/mounts", encoding="utf-8") as fh:
+        for line in fh:
+            _, mount_point, kind, *_ = line.split()
+            mount_point = mount_point.replace("\\040", " ")
+            inside = resolved == Path(mount_point) or Path(mount_point) in resolved.parents
+            if inside and len(mount_point) >= len(best):
+                best, fs_type = mount_point, kind
+    return fs_type
+
+
+@contextlib.contextmanager
+def tmpfs_dir() -> Iterator[Path]:
+    """A temporary folder on a tmpfs (another filesystem than the checkout's), removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="selfeval-", dir=SHARED_MEMORY_DIR) as name:
+        path = Path(name)
+        assert filesystem_type(path) == "tmpfs", f"{SHARED_MEMORY_DIR} is not a tmpfs here"
+        yield path
