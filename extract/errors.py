@@ -52,3 +52,9 @@ class TooManyPagesError(ReportError):
 
 class MalformedTableError(ReportError):
     reason = "table cannot be read"
+
+
+class IntegrityError(ReportError):
+    """Damaged in a way the readers would hide, or its records contradict themselves: never loaded."""
+
+    reason = "failed integrity check"

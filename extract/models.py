@@ -89,6 +89,8 @@ class Report(ReportHeader):
     key_tasks: tuple[KeyTask, ...]
     indicators: tuple[Indicator, ...]
     facts: ReportFacts = field(default_factory=ReportFacts)
+    # Faults the readers repaired without changing a record (extract.integrity): loaded, and said.
+    integrity_warnings: tuple[str, ...] = ()
 
     def to_json_dict(self) -> dict[str, Any]:
         """The CLI's JSON shape: numbers as JSON numbers, provenance flattened onto each record."""

@@ -18,7 +18,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
-from . import errors, pdfium_pages
+from . import errors, integrity, pdfium_pages
 from .lib import stand_in_font
 from .lib.text import NumberParseError, join_wrapped, parse_amount, parse_rate, split_projects, squash
 from .models import BudgetLine, Indicator, KeyTask, Report, ReportFacts, ReportHeader
@@ -39,6 +39,8 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     pages = _read_pages(path, data, settings)
     if sum(p.char_count for p in pages) < settings.min_text_chars:
         raise errors.NoTextLayerError(path)
+    warnings = integrity.check_file(path, data, len(pages))
+    integrity.check_pages(path, pages)
     lines = [line for p in pages for line in p.lines]
     header = _header(path, data, lines, len(pages))  # fails fast on files that are not reports
     sections = _assign_sections(pages, settings)
@@ -56,13 +58,16 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     except NumberParseError as exc:
         raise errors.MalformedTableError(path, f"七、预算信息: {exc}") from None
     names = frozenset(b.line_name for b in budget)
-    return Report(
+    report = Report(
         **asdict(header),
         budget_lines=budget,
         key_tasks=tuple(_key_task(r, names) for r in rows["key_tasks"]),
         indicators=tuple(_indicator(r) for r in rows["indicators"]),
         facts=_read_facts(lines),
+        integrity_warnings=warnings,
     )
+    integrity.check_report(path, report, (squash(line.text) for line in lines))
+    return report
 
 
 def _check_bytes(path: Path, data: bytes) -> None:
@@ -133,7 +138,11 @@ def _read_pages(path: Path, data: bytes, settings: ExtractSettings) -> list[Page
     if settings.backend == "pdfium":
         with _open_pdfium(path, data, settings) as pdf:
             for index in range(len(pdf)):
-                out.append(read_page(pdfium_pages.read_page(pdf, index), settings))
+                try:
+                    page = pdfium_pages.read_page(pdf, index)
+                except pdfium.PdfiumError as exc:  # a damaged page tree: the page is gone
+                    raise errors.IntegrityError(path, f"PDFium cannot load page {index + 1}: {exc}") from None
+                out.append(read_page(page, settings))
         return out
     with _open_pdf(path, data, settings) as pdf:
         for page in pdf.pages:

@@ -68,6 +68,10 @@ def stitch(fragments: list[Fragment], spec: TableSpec) -> list[LogicalRow]:
         for row in frag.rows:
             found = header_mapping(row, spec)
             if found is not None:
+                if mapping is None and rows:  # the rows before it were read without their header
+                    raise MalformedTableError(
+                        f"{spec.name}: header row after data rows (pages out of order?)"
+                    )
                 mapping, header_x0 = found, row.cell_x0
                 continue
             columns = _columns_for(row, mapping, header_x0, spec)
@@ -75,6 +79,8 @@ def stitch(fragments: list[Fragment], spec: TableSpec) -> list[LogicalRow]:
             for field, text in zip(columns, row.cells, strict=False):
                 if field and text is not None:
                     values[field] = text
+                elif not _empty(text):  # a cell under no header: its text would be lost
+                    raise MalformedTableError(f"{spec.name}: text outside every column ({squash(text)[:20]})")
             continues = (
                 at_page_top
                 and index > 0

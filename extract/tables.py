@@ -46,6 +46,8 @@ class PageContent:
     fragments: tuple[Fragment, ...]
     lines: tuple[TextLine, ...]
     char_count: int
+    # Printed characters inside a table's box but in none of its cells: text a broken rule lost.
+    chars_outside_cells: int = 0
 
 
 def read_page(page, settings: ExtractSettings) -> PageContent:
@@ -54,9 +56,12 @@ def read_page(page, settings: ExtractSettings) -> PageContent:
     closing = _closing_rules(page, settings.snap_tolerance)
     tables = TableFinder(page, TableSettings.resolve(settings.table_settings(closing))).tables
     fragments = []
+    outside = 0
     for table in tables:
+        table = _inside(table, chars)
+        outside += _chars_outside_cells(table)
         # Blank characters kept: a space a line wraps at is real text (see lib.text.join_wrapped).
-        texts = _inside(table, chars).extract(keep_blank_chars=True)
+        texts = table.extract(keep_blank_chars=True)
         rows = tuple(
             Row(
                 cells=tuple(texts[i]),
@@ -69,7 +74,14 @@ def read_page(page, settings: ExtractSettings) -> PageContent:
         if rows:
             fragments.append(Fragment(page.page_number, tuple(table.bbox), rows))
     lines = text_lines(page.page_number, chars, [f.bbox for f in fragments], settings.line_tolerance)
-    return PageContent(page.page_number, tuple(fragments), tuple(lines), len(chars))
+    return PageContent(page.page_number, tuple(fragments), tuple(lines), len(chars), outside)
+
+
+def _chars_outside_cells(table: Table) -> int:
+    """Printed characters of a table (as `_inside` gives it) that none of its cells holds."""
+    return sum(
+        1 for c in table.page.chars if c["text"].strip() and not any(_holds(cell, c) for cell in table.cells)
+    )
 
 
 @dataclass(frozen=True)
@@ -82,13 +94,12 @@ class _Chars:
 def _inside(table: Table, chars: list[dict]) -> Table:
     """The table over only the characters inside it: `Table.extract` tests every character of its
     page against every row, and a row holds a character by the same midpoint test."""
-    x0, top, x1, bottom = table.bbox
-    held = [
-        c
-        for c in chars
-        if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom
-    ]
-    return Table(_Chars(held), table.cells)
+    return Table(_Chars([c for c in chars if _holds(table.bbox, c)]), table.cells)
+
+
+def _holds(box, c: dict) -> bool:
+    x0, top, x1, bottom = box
+    return x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom
 
 
 def page_chars(page) -> list[dict]:

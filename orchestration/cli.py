@@ -33,23 +33,25 @@ MARTS = (
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from extract import ReportError, read_report
+    """Each file read as `build` reads it: in a worker under the same limits, with the same checks."""
+    from extract import ReportError
+    from extract.guarded import read_reports
 
-    failed = 0
-    for path in args.files:
+    paths = [Path(name) for name in args.files]
+    problems: dict[Path, str] = {}
+    for path in paths:
         try:
-            report = read_report(path)
-        except ReportError as exc:
-            print(f"{path}: {exc}", file=sys.stderr)
-            failed += 1
-            continue
+            path.open("rb").close()
         except OSError as exc:
-            print(f"{path}: cannot read file: {exc.strerror or exc}", file=sys.stderr)
-            failed += 1
+            problems[path] = f"cannot read file: {exc.strerror or exc}"
+    results = dict(read_reports(p for p in dict.fromkeys(paths) if p not in problems))
+    for path in paths:  # in the order given, whatever order the workers finish in
+        value = results.get(path)
+        if isinstance(value, ReportError) or path in problems:
+            print(f"{path}: {problems.get(path) or value}", file=sys.stderr)
             continue
-        doc = report.to_json_dict()
-        print(json.dumps(doc, ensure_ascii=False, indent=2 if args.pretty else None))
-    return EXIT_PROBLEMS if failed else EXIT_OK
+        print(json.dumps(value.to_json_dict(), ensure_ascii=False, indent=2 if args.pretty else None))
+    return EXIT_PROBLEMS if problems or any(isinstance(v, ReportError) for v in results.values()) else EXIT_OK
 
 
 class _Progress:

@@ -50,3 +50,22 @@ def test_extract_missing_file_is_reported(capsys, tmp_path):
     missing = tmp_path / "nope.pdf"
     assert main(["extract", str(missing)]) == 1
     assert capsys.readouterr().err.startswith(f"{missing}: cannot read file")
+
+
+def test_extract_damaged_page_tree_is_one_line_and_the_files_after_it_print(capsys, tmp_path):
+    data = (PDF_DIR / "changzhou_civil_2024.pdf").read_bytes()
+    start = data.index(b"\n19 0 obj") + 1  # page 7's page object, blanked: PDFium cannot load the page
+    end = data.index(b"endobj", start) + len(b"endobj")
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(data[:start] + b" " * (end - start) + data[end:])
+    assert main(["extract", str(damaged), str(SEED)]) == 1
+    captured = capsys.readouterr()
+    reason = "failed integrity check: PDFium cannot load page 7: Failed to load page."
+    assert captured.err == f"{damaged}: {reason}\n"
+    assert json.loads(captured.out)["department"] == "苏州市公安局"
+
+
+def test_extract_applies_the_page_limit_of_build(capsys, monkeypatch):
+    monkeypatch.setenv("SELFEVAL_MAX_PAGES", "5")
+    assert main(["extract", str(SEED)]) == 1
+    assert capsys.readouterr().err == f"{SEED}: too many pages: 14 pages, limit 5\n"

@@ -76,10 +76,11 @@ def test_row_cut_without_closing_rule_is_kept(monkeypatch, read_fixture):
     assert any(len(r.provenance.pages) == 2 for r in (*report.key_tasks, *report.indicators))
     expected = expected_records(load_truth(name))
     assert len(actual_records(report)["indicators"]) == len(expected["indicators"])
-    # Without putting the missing rule back, pdfplumber drops the cut rows: the fix is what saves them.
+    # Without putting the missing rule back, pdfplumber drops the cut rows: the fix is what saves
+    # them. (The integrity checks then reject the report: 九 no longer holds the count 四 states.)
     monkeypatch.setattr(extract.tables, "_closing_rules", lambda page, tol: [])
-    broken = extract.read_report(PDF_DIR / f"{name}.pdf")
-    assert len(broken.indicators) < len(expected["indicators"])
+    with pytest.raises(extract.errors.IntegrityError, match=r"states 16 履职绩效目标 .*, 九 lists 15"):
+        extract.read_report(PDF_DIR / f"{name}.pdf")
 
 
 def _cells(name: str) -> list[str]:

@@ -95,9 +95,10 @@ def parse_amount(text: str | None) -> Decimal | None:
     try:
         value = Decimal(s)
     except InvalidOperation:
-        raise NumberParseError(f"cannot read {text!r} as an amount") from None
-    if not value.is_finite():
-        return None
+        value = None
+    # Decimal also reads 'Infinity' and 'sNaN': never a printed amount, so never a silent NULL.
+    if value is None or not value.is_finite():
+        raise NumberParseError(f"cannot read {text!r} as an amount")
     return value
 
 

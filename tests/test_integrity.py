@@ -1,0 +1,198 @@
+"""Integrity checks between extraction and load (extract/integrity.py): right or rejected, never wrong."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from decimal import Decimal
+
+import pytest
+
+import extract
+from benchmarks.mutation_campaign import _with_pages
+from extract import errors, integrity
+from extract.lib.text import NumberParseError, parse_amount
+from extract.settings import BUDGET
+from extract.stitch import MalformedTableError, stitch
+from extract.tables import Fragment, Row
+from tests.truth import PDF_DIR
+
+CHANGZHOU = PDF_DIR / "changzhou_civil_2024.pdf"
+
+
+def _write(tmp_path, data: bytes, name: str = "damaged.pdf"):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_flipped_bit_in_a_font_stream_is_rejected_not_loaded_with_null_amounts(tmp_path):
+    # Before: loaded, with 3 budget lines whose printed 0 became NULL and '中' dropped from a name.
+    data = bytearray(CHANGZHOU.read_bytes())
+    data[65837] ^= 1
+    with pytest.raises(errors.IntegrityError) as info:
+        extract.read_report(_write(tmp_path, bytes(data)))
+    assert str(info.value) == "failed integrity check: stream of object 37 0 fails its checksum"
+
+
+def test_flipped_bit_under_ascii85_is_rejected(tmp_path):
+    # The iText-style sample wraps its Flate streams in ASCII85: the checksum is under that layer.
+    data = bytearray((PDF_DIR / "nantong_culture_2023.pdf").read_bytes())
+    data[8358] ^= 2
+    with pytest.raises(errors.IntegrityError, match="stream of object 13 0 fails its checksum"):
+        extract.read_report(_write(tmp_path, bytes(data)))
+
+
+def test_unreadable_cross_reference_table_loads_the_same_records_with_a_warning(tmp_path, read_fixture):
+    data = CHANGZHOU.read_bytes()
+    assert data.endswith(b"startxref\n247006\n%%EOF\n")
+    report = extract.read_report(_write(tmp_path, data.replace(b"startxref\n247006", b"startxref\n100000")))
+    original = read_fixture("changzhou_civil_2024")
+    assert report.integrity_warnings == (
+        "cross-reference table unreadable: objects found by scanning the file",
+    )
+    assert (report.budget_lines, report.key_tasks, report.indicators, report.facts) == (
+        original.budget_lines,
+        original.key_tasks,
+        original.indicators,
+        original.facts,
+    )
+
+
+def test_wrong_offset_in_a_readable_cross_reference_table_is_rejected(tmp_path):
+    # PDFium trusts the entry: page 1 (its content stream, object 2) comes out blank.
+    data = CHANGZHOU.read_bytes()
+    entry = b"0000000019 00000 n "  # object 2's offset
+    assert data.count(entry) == 1
+    with pytest.raises(errors.IntegrityError, match="table points object 2 at the wrong offset"):
+        extract.read_report(_write(tmp_path, data.replace(entry, b"0000000029 00000 n ")))
+
+
+def test_page_left_out_of_the_page_tree_is_rejected(tmp_path):
+    pages = [0, 1, 2, 3, 4, 5, 7, 8, 9]  # page 7 (object 19) dropped from /Kids, /Count 9
+    with pytest.raises(errors.IntegrityError, match="page object 19 is missing from the page tree"):
+        extract.read_report(_write(tmp_path, _with_pages(CHANGZHOU.read_bytes(), pages)))
+
+
+def test_page_listed_twice_in_the_page_tree_is_rejected(tmp_path):
+    pages = [0, 1, 2, 3, 4, 5, 6, 6, 7, 8, 9]
+    with pytest.raises(errors.IntegrityError, match="pdfminer reads 10 pages, PDFium 11"):
+        extract.read_report(_write(tmp_path, _with_pages(CHANGZHOU.read_bytes(), pages)))
+
+
+def test_pages_swapped_inside_a_table_are_rejected(tmp_path):
+    pages = [0, 1, 2, 3, 4, 5, 6, 8, 7, 9]  # two pages of 九's table: rows alone would look valid
+    with pytest.raises(errors.IntegrityError, match="page 9 is stored before page 8"):
+        extract.read_report(_write(tmp_path, _with_pages(CHANGZHOU.read_bytes(), pages)))
+
+
+def test_object_deleted_from_the_file_is_rejected(tmp_path):
+    data = CHANGZHOU.read_bytes()
+    start = data.index(b"\n37 0 obj") + 1
+    end = data.index(b"endobj", start) + len(b"endobj")
+    with pytest.raises(errors.IntegrityError, match="object 37 is referred to but missing"):
+        extract.read_report(_write(tmp_path, data[:start] + data[end:]))
+
+
+def _changed(report, **fields):
+    return dataclasses.replace(report, **fields)
+
+
+def test_stated_indicator_count_must_equal_the_table(read_fixture, tmp_path):
+    report = read_fixture("changzhou_civil_2024")
+    facts = dataclasses.replace(report.facts, indicator_total=18)
+    with pytest.raises(errors.IntegrityError, match=r"section 四 states 18 履职绩效目标 .*, 九 lists 17"):
+        integrity.check_report(tmp_path / "x.pdf", _changed(report, facts=facts), _ALL_SECTIONS)
+
+
+def test_stated_timeliness_rate_must_equal_the_total_line(read_fixture, tmp_path):
+    report = read_fixture("changzhou_civil_2024")
+    facts = dataclasses.replace(report.facts, budget_timeliness_rate_pct=Decimal("95.81"))
+    with pytest.raises(
+        errors.IntegrityError, match=re.escape("预算执行时效完成率 95.81%, 七's total line 95.80%")
+    ):
+        integrity.check_report(tmp_path / "x.pdf", _changed(report, facts=facts), _ALL_SECTIONS)
+
+
+_ALL_SECTIONS = [f"{n}、x" for n in "一二三四五六七八九"]
+
+
+@pytest.mark.parametrize(
+    ("char", "kind"),
+    [
+        ("\x01", "control character U+0001"),
+        ("\ufffd", "replacement character U+FFFD"),
+        ("\ue000", "private-use character U+E000"),
+    ],
+)
+def test_bad_code_point_in_a_cell_is_rejected(read_fixture, tmp_path, char, kind):
+    report = read_fixture("changzhou_civil_2024")
+    bad = dataclasses.replace(report.indicators[4], indicator_name=f"满意{char}度")
+    indicators = (*report.indicators[:4], bad, *report.indicators[5:])
+    with pytest.raises(errors.IntegrityError, match=re.escape(f"{kind} in indicators row 5")):
+        integrity.check_report(tmp_path / "x.pdf", _changed(report, indicators=indicators), _ALL_SECTIONS)
+
+
+def test_row_printed_twice_is_rejected(read_fixture, tmp_path):
+    report = read_fixture("changzhou_civil_2024")
+    indicators = (*report.indicators, report.indicators[-1])
+    with pytest.raises(errors.IntegrityError, match="九、部门整体自评表: a row is printed twice"):
+        integrity.check_report(tmp_path / "x.pdf", _changed(report, indicators=indicators), _ALL_SECTIONS)
+
+
+def test_blank_amount_on_a_summary_line_is_rejected(read_fixture, tmp_path):
+    report = read_fixture("changzhou_civil_2024")
+    total = dataclasses.replace(report.budget_lines[0], actual_spend=None)
+    lines = (total, *report.budget_lines[1:])
+    with pytest.raises(errors.MalformedTableError, match="预算总金额: an amount is blank"):
+        integrity.check_report(tmp_path / "x.pdf", _changed(report, budget_lines=lines), _ALL_SECTIONS)
+
+
+def test_section_printed_out_of_order_is_rejected(read_fixture, tmp_path):
+    report = read_fixture("changzhou_civil_2024")
+    titles = ["一、a", "二、b", "四、d", "三、c", "五、e", "六、f", "七、g", "八、h", "九、i"]
+    with pytest.raises(errors.IntegrityError, match="section 三 printed after section 四"):
+        integrity.check_report(tmp_path / "x.pdf", report, titles)
+
+
+def test_missing_section_is_rejected(read_fixture, tmp_path):
+    report = read_fixture("changzhou_civil_2024")
+    with pytest.raises(errors.IntegrityError, match="section 四 missing"):
+        integrity.check_report(tmp_path / "x.pdf", report, [t for t in _ALL_SECTIONS if t[0] != "四"])
+
+
+def _row(cells, x0s, page=1):
+    return Row(tuple(cells), tuple(x0s), page, (0.0, 0.0, 1.0, 1.0))
+
+
+_HEADER = ["预算资金", "年初预算数", "追加追减数", "调整预算数", "实际支出数", "执行率"]
+
+
+def test_cell_under_no_header_is_an_error_not_dropped():
+    header = _row(_HEADER, [0, 100, 200, 300, 400, 500])
+    # A damaged rule splits a row differently: one cell starts where no header column does.
+    data = _row(["合计", "1", "2", "3", "4", "5", "stray"], [0, 100, 200, 300, 400, 500, 555])
+    with pytest.raises(MalformedTableError, match="text outside every column"):
+        stitch([Fragment(1, (0, 0, 1, 1), (header, data))], BUDGET)
+
+
+def test_header_after_headerless_rows_is_an_error():
+    rows = (_row(["项目A", "1", "", "1", "1", "100%"], [0, 100, 200, 300, 400, 500]),)
+    header = (_row(_HEADER, [0, 100, 200, 300, 400, 500], page=2),)
+    with pytest.raises(MalformedTableError, match="header row after data rows"):
+        stitch([Fragment(1, (0, 0, 1, 1), rows), Fragment(2, (0, 0, 1, 1), header)], BUDGET)
+
+
+def test_infinity_is_not_read_as_a_blank_amount():
+    with pytest.raises(NumberParseError):
+        parse_amount("Infinity")
+
+
+def test_mutation_campaign_loads_no_mutant_wrong(tmp_path):
+    """Two mutants of each kind (seed 1), read as `build` reads them: right or rejected."""
+    from benchmarks.mutation_campaign import KINDS, run_campaign
+
+    outcomes = run_campaign(seed=1, count=2 * len(KINDS), work_dir=tmp_path)
+    assert [m.name for m, _ in outcomes["loaded-and-wrong"]] == []
+    assert sum(len(found) for found in outcomes.values()) == 16
+    assert len(outcomes["rejected"]) >= 14
