@@ -7,6 +7,7 @@ import dagster as dg
 from expectations import RULES, run_audit
 from orchestration.defs.dbt import build_path, warehouse_models
 from orchestration.defs.resources import SelfevalPaths
+from orchestration.lib import quarantine
 
 AUDIT = dg.AssetKey("warehouse_audit")
 SAMPLE_ROWS = 10
@@ -42,6 +43,10 @@ def warehouse_audit(context: dg.AssetExecutionContext, paths: SelfevalPaths):
     build = build_path(p, context.op_execution_context.run_id)
     prune_audit_dirs(p.audit_dir, keep=KEEP_AUDIT_RUNS - 1)
     result = run_audit(build, p.audit_dir / context.op_execution_context.run_id)
+    if result.blocking:  # those reports are left out of the next build (lib/quarantine.py)
+        failing = quarantine.reports_failing_audit(build, [r.rule for r in result.blocking])
+        for name in quarantine.quarantine(p.rejected_dir, build, failing):
+            context.log.warning(f"{name}: quarantined, its rows fail a blocking audit rule")
     findings = result.findings
     for rule in result.rules:
         rows = findings[findings["rule"] == rule.rule].head(SAMPLE_ROWS)

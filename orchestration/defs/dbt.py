@@ -1,5 +1,6 @@
 """dbt models as Dagster assets; dbt sources map to the extraction asset, so lineage is one graph."""
 
+import json
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,8 +11,8 @@ from dagster_dbt import DagsterDbtTranslator, dbt_assets
 
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import SelfevalPaths
-from orchestration.lib import rejections
-from orchestration.lib.dbt_runner import dbt_build
+from orchestration.lib import quarantine, rejections
+from orchestration.lib.dbt_runner import DbtBuildError, dbt_build
 from orchestration.lib.settings import DBT_PROJECT_DIR, Paths
 
 
@@ -56,11 +57,19 @@ def warehouse_models(context: dg.AssetExecutionContext, paths: SelfevalPaths):
     # In a fork of this process (lib/dbt_runner.py): no second interpreter holding dbt-core again.
     # dbt's unit tests check the SQL on fixed inputs, not the data: they run in the test suite (CI),
     # as dbt advises, not in every build.
-    yield from dbt_build(
-        context,
-        DBT_PROJECT_DIR,
-        build,
-        target=build.with_suffix(".dbt"),
-        env=inputs,
-        args=("build", "--exclude-resource-type", "unit_test"),
-    )
+    try:
+        yield from dbt_build(
+            context,
+            DBT_PROJECT_DIR,
+            build,
+            target=build.with_suffix(".dbt"),
+            env=inputs,
+            args=("build", "--exclude-resource-type", "unit_test"),
+        )
+    except DbtBuildError as exc:
+        # The reports whose rows failed a test are left out of the next build (lib/quarantine.py).
+        manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+        failing = quarantine.reports_failing_tests(build, manifest, exc.failed_tests)
+        for name in quarantine.quarantine(p.rejected_dir, build, failing):
+            context.log.warning(f"{name}: quarantined, its rows fail a dbt test")
+        raise

@@ -26,13 +26,16 @@ from dbt.cli.main import dbtRunner
 from dbt_common.events.functions import msg_to_dict
 
 from orchestration.lib.forked import run_forked
+from orchestration.lib.quarantine import failed_test_ids
 from orchestration.lib.settings import BUILD_DATABASE
 
 _PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 class DbtBuildError(Exception):
-    pass
+    def __init__(self, message: str, failed_tests: list[str] | None = None):
+        super().__init__(message)
+        self.failed_tests = failed_tests or []  # unique_ids, for tracing the failure to reports
 
 
 def dbt_build(
@@ -93,7 +96,10 @@ def dbt_build(
                 project=params.dbt_project,
             )
         if not success:
-            raise DbtBuildError(f"dbt {' '.join(cleaned)} failed: " + ("; ".join(errors[:5]) or "see log"))
+            raise DbtBuildError(
+                f"dbt {' '.join(cleaned)} failed: " + ("; ".join(errors[:5]) or "see log"),
+                failed_test_ids(results),
+            )
         _keep_parse(target / _PARTIAL_PARSE, parsed)
     finally:
         shutil.rmtree(target, ignore_errors=True)

@@ -14,3 +14,4 @@ select
     bbox_x1,
     bbox_bottom
 from {{ source('extracted', 'budget_lines') }}
+where {{ not_rejected() }}

@@ -11,3 +11,4 @@ select
     reason,
     cast(page as integer) as source_page
 from {{ source('extracted', 'indicators') }}
+where {{ not_rejected() }}

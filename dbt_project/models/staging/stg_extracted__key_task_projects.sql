@@ -4,3 +4,4 @@ select
     cast(project_position as integer) as project_position,
     project_name_raw
 from {{ source('extracted', 'key_task_projects') }}
+where {{ not_rejected() }}

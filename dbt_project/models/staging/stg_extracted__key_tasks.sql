@@ -6,3 +6,4 @@ select
     status,
     cast(page as integer) as source_page
 from {{ source('extracted', 'key_tasks') }}
+where {{ not_rejected() }}

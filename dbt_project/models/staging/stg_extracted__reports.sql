@@ -17,3 +17,4 @@ select
     cast(benefit_indicator_count as integer) as stated_benefit_indicator_count,
     cast(satisfaction_indicator_count as integer) as stated_satisfaction_indicator_count
 from {{ source('extracted', 'report') }}
+where {{ not_rejected() }}
