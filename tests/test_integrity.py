@@ -196,3 +196,20 @@ def test_mutation_campaign_loads_no_mutant_wrong(tmp_path):
     assert [m.name for m, _ in outcomes["loaded-and-wrong"]] == []
     assert sum(len(found) for found in outcomes.values()) == 16
     assert len(outcomes["rejected"]) >= 14
+
+
+def test_build_extraction_says_a_file_was_repaired(tmp_path):
+    from orchestration.lib.extraction import extract_year
+    from orchestration.lib.inbox import InboxFile
+
+    data = CHANGZHOU.read_bytes().replace(b"startxref\n247006", b"startxref\n100000")
+    path = _write(tmp_path, data)
+    statuses = []
+    inbox_file = InboxFile(path, "0" * 64, 2024)
+    result = extract_year(
+        (inbox_file,), 2024, tmp_path / "extracted", tmp_path / "rejected", lambda f, s: statuses.append(s)
+    )
+    assert result.loaded == ["damaged.pdf"]
+    assert statuses == [
+        "extracted (repaired: cross-reference table unreadable: objects found by scanning the file)"
+    ]

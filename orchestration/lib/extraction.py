@@ -81,6 +81,8 @@ def extract_year(
             for table in ("budget_lines", "key_tasks", "indicators"):
                 result.rows[table] = result.rows.get(table, 0) + len(getattr(value, table))
             status = "extracted"
+            if value.integrity_warnings:  # loaded (records checked), but the file needed repair: say so
+                status += f" (repaired: {'; '.join(value.integrity_warnings)})"
         if progress:
             progress(f, status)
     for folder in out.iterdir():
