@@ -31,7 +31,7 @@ def _published(tmp_path) -> tuple[list, list]:
     return [f for (f,) in files], rejected
 
 
-def test_duplicated_page_report_is_rejected_and_the_eight_samples_publish(inbox, tmp_path, capsys):
+def test_duplicated_page_report_is_rejected_and_every_sample_publishes(inbox, tmp_path, capsys):
     from orchestration.cli import main
 
     samples = sorted(PDF_DIR.glob("*.pdf"))
