@@ -221,11 +221,15 @@ def write_report(
     final = root / report.sha256
     staging = root / f".{report.sha256}.{uuid.uuid4().hex}.tmp"
     staging.mkdir(parents=True)
-    for name, rows in report_rows(report, extracted_at, source_modified_at).items():
-        table = pa.Table.from_pylist(rows, schema=SCHEMAS[name])
-        with (staging / f"{name}.parquet").open("wb") as fh:
-            pq.write_table(table, fh)
-    (staging / version_file_name(version.extractor_version())).touch()
+    try:
+        for name, rows in report_rows(report, extracted_at, source_modified_at).items():
+            table = pa.Table.from_pylist(rows, schema=SCHEMAS[name])
+            with (staging / f"{name}.parquet").open("wb") as fh:
+                pq.write_table(table, fh)
+        (staging / version_file_name(version.extractor_version())).touch()
+    except BaseException:
+        _rmtree(staging)  # a full disk leaves no half-written folder behind
+        raise
     old = None
     if final.exists():
         old = root / f".{report.sha256}.{uuid.uuid4().hex}.old"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import io
 import json
 import logging
 import os
@@ -17,6 +18,8 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from orchestration.lib.printable import printable
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 MARTS = (
@@ -48,7 +51,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     for path in paths:  # in the order given, whatever order the workers finish in
         value = results.get(path)
         if isinstance(value, ReportError) or path in problems:
-            print(f"{path}: {problems.get(path) or value}", file=sys.stderr)
+            print(f"{printable(path)}: {problems.get(path) or value}", file=sys.stderr)
             continue
         print(json.dumps(value.to_json_dict(), ensure_ascii=False, indent=2 if args.pretty else None))
     return EXIT_PROBLEMS if problems or any(isinstance(v, ReportError) for v in results.values()) else EXIT_OK
@@ -64,13 +67,14 @@ class _Progress:
 
     def __call__(self, n: int, total: int, item) -> None:
         status = "ok" if item.error is None else "rejected"
+        name = printable(item.path.name)
         if self.tty:
             width = 30
             done = int(width * n / total)
-            line = f"\r[{'#' * done}{'.' * (width - done)}] {n}/{total} {item.path.name[:40]:<40} {status}"
+            line = f"\r[{'#' * done}{'.' * (width - done)}] {n}/{total} {name[:40]:<40} {status}"
             self.stream.write(line + ("\n" if n == total else ""))
         else:
-            self.stream.write(f"[{n}/{total}] {item.path.name}: {status}\n")
+            self.stream.write(f"[{n}/{total}] {name}: {status}\n")
         self.stream.flush()
 
 
@@ -86,15 +90,32 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"selfeval build: reports folder not found: {paths.reports_dir}", file=sys.stderr)
         return EXIT_USAGE
     start = time.perf_counter()
+    from orchestration.lib.build_lock import BuildLockBusyError, build_lock
     from orchestration.lib.pipeline import run_build
 
-    # Dagster and dbt write their event logs to stdout; keep them in a file, the summary on screen.
+    def waiting(message: str) -> None:
+        print(f"selfeval build: {message}", file=sys.stderr, flush=True)
+
     log = paths.data_dir / "logs" / "last_build.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w", encoding="utf-8") as fh, contextlib.redirect_stdout(fh), _logged_to(fh, "extract"):
-        outcome = run_build(paths, progress=_Progress())
+    try:
+        with build_lock(paths.data_dir, wait=not args.no_wait, on_wait=waiting):
+            progress = _Progress()  # on the terminal
+            # Dagster and dbt write their event logs (and tracebacks) to stdout and stderr: into the
+            # log file with the summary; the summary alone on screen.
+            with (
+                _BuildLog(log) as sink,
+                contextlib.redirect_stdout(sink),
+                contextlib.redirect_stderr(sink),
+                _logged_to(sink, "extract"),
+            ):
+                outcome = run_build(paths, progress=progress)
+                summary = outcome.summary(seconds=time.perf_counter() - start)
+                print(summary)
+    except BuildLockBusyError as exc:
+        print(f"selfeval build: {exc}; not waiting (--no-wait)", file=sys.stderr)
+        return EXIT_USAGE
     print(f"log: {log}")
-    print(outcome.summary(seconds=time.perf_counter() - start))
+    print(summary)
     return EXIT_OK if outcome.ok else EXIT_PROBLEMS
 
 
@@ -112,6 +133,47 @@ def _logged_to(stream, logger_name: str):
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
+
+
+class _BuildLog:
+    """The build's log file, as a stream. A full disk must not stop the build in mid-step (or raise
+    from a log call): what cannot be written is dropped, and the summary names the full disk."""
+
+    encoding = "utf-8"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = None
+
+    def __enter__(self) -> _BuildLog:
+        with contextlib.suppress(OSError):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("w", encoding="utf-8")
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+
+    def write(self, text: str) -> int:
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:  # faulthandler writes crash dumps to the log's descriptor
+        if self._file is None:
+            raise io.UnsupportedOperation("no log file")
+        return self._file.fileno()
 
 
 def _warehouse_path(args: argparse.Namespace) -> Path:
@@ -223,6 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--reports", metavar="DIR", help="folder searched recursively for PDFs (SELFEVAL_REPORTS_DIR)"
     )
     p.add_argument("--warehouse", metavar="PATH", help="published DuckDB file (SELFEVAL_WAREHOUSE)")
+    p.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="exit 2 at once when another build of the same data folder is running (default: wait)",
+    )
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser(

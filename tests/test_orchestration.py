@@ -16,7 +16,7 @@ from expectations import RULES
 from orchestration.defs.assets import EXTRACTED_KEYS, extracted_reports
 from orchestration.defs.checks import warehouse_audit
 from orchestration.defs.dbt import build_path
-from orchestration.defs.resources import SelfevalPaths
+from orchestration.defs.resources import BuildLock, SelfevalPaths
 from orchestration.defs.sensors import inbox_sensor
 from tests.conftest import BAD_DIR
 from tests.truth import PDF_DIR
@@ -35,6 +35,16 @@ def _paths(tmp_path: Path, reports: Path) -> SelfevalPaths:
         warehouse=str(tmp_path / "warehouse.duckdb"),
         data_dir=str(tmp_path / "data"),
     )
+
+
+def _resources(paths: SelfevalPaths) -> dict:
+    return {"paths": paths, "build_lock": BuildLock(data_dir=paths.data_dir)}
+
+
+def _extract(paths: SelfevalPaths, year: str = "2023") -> list:
+    # A context manager: the build lock resource is released when the context closes.
+    with dg.build_asset_context(partition_key=year, resources=_resources(paths)) as context:
+        return list(extracted_reports(context))
 
 
 # --- tier 1: definitions -------------------------------------------------------------------------
@@ -86,8 +96,7 @@ def test_extract_asset_writes_one_year(tmp_path):
     shutil.copy(PDF_DIR / "seed_suzhou_police_2022.pdf", inbox / "other_year.pdf")
     shutil.copy(BAD_DIR / "scanned.pdf", inbox / "scan.pdf")
     paths = _paths(tmp_path, inbox)
-    context = dg.build_asset_context(partition_key="2023", resources={"paths": paths})
-    results = list(extracted_reports(context))
+    results = _extract(paths)
     assert {r.asset_key for r in results} == set(EXTRACTED_KEYS)
     meta = next(r.metadata for r in results if r.asset_key == dg.AssetKey(["extracted", "budget_lines"]))
     assert meta["reports"] == 1 and meta["rows"] == 28
@@ -107,9 +116,9 @@ def test_extract_asset_rerun_replaces_instead_of_duplicating(tmp_path):
     shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "a.pdf")
     paths = _paths(tmp_path, inbox)
     for _ in range(2):
-        list(extracted_reports(dg.build_asset_context(partition_key="2023", resources={"paths": paths})))
+        _extract(paths)
     (inbox / "a.pdf").unlink()
-    list(extracted_reports(dg.build_asset_context(partition_key="2023", resources={"paths": paths})))
+    _extract(paths)
     assert list((tmp_path / "data" / "extracted" / "fiscal_year=2023").iterdir()) == []
 
 
@@ -118,10 +127,10 @@ def test_extract_asset_logs_unchanged_files_as_one_count(tmp_path, capfd):
     inbox.mkdir()
     shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "a.pdf")
     paths = _paths(tmp_path, inbox)
-    list(extracted_reports(dg.build_asset_context(partition_key="2023", resources={"paths": paths})))
+    _extract(paths)
     shutil.copy(PDF_DIR / "suzhou_police_2023.pdf", inbox / "b.pdf")
     capfd.readouterr()
-    list(extracted_reports(dg.build_asset_context(partition_key="2023", resources={"paths": paths})))
+    _extract(paths)
     logged = capfd.readouterr().err.splitlines()
     assert not any("a.pdf" in line for line in logged)
     summaries = [line for line in logged if re.search(r"fiscal year 2023: \d+ extracted", line)]
@@ -133,11 +142,11 @@ def test_extract_asset_logs_unchanged_files_as_one_count(tmp_path, capfd):
 
 def test_audit_asset_reports_each_rule_as_a_check(warehouse, tmp_path):
     paths = _paths(tmp_path, tmp_path)
-    context = dg.build_asset_context(resources={"paths": paths})
-    build = build_path(paths.paths(), context.op_execution_context.run_id)
-    build.parent.mkdir(parents=True)
-    shutil.copyfile(warehouse, build)
-    events = list(warehouse_audit(context))
+    with dg.build_asset_context(resources=_resources(paths)) as context:
+        build = build_path(paths.paths(), context.op_execution_context.run_id)
+        build.parent.mkdir(parents=True)
+        shutil.copyfile(warehouse, build)
+        events = list(warehouse_audit(context))
     checks = {e.check_name: e for e in events if isinstance(e, dg.AssetCheckResult)}
     assert set(checks) == {r.name for r in RULES}
     assert (

@@ -1,8 +1,10 @@
 """Bad inputs, hostile inputs, re-runs, readers during builds, crashes and unsafe queries."""
 
+import hashlib
 import json
 import multiprocessing as mp
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -76,6 +78,36 @@ def test_bad_inputs_rejected_good_reports_loaded(tmp_path, monkeypatch, capsys):
         assert got == len(truth["budget_lines"])
         got = _q(warehouse, f"select count(*) from marts.fct_indicator where source_file = '{name}'")[0][0]
         assert got == len(truth["indicators"])
+
+
+def test_inbox_links_out_fifos_and_hostile_names_are_named_once_and_escaped(tmp_path, monkeypatch, capsys):
+    inbox = _inbox(tmp_path, {"good.pdf": PDF_DIR / GOOD[0]})
+    hostile = "bad\x1b[2J\nname.pdf"  # clears the screen, then forges a line of its own
+    shutil.copy(BAD_DIR / "not_a_pdf.pdf", inbox / hostile)
+    (inbox / "passwd.pdf").symlink_to("/etc/passwd")
+    (inbox / "gone.pdf").symlink_to(tmp_path / "deleted.pdf")
+    os.mkfifo(inbox / "pipe.pdf")
+    code, warehouse = _build(tmp_path, monkeypatch, inbox)
+    captured = capsys.readouterr()
+    assert code == 1
+    lines = captured.out.splitlines()
+    start = lines.index("files rejected: 2")
+    assert sorted(lines[start + 1 : start + 3]) == [
+        "  bad\\x1b[2J\\nname.pdf: not a PDF (no %PDF header)",
+        "  passwd.pdf: link to a file outside the inbox: not read",
+    ]
+    assert lines[start + 3 : start + 6] == [
+        "entries skipped (no regular file to read): 2",
+        "  gone.pdf: dangling link (its target does not exist)",
+        "  pipe.pdf: not a regular file (FIFO)",
+    ]
+    assert "\x1b" not in captured.out and "/2] bad\\x1b[2J\\nname.pdf: rejected\n" in captured.err
+    assert sorted(_q(warehouse, "select source_file, sha256 is null from audit.rejected_files")) == [
+        (hostile, False),
+        ("passwd.pdf", True),  # never opened, so never hashed
+    ]
+    assert _q(warehouse, "select source_file from marts.dim_report") == [("good.pdf",)]
+    assert "\x1b[2J" not in (tmp_path / "data" / "logs" / "last_build.log").read_text(encoding="utf-8")
 
 
 # --- 2. hostile inputs -------------------------------------------------------------------------------
@@ -295,3 +327,172 @@ def test_query_cannot_change_the_warehouse_or_write_files(sql, warehouse, tmp_pa
     err = capsys.readouterr().err
     assert err.startswith("selfeval query: ") and err.count("\n") == 1
     assert published.read_bytes() == before and not out.exists()
+
+
+# --- 7. one build at a time per data folder ------------------------------------------------------------
+
+
+def _build_env(tmp_path: Path, inbox: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SELFEVAL_DATA_DIR": str(tmp_path / "data"),
+        "SELFEVAL_REPORTS_DIR": str(inbox),
+        "SELFEVAL_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
+    }
+
+
+def _wait_for(condition, proc: subprocess.Popen, what: str, seconds: float = 300) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert proc.poll() is None, f"process ended (exit {proc.returncode}) before {what}"
+        assert time.monotonic() < deadline, f"no {what} after {seconds} s"
+        time.sleep(0.05)
+
+
+def test_second_build_waits_for_the_first_and_both_publish(tmp_path):
+    """Two real `selfeval build` processes on one data folder: the second says it waits, then runs;
+    the first one's dbt folder is never taken from under it (it used to be: `Could not get working
+    directory`); `--no-wait` exits 2 at once."""
+    inbox = _inbox(tmp_path, {"r.pdf": PDF_DIR / GOOD[0]})
+    env = _build_env(tmp_path, inbox)
+    data = tmp_path / "data"
+    cmd = [sys.executable, "-m", "orchestration.cli", "build"]
+    first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        _wait_for(lambda: any(data.glob("build/*.dbt")), first, "the first build's dbt folder")
+        second = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        at_once = subprocess.run([*cmd, "--no-wait"], env=env, capture_output=True, text=True, timeout=300)
+        first_out, _ = first.communicate(timeout=600)
+        second_out, second_err = second.communicate(timeout=600)
+    finally:
+        for proc in (first, locals().get("second")):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+    busy = f"selfeval build: another build of {data.resolve()} is running (pid {first.pid})"
+    assert first.returncode == 0, first_out
+    assert second.returncode == 0, second_out
+    assert second_err.splitlines()[0] == f"{busy}; waiting for it to finish"
+    assert (at_once.returncode, at_once.stderr) == (2, f"{busy}; not waiting (--no-wait)\n")
+    assert f"published: {tmp_path / 'warehouse.duckdb'}" in second_out
+    assert _q(tmp_path / "warehouse.duckdb", "select count(*) from marts.fct_spend")[0][0] == 28
+    assert list((data / "build").iterdir()) == []
+
+
+def test_dagster_run_waits_for_the_build_lock(tmp_path):
+    """A Dagster run (here extract_year_job, as the sensor starts it) takes the same lock: while
+    another process holds it, the run waits and writes nothing."""
+    from orchestration.lib.build_lock import build_lock
+
+    inbox = _inbox(tmp_path, {"r.pdf": PDF_DIR / GOOD[0]})
+    env = _build_env(tmp_path, inbox)
+    run = (
+        "import sys, dagster as dg\n"
+        "from orchestration.definitions import defs\n"
+        "instance = dg.DagsterInstance.ephemeral()\n"
+        "instance.add_dynamic_partitions('fiscal_year', ['2023'])\n"
+        "job = defs().resolve_job_def('extract_year_job')\n"
+        "result = job.execute_in_process(partition_key='2023', instance=instance, raise_on_error=False)\n"
+        "sys.exit(0 if result.success else 1)\n"
+    )
+    log = tmp_path / "run.log"
+    year = tmp_path / "data" / "extracted" / "fiscal_year=2023"
+    with log.open("w") as err, build_lock(tmp_path / "data"):
+        proc = subprocess.Popen([sys.executable, "-c", run], env=env, stdout=err, stderr=err)
+        try:
+            _wait_for(lambda: "waiting for it to finish" in log.read_text(), proc, "a waiting message")
+            time.sleep(1)
+            assert proc.poll() is None and not year.exists()
+        except BaseException:
+            proc.kill()
+            raise
+    assert proc.wait(timeout=600) == 0, log.read_text()[-3000:]
+    assert [p.name for p in year.iterdir()] == [hashlib.sha256((inbox / "r.pdf").read_bytes()).hexdigest()]
+
+
+# --- 8. a full disk ------------------------------------------------------------------------------------
+
+# Runs inside its own mount namespace (unshare): mounts small tmpfs folders that nothing outside
+# sees, runs one `selfeval build` on them, and reports what it printed and what it left behind.
+_ON_SMALL_DISKS = """
+import hashlib, json, os, shutil, subprocess, sys
+spec = json.loads(sys.argv[1])
+for folder, size in spec["tmpfs"].items():
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", folder], check=True)
+warehouse = spec["env"]["SELFEVAL_WAREHOUSE"]
+if spec["previous"]:
+    shutil.copyfile(spec["previous"], warehouse)
+build = subprocess.run(
+    [sys.executable, "-m", "orchestration.cli", "build"],
+    env={**os.environ, **spec["env"]}, capture_output=True, text=True, timeout=900,
+)
+log = os.path.join(spec["env"]["SELFEVAL_DATA_DIR"], "logs", "last_build.log")
+files = [os.path.join(d, f) for top in spec["tmpfs"] for d, _, fs in os.walk(top) for f in fs]
+result = {
+    "code": build.returncode, "stdout": build.stdout, "stderr": build.stderr, "files": files,
+    "log": open(log, encoding="utf-8").read() if os.path.exists(log) else "",
+    "warehouse": hashlib.sha256(open(warehouse, "rb").read()).hexdigest()
+    if os.path.exists(warehouse) else None,
+}
+json.dump(result, open(spec["result"], "w"))
+"""
+
+
+def _build_on_small_disks(tmp_path: Path, tmpfs: dict[Path, str], previous: Path | None = None) -> dict:
+    inbox = _inbox(tmp_path, {"r.pdf": PDF_DIR / GOOD[0]})
+    for folder in tmpfs:
+        folder.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "tmpfs": {str(folder): size for folder, size in tmpfs.items()},
+        "previous": str(previous) if previous else None,
+        "result": str(tmp_path / "result.json"),
+        "env": {
+            "SELFEVAL_DATA_DIR": str(tmp_path / "data"),
+            "SELFEVAL_REPORTS_DIR": str(inbox),
+            "SELFEVAL_WAREHOUSE": str(tmp_path / "wh" / "warehouse.duckdb"),
+        },
+    }
+    (tmp_path / "wh").mkdir(exist_ok=True)
+    # As root the mount namespace alone; otherwise a user namespace in which this user is root.
+    unshare = ["unshare", "--mount"] + ([] if os.geteuid() == 0 else ["--map-root-user"])
+    subprocess.run(
+        [*unshare, sys.executable, "-c", _ON_SMALL_DISKS, json.dumps(spec)], check=True, timeout=1200
+    )
+    return json.loads((tmp_path / "result.json").read_text())
+
+
+def _partial(files: list[str]) -> list[str]:
+    """What a failed build must not leave: build files, temporary copies, write-ahead logs."""
+    return [f for f in files if "/build/" in f or f.endswith((".tmp", ".wal", ".incoming"))]
+
+
+def test_full_data_disk_is_named_and_leaves_nothing_partial(warehouse, tmp_path):
+    """6 MB for the data folder: the build file does not fit. It used to be moved on without its
+    write-ahead log, and the summary said `schema "marts" does not exist`."""
+    previous = tmp_path / "wh" / "warehouse.duckdb"
+    (tmp_path / "wh").mkdir()
+    shutil.copyfile(warehouse, previous)
+    before = previous.read_bytes()
+    data = tmp_path / "data"
+    result = _build_on_small_disks(tmp_path, {data: "6m"})
+    full = re.compile(rf"no space left on device while writing {re.escape(str(data))}/\S+")
+    assert result["code"] == 1, result["stdout"]
+    assert full.search(result["stdout"]) and full.search(result["log"]), result["stdout"]
+    assert "does not exist" not in result["stdout"] and "Traceback" not in result["stderr"]
+    assert _partial(result["files"]) == []
+    assert previous.read_bytes() == before
+
+
+def test_full_warehouse_disk_leaves_no_partial_copy_and_the_old_warehouse(warehouse, tmp_path):
+    """The warehouse on another filesystem with room for the old file but not a new copy beside it:
+    the half copy (`.warehouse.duckdb.incoming`) used to stay, and nothing named the full disk."""
+    room_mb = warehouse.stat().st_size // (1 << 20) + 2  # the old warehouse and 1-2 MB more
+    wh = tmp_path / "wh"
+    result = _build_on_small_disks(tmp_path, {wh: f"{room_mb}m"}, previous=warehouse)
+    assert result["code"] == 1, result["stdout"]
+    line = f"no space left on device while writing {wh / 'warehouse.duckdb'}"
+    assert f"failed step: warehouse step published_warehouse: {line}" in result["stdout"].splitlines(), (
+        result["stdout"]
+    )
+    assert line in result["log"]
+    assert _partial(result["files"]) == [] and list((tmp_path / "data" / "build").iterdir()) == []
+    assert result["warehouse"] == hashlib.sha256(warehouse.read_bytes()).hexdigest()

@@ -5,9 +5,11 @@ import time
 
 import dagster as dg
 
-from orchestration.defs.resources import SelfevalPaths
+from orchestration.defs.resources import BuildLock, SelfevalPaths
 from orchestration.lib import rejections
+from orchestration.lib.disk_full import DiskFullError, named_if_disk_full
 from orchestration.lib.inbox import scan
+from orchestration.lib.printable import printable
 from orchestration.lib.publish import publish, write_build_info
 
 fiscal_years = dg.DynamicPartitionsDefinition(name="fiscal_year")
@@ -35,7 +37,7 @@ _ROW_TABLES = ("budget_lines", "key_tasks", "indicators")
     ],
     partitions_def=fiscal_years,
 )
-def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths):
+def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths, build_lock: BuildLock):
     """Every report of one fiscal year in the inbox, extracted to Parquet (one folder per report)."""
     # Imported here: Arrow (and the pandas it pulls in) only in processes that extract.
     from orchestration.lib.extraction import extract_year
@@ -47,7 +49,7 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths):
         # Unchanged files are counted below, not logged one by one: each log line is an event-log
         # write (≈ 2 ms), ≈ 0.4 s per rebuild at 200 reports for lines that say nothing new.
         if status != "cached":
-            context.log.info(f"{f.path.name}: {status}")
+            context.log.info(f"{printable(f.path.name)}: {status}")
 
     inbox = scan(p.reports_dir, cache_dir=p.header_cache_dir)
     rejections.sync_with_inbox(p.rejected_dir, inbox)
@@ -63,7 +65,7 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths):
         f"(content hash already extracted), {len(result.rejected)} rejected, {len(result.removed)} removed"
     )
     for name, reason in result.rejected:
-        context.log.warning(f"{name}: {reason}")
+        context.log.warning(f"{printable(name)}: {reason}")
     common = {
         "fiscal_year": year,
         "reports": len(result.loaded) + len(result.cached),
@@ -95,8 +97,10 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths):
     kinds={"duckdb"},
     description="The audited build, atomically renamed over the published warehouse path.",
 )
-def published_warehouse(context: dg.AssetExecutionContext, paths: SelfevalPaths) -> dg.MaterializeResult:
-    from orchestration.defs.dbt import build_path
+def published_warehouse(
+    context: dg.AssetExecutionContext, paths: SelfevalPaths, build_lock: BuildLock
+) -> dg.MaterializeResult:
+    from orchestration.defs.dbt import build_path, remove_build
 
     p = paths.paths()
     start = time.perf_counter()
@@ -105,8 +109,13 @@ def published_warehouse(context: dg.AssetExecutionContext, paths: SelfevalPaths)
         raise dg.Failure(
             f"no build at {build}: materialize the dbt assets and the audit in the same run first"
         )
-    write_build_info(build, context.op_execution_context.run_id, p.reports_dir)
-    result = publish(build, p.warehouse)  # blocking audit checks already stopped this step if they failed
+    try:
+        with named_if_disk_full(build):
+            write_build_info(build, context.op_execution_context.run_id, p.reports_dir)
+        result = publish(build, p.warehouse)  # blocking audit checks already stopped this step if failed
+    except DiskFullError:
+        remove_build(build)
+        raise
     shutil.rmtree(build.parent / f"{build.stem}.tmp", ignore_errors=True)
     return dg.MaterializeResult(
         metadata={

@@ -3,11 +3,13 @@
 import shutil
 
 import dagster as dg
+import duckdb
 
 from expectations import RULES, run_audit
-from orchestration.defs.dbt import build_path, warehouse_models
-from orchestration.defs.resources import SelfevalPaths
+from orchestration.defs.dbt import build_path, remove_build, warehouse_models
+from orchestration.defs.resources import BuildLock, SelfevalPaths
 from orchestration.lib import quarantine
+from orchestration.lib.disk_full import DiskFullError, is_disk_full, written_file
 
 AUDIT = dg.AssetKey("warehouse_audit")
 SAMPLE_ROWS = 10
@@ -38,11 +40,21 @@ def prune_audit_dirs(audit_dir, keep: int) -> None:
     ],
     description="Audit of the new build (audit.findings); error-severity rules block publishing.",
 )
-def warehouse_audit(context: dg.AssetExecutionContext, paths: SelfevalPaths):
+def warehouse_audit(context: dg.AssetExecutionContext, paths: SelfevalPaths, build_lock: BuildLock):
     p = paths.paths()
     build = build_path(p, context.op_execution_context.run_id)
     prune_audit_dirs(p.audit_dir, keep=KEEP_AUDIT_RUNS - 1)
-    result = run_audit(build, p.audit_dir / context.op_execution_context.run_id)
+    results_dir = p.audit_dir / context.op_execution_context.run_id
+    try:
+        result = run_audit(build, results_dir)
+    except Exception as exc:
+        if not is_disk_full(exc):
+            raise
+        # Half-written audit tables and Data Docs: neither stays behind.
+        remove_build(build)
+        shutil.rmtree(results_dir, ignore_errors=True)
+        written = written_file(exc, build if isinstance(exc, duckdb.Error) else results_dir)
+        raise DiskFullError(written) from exc
     if result.blocking:  # those reports are left out of the next build (lib/quarantine.py)
         failing = quarantine.reports_failing_audit(build, [r.rule for r in result.blocking])
         for name in quarantine.quarantine(p.rejected_dir, build, failing):

@@ -10,7 +10,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, dbt_assets
 
 from orchestration.defs.project import dbt_project
-from orchestration.defs.resources import SelfevalPaths
+from orchestration.defs.resources import BuildLock, SelfevalPaths
 from orchestration.lib import quarantine, rejections
 from orchestration.lib.dbt_runner import DbtBuildError, dbt_build
 from orchestration.lib.settings import DBT_PROJECT_DIR, Paths
@@ -32,9 +32,17 @@ def build_path(paths: Paths, run_id: str) -> Path:
     return paths.build_dir / f"{run_id}.duckdb"
 
 
+def remove_build(build: Path) -> None:
+    """A build that cannot be completed (full disk): none of it stays behind."""
+    for leftover in (build, build.with_name(f"{build.name}.wal")):
+        leftover.unlink(missing_ok=True)
+
+
 def _drop_stale_builds(build_dir: Path, instance: dg.DagsterInstance) -> None:
     """Remove builds of runs that are no longer in progress (crashed, killed or refused: never
-    published); a build another run is still writing is left alone."""
+    published). This run holds the data folder's build lock (BuildLock), which every run writing
+    here holds for its whole run, so no other live process is writing a build now; a run this
+    instance still sees in progress is left alone all the same."""
     for stale in build_dir.glob("*.*"):  # <run id>.duckdb, .duckdb.wal, .dbt (dbt's target folder)
         run = instance.get_run_by_id(stale.name.split(".")[0])
         if run is None or run.is_finished:
@@ -45,7 +53,7 @@ def _drop_stale_builds(build_dir: Path, instance: dg.DagsterInstance) -> None:
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=SelfevalTranslator())
-def warehouse_models(context: dg.AssetExecutionContext, paths: SelfevalPaths):
+def warehouse_models(context: dg.AssetExecutionContext, paths: SelfevalPaths, build_lock: BuildLock):
     p = paths.paths()
     build = build_path(p, context.op_execution_context.run_id)
     build.parent.mkdir(parents=True, exist_ok=True)

@@ -14,11 +14,14 @@ warehouse_job = dg.define_asset_job(
     "warehouse_job",
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*EXTRACTED_KEYS),
     description="dbt build into a new file, audit it, publish it if no blocking rule failed.",
+    executor_def=dg.in_process_executor,  # one process holds the build lock for the whole run
 )
 
 # Partitioned by fiscal year like the extraction asset it selects (Dagster infers it from the asset).
 extract_year_job = dg.define_asset_job(
-    "extract_year_job", selection=dg.AssetSelection.assets(*EXTRACTED_KEYS)
+    "extract_year_job",
+    selection=dg.AssetSelection.assets(*EXTRACTED_KEYS),
+    executor_def=dg.in_process_executor,
 )
 
 

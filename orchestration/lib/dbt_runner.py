@@ -10,6 +10,7 @@ check results are the same; selection (asset and check subsets) is dagster-dbt's
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator, Sequence
@@ -25,7 +26,10 @@ from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from dbt.cli.main import dbtRunner
 from dbt_common.events.functions import msg_to_dict
 
+from orchestration.lib.atomic_write import replaced_on_success
+from orchestration.lib.disk_full import DiskFullError, is_disk_full, named_if_disk_full, written_file
 from orchestration.lib.forked import run_forked
+from orchestration.lib.publish import finalize_build
 from orchestration.lib.quarantine import failed_test_ids
 from orchestration.lib.settings import BUILD_DATABASE
 
@@ -107,9 +111,10 @@ def dbt_build(
 
 def _keep_parse(fresh: Path, kept: Path) -> None:
     if fresh.exists():
-        tmp = kept.with_name(f".{kept.name}.{os.getpid()}.tmp")
-        shutil.copy(fresh, tmp)
-        os.replace(tmp, kept)  # atomic: a concurrent run reads the old or the new parse, whole
+        # Atomic: a concurrent run reads the old or the new parse, whole. Only a time saver: a full
+        # disk here does not fail the build.
+        with contextlib.suppress(OSError), replaced_on_success(kept) as tmp:
+            shutil.copy(fresh, tmp)
 
 
 def _run_dbt(
@@ -134,8 +139,22 @@ def _run_dbt(
         _close_duckdb()
     if outcome.exception is not None:
         errors.insert(0, str(outcome.exception))
-    if (folder / BUILD_DATABASE).exists():
-        os.replace(folder / BUILD_DATABASE, database)
+    built = folder / BUILD_DATABASE
+    try:
+        with named_if_disk_full(built):
+            full = next((e for e in (outcome.exception, *errors) if e and is_disk_full(e)), None)
+            if full is not None:  # dbt's own files (manifest, run results) are in `folder` too
+                raise DiskFullError(written_file(full, folder))
+            if built.exists():
+                # Closing may fail to checkpoint without a word (full disk): the file would then
+                # lack what its write-ahead log holds. Only a whole, checkpointed file moves on.
+                finalize_build(built)
+    except DiskFullError as exc:
+        # The first cause alone (what failed after it is in the log); the partial file stays in
+        # `folder`, which is removed with it.
+        return False, results, [str(exc)]
+    if built.exists():
+        os.replace(built, database)
     return outcome.success and outcome.exception is None, results, errors
 
 

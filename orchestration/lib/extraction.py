@@ -20,6 +20,7 @@ from extract.guarded import read_reports
 from extract.store import is_current, write_report
 
 from . import rejections
+from .disk_full import named_if_disk_full
 from .inbox import InboxFile
 
 
@@ -73,7 +74,8 @@ def extract_year(
             result.rejected.append((f.path.name, str(value)))
             status = f"rejected: {value}"
         else:
-            write_report(value, out, source_modified_at=_mtime(f.path))
+            with named_if_disk_full(out / f.sha256):
+                write_report(value, out, source_modified_at=_mtime(f.path))
             rejections.clear(rejected_dir, f.sha256)
             keep.add(f.sha256)
             result.loaded.append(f.path.name)

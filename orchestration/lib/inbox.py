@@ -8,9 +8,12 @@ said is cached by (content hash, extractor version): an upgraded extractor reads
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+import os
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,13 +21,15 @@ from extract import ReportError, version
 from extract.errors import TooManyPagesError
 from extract.guarded import InternalError, TimeLimitError, WorkerCrashedError, read_headers
 
+from .atomic_write import replaced_on_success
+
 _NOT_REMEMBERED = (TimeLimitError, WorkerCrashedError, InternalError, TooManyPagesError)
 
 
 @dataclass(frozen=True)
 class InboxFile:
     path: Path
-    sha256: str
+    sha256: str | None  # None: never read (a link to a file outside the inbox)
     fiscal_year: int | None = None
     department: str | None = None
     error: str | None = None
@@ -34,6 +39,7 @@ class InboxFile:
 class Inbox:
     files: tuple[InboxFile, ...]
     duplicates: tuple[tuple[Path, Path], ...] = field(default=())  # (duplicate, the file kept)
+    skipped: tuple[tuple[Path, str], ...] = field(default=())  # (entry, why): not a file to read
 
     @property
     def accepted(self) -> tuple[InboxFile, ...]:
@@ -50,19 +56,105 @@ class Inbox:
         return tuple(f for f in self.accepted if f.fiscal_year == year)
 
 
-def find_pdfs(reports_dir: Path) -> list[Path]:
-    """Every *.pdf below the folder (any case, any depth), hidden files and folders skipped."""
-    out = []
-    for p in sorted(reports_dir.rglob("*")):
-        rel = p.relative_to(reports_dir)
-        if p.is_file() and p.suffix.lower() == ".pdf" and not any(part.startswith(".") for part in rel.parts):
-            out.append(p)
-    return out
+@dataclass(frozen=True)
+class Listing:
+    """What the inbox folder holds, before anything is read."""
+
+    files: tuple[tuple[Path, tuple[int, int]], ...]  # (path, (device, inode) of the file it names)
+    outside: tuple[Path, ...]  # links to files outside the inbox: never opened
+    skipped: tuple[tuple[Path, str], ...]  # (path, why): no file to read
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
+_NOT_REGULAR = {
+    stat.S_IFIFO: "FIFO",
+    stat.S_IFCHR: "character device",
+    stat.S_IFBLK: "block device",
+    stat.S_IFSOCK: "socket",
+}
+
+
+def _kind(st: os.stat_result) -> str:
+    return _NOT_REGULAR.get(stat.S_IFMT(st.st_mode), "special file")
+
+
+def _is_pdf_name(name: str) -> bool:
+    return name.lower().endswith(".pdf")
+
+
+def list_inbox(reports_dir: Path) -> Listing:
+    """Every regular *.pdf below the folder (any case, any depth), hidden files and folders skipped.
+
+    Links are followed only to what lies inside the inbox: a link to /etc/passwd or to a report kept
+    elsewhere is named, never opened. Dangling links, FIFOs and devices named *.pdf are named too
+    (a FIFO would block the scan; a device may have side effects when opened).
+    """
+    root = reports_dir.resolve()
+    files: list[tuple[Path, tuple[int, int]]] = []
+    outside: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+
+    def walk(folder: Path) -> None:
+        try:
+            with os.scandir(folder) as entries:
+                ordered = sorted(entries, key=lambda e: e.name)
+        except OSError as exc:
+            if folder == reports_dir:
+                raise
+            skipped.append((folder, f"folder cannot be read ({exc.strerror})"))
+            return
+        for entry in ordered:
+            if entry.name.startswith("."):
+                continue
+            path = folder / entry.name
+            if entry.is_symlink():
+                _classify_link(path, root, files, outside, skipped)
+            elif entry.is_dir(follow_symlinks=False):
+                walk(path)
+            elif _is_pdf_name(entry.name):
+                st = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(st.st_mode):
+                    files.append((path, (st.st_dev, st.st_ino)))
+                else:
+                    skipped.append((path, f"not a regular file ({_kind(st)})"))
+
+    walk(reports_dir)
+    return Listing(tuple(files), tuple(outside), tuple(skipped))
+
+
+def _classify_link(path: Path, root: Path, files: list, outside: list, skipped: list) -> None:
+    try:
+        target = path.resolve(strict=True)
+        st = target.stat()
+    except (OSError, RuntimeError):  # RuntimeError: a link loop (Python < 3.13)
+        if _is_pdf_name(path.name):
+            skipped.append((path, "dangling link (its target does not exist)"))
+        return
+    if stat.S_ISDIR(st.st_mode):
+        if not target.is_relative_to(root):  # inside, its files are listed where they are
+            skipped.append((path, "link to a folder outside the inbox: not followed"))
+        return
+    if not _is_pdf_name(path.name):
+        return
+    if not target.is_relative_to(root):
+        outside.append(path)
+    elif stat.S_ISREG(st.st_mode):
+        files.append((path, (st.st_dev, st.st_ino)))
+    else:
+        skipped.append((path, f"link to a {_kind(st)}, not a regular file"))
+
+
+OUTSIDE_REASON = "link to a file outside the inbox: not read"
+
+
+def sha256_of(path: Path, identity: tuple[int, int] | None = None) -> str:
+    """The file's content hash. With `identity`, the file must still be that regular file (not
+    swapped for a link, FIFO or another file since it was listed): OSError otherwise."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # non-blocking: a FIFO put here meanwhile
+    with open(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or (identity and (st.st_dev, st.st_ino) != identity):
+            raise OSError(f"{path}: changed while the inbox was scanned")
+        h = hashlib.sha256()
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
@@ -89,31 +181,31 @@ def _to_cache(item: InboxFile, cache_dir: Path | None) -> None:
     cached = _cache_file(cache_dir, item.sha256)
     if cached is None:
         return
-    cached.parent.mkdir(parents=True, exist_ok=True)
     record = {
         "fiscal_year": item.fiscal_year,
         "department": item.department,
         "error": item.error,
         "extractor_version": version.extractor_version(),
     }
-    tmp = cached.with_suffix(".tmp")
-    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(cached)  # atomic: a killed build never leaves half an entry
+    # A cache only: an entry that cannot be written (full disk) is read from the file next time.
+    with contextlib.suppress(OSError):
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        with replaced_on_success(cached) as tmp:  # a killed build never leaves half an entry
+            tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
 
 
 def scan(
     reports_dir: Path,
     progress: Callable[[int, int, InboxFile], None] | None = None,
-    paths: Iterable[Path] | None = None,
     cache_dir: Path | None = None,
 ) -> Inbox:
     """Hash every PDF and read its first page; duplicates by content are kept once."""
-    paths = list(paths) if paths is not None else find_pdfs(reports_dir)
+    listing = list_inbox(reports_dir)
     seen: dict[str, Path] = {}
     duplicates, unique = [], []
-    for path in paths:
+    for path, identity in listing.files:
         try:
-            digest = sha256_of(path)
+            digest = sha256_of(path, identity)
         except OSError:
             continue  # vanished or unreadable between listing and hashing: next scan sees it
         if digest in seen:
@@ -145,4 +237,5 @@ def scan(
         done += 1
         if progress:
             progress(done, len(unique), item)
-    return Inbox(tuple(items[p] for p, _ in unique), tuple(duplicates))
+    refused = tuple(InboxFile(path, None, error=OUTSIDE_REASON) for path in listing.outside)
+    return Inbox(tuple(items[p] for p, _ in unique) + refused, tuple(duplicates), listing.skipped)

@@ -16,8 +16,10 @@ from pathlib import Path
 import duckdb
 
 from . import rejections
+from .disk_full import disk_full_line
 from .forked import PhaseFailedError, run_forked
 from .inbox import Inbox, scan
+from .printable import printable
 from .settings import Paths
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -43,9 +45,13 @@ class BuildOutcome:
         loaded = self.rows.get("dim_report", 0)
         lines = [f"reports loaded: {loaded} (fiscal years {', '.join(map(str, self.inbox.years())) or '-'})"]
         lines.append(f"files rejected: {len(self.rejected)}")
-        lines += [f"  {r['source_file']}: {r['reason']}" for r in self.rejected]
+        lines += [f"  {printable(r['source_file'])}: {printable(r['reason'])}" for r in self.rejected]
         for dup, kept in self.inbox.duplicates:
-            lines.append(f"  duplicate content, loaded once: {dup.name} = {kept.name}")
+            lines.append(f"  duplicate content, loaded once: {printable(dup.name)} = {printable(kept.name)}")
+        if self.inbox.skipped:
+            lines.append(f"entries skipped (no regular file to read): {len(self.inbox.skipped)}")
+            folder = self.paths.reports_dir
+            lines += [f"  {printable(p.relative_to(folder))}: {why}" for p, why in self.inbox.skipped]
         if self.rows:
             lines.append("rows: " + ", ".join(f"{t} {n}" for t, n in self.rows.items()))
         if self.findings:
@@ -57,10 +63,11 @@ class BuildOutcome:
         if self.published:
             lines.append(f"published: {self.paths.warehouse}")
         else:
+            full = next(filter(None, map(disk_full_line, self.failed_steps)), None)
             why = (
                 f"blocking audit rules failed: {', '.join(self.blocking_rules)}"
                 if self.blocking_rules
-                else "a step failed"
+                else full or "a step failed"
             )
             lines.append(
                 f"NOT published ({why}); the previous warehouse is unchanged: {self.paths.warehouse}"
@@ -92,8 +99,7 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
     # Extraction runs in its own process: the PDF readers, Arrow and pandas it loads stay out of
     # the process that then builds and audits the warehouse (peak memory, see forked.py).
     try:
-        failed = run_forked(_extract_years, paths, inbox, definitions, instance, years)
-        outcome.failed_steps.extend(f"extract fiscal year {year}" for year in failed)
+        outcome.failed_steps.extend(run_forked(_extract_years, paths, inbox, definitions, instance, years))
     except PhaseFailedError as exc:  # the warehouse is still rebuilt from what was extracted before
         outcome.failed_steps.append(str(exc))
     clock.done("extract")
@@ -110,13 +116,8 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
     build = paths.build_dir / f"{warehouse.run_id}.duckdb"
     outcome.published = not build.exists() and warehouse.success and paths.warehouse.exists()
     if not warehouse.success and not outcome.blocking_rules:
-        outcome.failed_steps.extend(
-            f"warehouse step {e.step_key}: {_first_line(e.event_specific_data.error.message)}"
-            if e.event_specific_data is not None and e.event_specific_data.error is not None
-            else f"warehouse step {e.step_key}"
-            for e in warehouse.all_events
-            if e.event_type_value == "STEP_FAILURE"
-        )
+        for step, why in _failed_steps(warehouse):
+            outcome.failed_steps.append(f"warehouse step {step}" + (f": {why}" if why else ""))
     outcome.rejected = rejections.read_all(paths.rejected_dir)
     _read_counts(outcome, paths.warehouse if outcome.published else build)
     return outcome
@@ -174,7 +175,7 @@ def _step_seconds(instance, run_id: str, names: dict[str, str]) -> dict[str, flo
 
 
 def _extract_years(paths: Paths, inbox: Inbox, definitions, instance, years: list[str]) -> list[str]:
-    """Run extract_year_job once per fiscal year; the years whose run failed (in a forked child)."""
+    """Run extract_year_job once per fiscal year (in a forked child); a line per failed year."""
     _drop_years_not_in_inbox(paths, set(years))
     job = definitions.resolve_job_def("extract_year_job")
     failed = []
@@ -187,8 +188,22 @@ def _extract_years(paths: Paths, inbox: Inbox, definitions, instance, years: lis
                 partition_key=year, instance=instance, raise_on_error=False, run_config=QUIET
             )
             if not result.success:
-                failed.append(year)
+                why = "; ".join(filter(None, (w for _, w in _failed_steps(result))))
+                failed.append(f"extract fiscal year {year}" + (f": {why}" if why else ""))
     return failed
+
+
+def _failed_steps(result) -> list[tuple[str, str | None]]:
+    """The run's failed steps, each with why: the full disk it ran into, else its error's first line."""
+    out = []
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            error = event.step_failure_data.error
+            why = None
+            if error is not None:
+                why = disk_full_line(error.to_string()) or _first_line(error.message)
+            out.append((event.step_key, why))
+    return out
 
 
 @contextlib.contextmanager

@@ -8,11 +8,15 @@ and a reader holding the old file open never blocks the swap.
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
+
+from .atomic_write import replaced_on_success
+from .disk_full import named_if_disk_full
 
 
 class PublishRefusedError(RuntimeError):
@@ -75,7 +79,7 @@ def _sql_string(text: str) -> str:
 
 def finalize_build(build_db: Path) -> None:
     """Fold the write-ahead log into the file so the build is one self-contained file."""
-    with duckdb.connect(str(build_db)) as con:
+    with named_if_disk_full(build_db), duckdb.connect(str(build_db)) as con:
         con.execute("checkpoint").fetchall()
     wal = build_db.with_name(build_db.name + ".wal")
     if wal.exists():
@@ -92,10 +96,19 @@ def publish(build_db: str | Path, warehouse: str | Path, blocking: tuple = ()) -
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     staged = warehouse.with_name(f".{warehouse.name}.incoming")
     staged.unlink(missing_ok=True)  # left by a build killed mid-copy
-    if build_db.parent.resolve().stat().st_dev != warehouse.parent.resolve().stat().st_dev:
-        # rename is only atomic within one filesystem: stage a copy beside the target first.
-        staged.write_bytes(build_db.read_bytes())
+    if build_db.parent.resolve().stat().st_dev == warehouse.parent.resolve().stat().st_dev:
+        os.replace(build_db, warehouse)
+    else:
+        # rename is only atomic within one filesystem: a whole copy beside the target first,
+        # removed if it cannot be completed (full disk). Named after the file readers open.
+        with named_if_disk_full(warehouse, always_target=True), replaced_on_success(warehouse, tmp=staged):
+            _copy_to_disk(build_db, staged)
         build_db.unlink()
-        build_db = staged
-    os.replace(build_db, warehouse)
     return PublishResult(True, warehouse, "published")
+
+
+def _copy_to_disk(source: Path, target: Path) -> None:
+    """Copy, then flush to the device: some filesystems report a full disk only then."""
+    shutil.copyfile(source, target)
+    with target.open("rb+") as fh:
+        os.fsync(fh.fileno())

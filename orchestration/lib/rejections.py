@@ -5,10 +5,15 @@ An empty file with the schema is always present, so the dbt source never globs n
 
 from __future__ import annotations
 
+import hashlib
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from .atomic_write import replaced_on_success
+from .disk_full import named_if_disk_full
 
 _EMPTY = "_schema.parquet"
 # Written and read with DuckDB, which every build process has: Arrow (and the pandas it pulls in,
@@ -31,14 +36,23 @@ def ensure(rejected_dir: Path) -> None:
         stale.unlink(missing_ok=True)
     empty = rejected_dir / _EMPTY
     if not empty.exists():
-        _write([], empty)
+        with named_if_disk_full(empty), replaced_on_success(empty) as tmp:
+            _write([], tmp)
 
 
-def record(rejected_dir: Path, path: Path, sha256: str, reason: str) -> None:
+def _key(path: Path, sha256: str | None) -> str:
+    """A rejection is kept under the file's content hash; a file never read (a link out of the
+    inbox) under a hash of its path instead."""
+    if sha256 is not None:
+        return sha256
+    return "unread-" + hashlib.sha256(os.fsencode(path)).hexdigest()
+
+
+def record(rejected_dir: Path, path: Path, sha256: str | None, reason: str) -> None:
     ensure(rejected_dir)
-    tmp = rejected_dir / f".{sha256}.tmp"
-    _write([(path.name, sha256, reason, datetime.now(UTC))], tmp)
-    tmp.replace(rejected_dir / f"{sha256}.parquet")
+    target = rejected_dir / f"{_key(path, sha256)}.parquet"
+    with named_if_disk_full(target), replaced_on_success(target) as tmp:
+        _write([(path.name, sha256, reason, datetime.now(UTC))], tmp)
 
 
 def clear(rejected_dir: Path, sha256: str) -> None:
@@ -56,7 +70,7 @@ def keep_only(rejected_dir: Path, sha256s: set[str]) -> None:
 def sync_with_inbox(rejected_dir: Path, inbox) -> None:
     """Rejections mirror the inbox: files gone from it are forgotten, files without a readable
     header (no fiscal year, so no partition run would see them) are recorded."""
-    keep_only(rejected_dir, {f.sha256 for f in inbox.files})
+    keep_only(rejected_dir, {_key(f.path, f.sha256) for f in inbox.files})
     for f in inbox.rejected:
         record(rejected_dir, f.path, f.sha256, f.error or "rejected")
 
