@@ -113,6 +113,57 @@ def test_extract_asset_rerun_replaces_instead_of_duplicating(tmp_path):
     assert list((tmp_path / "data" / "extracted" / "fiscal_year=2023").iterdir()) == []
 
 
+def _extract_2023(tmp_path: Path, inbox: Path) -> dict:
+    """One extraction run of fiscal year 2023 from `inbox` into tmp_path/data; its report metadata."""
+    context = dg.build_asset_context(partition_key="2023", resources={"paths": _paths(tmp_path, inbox)})
+    results = list(extracted_reports(context))
+    return next(r.metadata for r in results if r.asset_key == dg.AssetKey(["extracted", "budget_lines"]))
+
+
+def _inbox_of(folder: Path, fixture: str) -> Path:
+    folder.mkdir()
+    shutil.copy(PDF_DIR / fixture, folder / "a.pdf")
+    return folder
+
+
+def test_cached_partition_reports_its_real_rows_and_pages(tmp_path):
+    inbox = _inbox_of(tmp_path / "inbox", "nantong_culture_2023.pdf")
+    _extract_2023(tmp_path, inbox)
+    again = _extract_2023(tmp_path, inbox)
+    assert again["cached (unchanged content)"] == 1 and again["extracted"] == 0
+    assert (again["rows"], again["pages"]) == (28, 5)
+
+
+def test_extraction_over_another_inbox_keeps_the_first_inbox_cached(tmp_path):
+    first = _inbox_of(tmp_path / "first", "nantong_culture_2023.pdf")
+    other = _inbox_of(tmp_path / "other", "suzhou_police_2023.pdf")
+    _extract_2023(tmp_path, first)
+    _extract_2023(tmp_path, other)
+    back = _extract_2023(tmp_path, first)
+    assert (back["extracted"], back["cached (unchanged content)"]) == (0, 1)
+    selected = tmp_path / "data" / "extracted" / "fiscal_year=2023"
+    assert [p.name for p in selected.iterdir()] == [
+        hashlib.sha256((first / "a.pdf").read_bytes()).hexdigest()
+    ]
+
+
+def test_prune_removes_only_cached_reports_the_last_build_did_not_use(tmp_path, monkeypatch, capsys):
+    from orchestration.cli import main
+
+    first = _inbox_of(tmp_path / "first", "nantong_culture_2023.pdf")
+    other = _inbox_of(tmp_path / "other", "suzhou_police_2023.pdf")
+    _extract_2023(tmp_path, first)
+    _extract_2023(tmp_path, other)
+    monkeypatch.setenv("SELFEVAL_DATA_DIR", str(tmp_path / "data"))
+    assert main(["prune"]) == 0
+    assert re.fullmatch(
+        r"extraction cache \S+: 1 reports removed \(\d+\.\d MB\), 1 kept \(used by the last build\)\n",
+        capsys.readouterr().out,
+    )
+    cache = tmp_path / "data" / "cache"
+    assert [p.name for p in cache.iterdir()] == [hashlib.sha256((other / "a.pdf").read_bytes()).hexdigest()]
+
+
 def test_extract_asset_logs_unchanged_files_as_one_count(tmp_path, capfd):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -552,3 +603,49 @@ def test_dbt_failure_comes_back_as_errors(tmp_path):
     success, results, errors = run_forked(_run_dbt, flags, tmp_path, tmp_path / "build.duckdb")
     assert (success, results) == (False, [])
     assert errors and str(missing) in " ".join(errors)
+
+
+# --- the build summary when a build fails ------------------------------------------------------------
+
+
+def _failed_outcome(tmp_path: Path):
+    from orchestration.lib.inbox import Inbox
+    from orchestration.lib.pipeline import BuildOutcome
+
+    paths = _paths(tmp_path, tmp_path).paths()
+    return BuildOutcome(paths, Inbox(()), failed_steps=["warehouse step warehouse_models: dbt build failed"])
+
+
+def test_failed_first_build_does_not_claim_a_previous_warehouse(tmp_path):
+    summary = _failed_outcome(tmp_path).summary(seconds=1.0)
+    assert f"NOT published (a step failed); there is no warehouse at {tmp_path / 'warehouse.duckdb'} yet" in (
+        summary.splitlines()
+    )
+    assert "unchanged" not in summary
+
+
+def test_failed_build_summary_keeps_the_first_error_not_a_missing_table(tmp_path):
+    from orchestration.lib.pipeline import _read_counts
+
+    outcome = _failed_outcome(tmp_path)
+    half_built = tmp_path / "half.duckdb"
+    duckdb.connect(str(half_built)).close()  # dbt failed before any mart existed
+    _read_counts(outcome, half_built)
+    assert outcome.failed_steps == ["warehouse step warehouse_models: dbt build failed"]
+
+
+def test_failed_step_is_named_by_its_own_error_not_dagsters_wrapper():
+    from dagster._utils.error import SerializableErrorInfo
+
+    from orchestration.lib.pipeline import _first_line
+
+    dbt_error = SerializableErrorInfo(
+        "DbtBuildError: dbt build failed: no files found\nmore\n", [], "DbtBuildError"
+    )
+    wrapped = SerializableErrorInfo(
+        "dagster._core.errors.DagsterExecutionStepExecutionError: Error occurred while executing op\n",
+        [],
+        "DagsterExecutionStepExecutionError",
+        cause=dbt_error,
+    )
+    assert _first_line(wrapped) == "DbtBuildError: dbt build failed: no files found"

@@ -62,9 +62,12 @@ class BuildOutcome:
                 if self.blocking_rules
                 else "a step failed"
             )
-            lines.append(
-                f"NOT published ({why}); the previous warehouse is unchanged: {self.paths.warehouse}"
+            before = (
+                f"the previous warehouse is unchanged: {self.paths.warehouse}"
+                if self.paths.warehouse.exists()
+                else f"there is no warehouse at {self.paths.warehouse} yet"
             )
+            lines.append(f"NOT published ({why}); {before}")
         # Hundredths: benchmarks/run.py compares phases of whole builds that differ by one report.
         phases = ", ".join(f"{name} {t:.2f}" for name, t in self.phase_seconds.items())
         lines.append(f"seconds: {seconds:.1f}" + (f" ({phases})" if phases else ""))
@@ -112,8 +115,11 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
     build = paths.build_dir / f"{warehouse.run_id}.duckdb"
     outcome.published = not build.exists() and warehouse.success and paths.warehouse.exists()
     if not warehouse.success and not outcome.blocking_rules:
-        failed = [e.step_key for e in warehouse.all_events if e.event_type_value == "STEP_FAILURE"]
-        outcome.failed_steps.extend(f"warehouse step {s}" for s in failed)
+        outcome.failed_steps.extend(
+            f"warehouse step {e.step_key}: {_first_line(e.step_failure_data.error)}"
+            for e in warehouse.all_events
+            if e.event_type_value == "STEP_FAILURE"
+        )
     outcome.rejected = rejections.read_all(paths.rejected_dir)
     _read_counts(outcome, paths.warehouse if outcome.published else build)
     return outcome
@@ -210,8 +216,17 @@ def _drop_years_not_in_inbox(paths: Paths, years: set[str]) -> None:
             shutil.rmtree(folder)
 
 
+def _first_line(error) -> str:
+    """The first line of a step's error (dbt's own message, not Dagster's wrapping of it)."""
+    while error is not None and error.cause is not None and "dagster" in error.cls_name.lower():
+        error = error.cause
+    return error.message.strip().splitlines()[0] if error is not None and error.message.strip() else "failed"
+
+
 def _read_counts(outcome: BuildOutcome, db: Path) -> None:
-    if not db.exists():
+    # A build whose step failed may lack tables: what failed is already said, and reading it would
+    # only add a second error in the first one's place.
+    if not db.exists() or (outcome.failed_steps and not outcome.published):
         return
     try:
         _counts_from(outcome, db)

@@ -56,6 +56,11 @@ class Paths:
         return self.data_dir / "extracted"
 
     @property
+    def extraction_cache_dir(self) -> Path:
+        """Every report ever extracted here, by content hash (see lib/extraction.py)."""
+        return self.data_dir / "cache"
+
+    @property
     def rejected_dir(self) -> Path:
         return self.data_dir / "rejected"
 
