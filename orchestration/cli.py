@@ -92,11 +92,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     from orchestration.lib.pipeline import run_build
 
-    # Dagster and dbt write their event logs to stdout; keep them in a file, the summary on screen.
+    # Dagster's events (the build_log logger) and dbt's output (stdout) go to one file, the summary
+    # on screen. Both append, so neither overwrites the other's lines.
     log = paths.data_dir / "logs" / "last_build.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w", encoding="utf-8") as fh, contextlib.redirect_stdout(fh):
-        outcome = run_build(paths, progress=_Progress())
+    log.write_text("", encoding="utf-8")
+    show_phases = sys.stderr.isatty()
+    with log.open("a", encoding="utf-8") as fh, contextlib.redirect_stdout(fh):
+        outcome = run_build(paths, progress=_Progress(), log_path=log, show_phases=show_phases)
     print(f"log: {log}")
     print(outcome.summary(seconds=time.perf_counter() - start))
     return EXIT_OK if outcome.ok else EXIT_PROBLEMS

@@ -15,12 +15,10 @@ from pathlib import Path
 
 import duckdb
 
-from . import rejections
+from . import build_log, rejections
 from .forked import PhaseFailedError, run_forked
 from .inbox import Inbox, scan
 from .settings import Paths
-
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 @dataclass
@@ -34,6 +32,7 @@ class BuildOutcome:
     rows: dict[str, int] = field(default_factory=dict)
     findings: dict[str, int] = field(default_factory=dict)
     phase_seconds: dict[str, float] = field(default_factory=dict)
+    data_docs: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -54,6 +53,8 @@ class BuildOutcome:
             lines.append("audit findings by rule: none")
         for step in self.failed_steps:
             lines.append(f"failed step: {step}")
+        if self.data_docs is not None:
+            lines.append(f"data docs: {self.data_docs}")
         if self.published:
             lines.append(f"published: {self.paths.warehouse}")
         else:
@@ -74,12 +75,17 @@ class BuildOutcome:
         return "\n".join(lines)
 
 
-def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
+def run_build(
+    paths: Paths, progress: Callable | None = None, log_path: Path | None = None, show_phases: bool = False
+) -> BuildOutcome:
+    """`progress` sees each scanned file; `log_path` gets every Dagster event; `show_phases` prints
+    each phase's start and end on stderr (for a terminal)."""
     import dagster as dg
 
     from orchestration.definitions import defs
 
     clock = _Phases()
+    run_config = build_log.run_config(log_path, show_phases)
     definitions = defs()
     instance = dg.DagsterInstance.ephemeral()
     clock.done("load")
@@ -95,7 +101,7 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
     # Extraction runs in its own process: the PDF readers, Arrow and pandas it loads stay out of
     # the process that then builds and audits the warehouse (peak memory, see forked.py).
     try:
-        failed = run_forked(_extract_years, paths, inbox, definitions, instance, years)
+        failed = run_forked(_extract_years, paths, inbox, definitions, instance, years, run_config)
         outcome.failed_steps.extend(f"extract fiscal year {year}" for year in failed)
     except PhaseFailedError as exc:  # the warehouse is still rebuilt from what was extracted before
         outcome.failed_steps.append(str(exc))
@@ -105,7 +111,7 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
     # a child running the audit copies most of this process's pages as it touches them.)
     with _hidden("pyarrow"):
         warehouse = definitions.resolve_job_def("warehouse_job").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET
+            instance=instance, raise_on_error=False, run_config=run_config
         )
     steps = {"warehouse_models": "dbt", "warehouse_audit": "audit"}
     clock.done("publish", parts=_step_seconds(instance, warehouse.run_id, steps))
@@ -120,6 +126,8 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
             for e in warehouse.all_events
             if e.event_type_value == "STEP_FAILURE"
         )
+    docs = paths.audit_dir / warehouse.run_id / "data_docs" / "index.html"
+    outcome.data_docs = docs if docs.exists() else None
     outcome.rejected = rejections.read_all(paths.rejected_dir)
     _read_counts(outcome, paths.warehouse if outcome.published else build)
     return outcome
@@ -155,7 +163,9 @@ def _step_seconds(instance, run_id: str, names: dict[str, str]) -> dict[str, flo
     return out
 
 
-def _extract_years(paths: Paths, inbox: Inbox, definitions, instance, years: list[str]) -> list[str]:
+def _extract_years(
+    paths: Paths, inbox: Inbox, definitions, instance, years: list[str], run_config: dict
+) -> list[str]:
     """Run extract_year_job once per fiscal year; the years whose run failed (in a forked child)."""
     _drop_years_not_in_inbox(paths, set(years))
     job = definitions.resolve_job_def("extract_year_job")
@@ -166,7 +176,7 @@ def _extract_years(paths: Paths, inbox: Inbox, definitions, instance, years: lis
         rejections.sync_with_inbox(paths.rejected_dir, inbox)
         for year in years:
             result = job.execute_in_process(
-                partition_key=year, instance=instance, raise_on_error=False, run_config=QUIET
+                partition_key=year, instance=instance, raise_on_error=False, run_config=run_config
             )
             if not result.success:
                 failed.append(year)
