@@ -7,10 +7,10 @@ import dagster as dg
 from expectations import RULES, run_audit
 from orchestration.defs.dbt import build_path, warehouse_models
 from orchestration.defs.resources import SelfevalPaths
+from orchestration.lib.settings import audit_runs_kept
 
 AUDIT = dg.AssetKey("warehouse_audit")
 SAMPLE_ROWS = 10
-KEEP_AUDIT_RUNS = 10
 
 
 def prune_audit_dirs(audit_dir, keep: int) -> None:
@@ -40,8 +40,9 @@ def prune_audit_dirs(audit_dir, keep: int) -> None:
 def warehouse_audit(context: dg.AssetExecutionContext, paths: SelfevalPaths):
     p = paths.paths()
     build = build_path(p, context.op_execution_context.run_id)
-    prune_audit_dirs(p.audit_dir, keep=KEEP_AUDIT_RUNS - 1)
-    result = run_audit(build, p.audit_dir / context.op_execution_context.run_id)
+    run_id = context.op_execution_context.run_id
+    prune_audit_dirs(p.audit_dir, keep=audit_runs_kept() - 1)  # this run's makes it the setting
+    result = run_audit(build, p.audit_dir / run_id, run_name=run_id)
     findings = result.findings
     for rule in result.rules:
         rows = findings[findings["rule"] == rule.rule].head(SAMPLE_ROWS)
