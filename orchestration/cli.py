@@ -13,6 +13,7 @@ import gc
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -124,19 +125,14 @@ def _cmd_query(args: argparse.Namespace) -> int:
         # Read-only, and no file access from SQL: a query can neither change the warehouse nor write
         # files (COPY ... TO) nor read arbitrary files.
         with connect_read_only(path) as con:
-            rel = con.sql(args.sql)
-            if rel is None:
-                print("selfeval query: statement returned no rows", file=sys.stderr)
-                return EXIT_OK
-            columns, rows = rel.columns, rel.fetchall()
+            result = _run_interruptibly(con, args.sql)
     except duckdb.Error as exc:
         print(f"selfeval query: {str(exc).splitlines()[0]}", file=sys.stderr)
         return EXIT_PROBLEMS
-    except RuntimeError as exc:
-        # Ctrl-C mid-query: DuckDB stops the query and raises a bare RuntimeError, not KeyboardInterrupt.
-        if str(exc) == "Query interrupted":
-            raise KeyboardInterrupt from exc
-        raise
+    if result is None:
+        print("selfeval query: statement returned no rows", file=sys.stderr)
+        return EXIT_OK
+    columns, rows = result
     try:
         if args.csv:
             import csv
@@ -152,6 +148,37 @@ def _cmd_query(args: argparse.Namespace) -> int:
         print("selfeval query: output closed early (broken pipe)", file=sys.stderr)
         return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def _run_interruptibly(con, sql: str) -> tuple[list[str], list[tuple]] | None:
+    """The statement's columns and rows (None if it returns none); Ctrl-C ends the command at once.
+
+    The query runs in a thread while this one waits in Python, where Ctrl-C lands. DuckDB's own
+    check for Ctrl-C misses one that comes at the wrong moment (the query then runs to its end), and
+    its interrupt() from another thread left the connection busy, so that closing it failed.
+    """
+    outcome: dict = {}
+
+    def work() -> None:
+        try:
+            rel = con.sql(sql)
+            outcome["value"] = None if rel is None else (rel.columns, rel.fetchall())
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+    except KeyboardInterrupt:
+        # A read-only query has nothing to clean up: leave now. Python's shutdown would wait for the
+        # query's thread or abort inside DuckDB.
+        print("selfeval query: interrupted", file=sys.stderr, flush=True)
+        os._exit(EXIT_PROBLEMS)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _silence_stdout() -> None:

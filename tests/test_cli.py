@@ -120,7 +120,7 @@ def test_query_interrupted_by_ctrl_c_ends_with_one_line(small_db):
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
-        time.sleep(4)  # started and inside the query (it runs for minutes)
+        time.sleep(4)  # started, and most likely inside the query (it runs for minutes)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
     finally:
