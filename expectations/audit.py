@@ -11,12 +11,14 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import great_expectations as gx
 import pandas as pd
 
+from .lib.offline_docs import make_offline
 from .rules import RULES, Rule
 
 FINDING_COLUMNS = {
@@ -85,11 +87,23 @@ def _gx_context(docs_dir: Path | None):
     return context
 
 
+# How a failing row is named in the Data Docs (GX lists these columns of each one); finding_key,
+# last, is how the row is found again in the frame.
+FINDING_NAME_COLUMNS = ["department_name", "source_file", "source_page", "subject", "finding_key"]
+
+
 def run_audit(
-    build_db: str | Path, out_dir: str | Path | None = None, rules: tuple[Rule, ...] = RULES
+    build_db: str | Path,
+    out_dir: str | Path | None = None,
+    rules: tuple[Rule, ...] = RULES,
+    run_name: str = "audit",
 ) -> AuditResult:
-    """Audit `build_db`, write `audit.findings` and `audit.rule_results` into it, return the result."""
+    """Audit `build_db`, write `audit.findings` and `audit.rule_results` into it, return the result.
+
+    `run_name` names the run in the Data Docs (the Dagster run id in builds).
+    """
     start = time.perf_counter()
+    run_id = gx.RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
     out = Path(out_dir) if out_dir is not None else None
     context = _gx_context(out / "data_docs" if out is not None else None)
     source = context.data_sources.add_pandas("warehouse")
@@ -110,7 +124,11 @@ def run_audit(
             )
             validation = definition.run(
                 batch_parameters={"dataframe": frame},
-                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["finding_key"]},
+                result_format={
+                    "result_format": "COMPLETE",
+                    "unexpected_index_column_names": FINDING_NAME_COLUMNS,
+                },
+                run_id=run_id,
             )
             raw[rule.name] = validation.to_json_dict()
             failing = _failing_rows(frame, validation, rule, messages)
@@ -137,6 +155,7 @@ def run_audit(
         results_json = out / "validation_results.json"
         results_json.write_text(json.dumps(raw, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
         context.build_data_docs()
+        make_offline(out / "data_docs", data_asset=f"{Path(build_db).name} (the build audited)")
         docs_index = out / "data_docs" / "index.html"
     return AuditResult(tuple(results), table, time.perf_counter() - start, results_json, docs_index)
 

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -89,6 +90,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if not paths.reports_dir.is_dir():
         print(f"selfeval build: reports folder not found: {paths.reports_dir}", file=sys.stderr)
         return EXIT_USAGE
+    from orchestration.lib.inbox import find_pdfs
+
+    # Before anything runs: a build over an empty folder would only fail, after clearing the
+    # last build's selection of reports.
+    if not find_pdfs(paths.reports_dir):
+        print(f"selfeval build: no PDF files in {paths.reports_dir}", file=sys.stderr)
+        return EXIT_USAGE
     start = time.perf_counter()
     from orchestration.lib.build_lock import BuildLockBusyError, build_lock
     from orchestration.lib.pipeline import run_build
@@ -97,6 +105,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"selfeval build: {message}", file=sys.stderr, flush=True)
 
     log = paths.data_dir / "logs" / "last_build.log"
+    show_phases = sys.stderr.isatty()
     try:
         with build_lock(paths.data_dir, wait=not args.no_wait, on_wait=waiting):
             progress = _Progress()  # on the terminal
@@ -108,7 +117,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
                 contextlib.redirect_stderr(sink),
                 _logged_to(sink, "extract"),
             ):
-                outcome = run_build(paths, progress=progress)
+                outcome = run_build(paths, progress=progress, log_path=log, show_phases=show_phases)
                 summary = outcome.summary(seconds=time.perf_counter() - start)
                 print(summary)
     except BuildLockBusyError as exc:
@@ -148,7 +157,9 @@ class _BuildLog:
     def __enter__(self) -> _BuildLog:
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("w", encoding="utf-8")
+            self.path.write_text("", encoding="utf-8")
+            # Appending, like the Dagster event log handler that writes to the same file.
+            self._file = self.path.open("a", encoding="utf-8")
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -195,23 +206,67 @@ def _cmd_query(args: argparse.Namespace) -> int:
         # Read-only, and no file access from SQL: a query can neither change the warehouse nor write
         # files (COPY ... TO) nor read arbitrary files.
         with connect_read_only(path) as con:
-            rel = con.sql(args.sql)
-            if rel is None:
-                print("selfeval query: statement returned no rows", file=sys.stderr)
-                return EXIT_OK
-            columns, rows = rel.columns, rel.fetchall()
+            result = _run_interruptibly(con, args.sql)
     except duckdb.Error as exc:
         print(f"selfeval query: {str(exc).splitlines()[0]}", file=sys.stderr)
         return EXIT_PROBLEMS
-    if args.csv:
-        import csv
+    if result is None:
+        print("selfeval query: statement returned no rows", file=sys.stderr)
+        return EXIT_OK
+    columns, rows = result
+    try:
+        if args.csv:
+            import csv
 
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
-    else:
-        print(_table(columns, rows))
+            writer = csv.writer(sys.stdout)
+            writer.writerow(columns)
+            writer.writerows(rows)
+        else:
+            print(_table(columns, rows))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `selfeval query ... | head`: the reader stopped early
+        _silence_stdout()
+        print("selfeval query: output closed early (broken pipe)", file=sys.stderr)
+        return EXIT_PROBLEMS
     return EXIT_OK
+
+
+def _run_interruptibly(con, sql: str) -> tuple[list[str], list[tuple]] | None:
+    """The statement's columns and rows (None if it returns none); Ctrl-C ends the command at once.
+
+    The query runs in a thread while this one waits in Python, where Ctrl-C lands. DuckDB's own
+    check for Ctrl-C misses one that comes at the wrong moment (the query then runs to its end), and
+    its interrupt() from another thread left the connection busy, so that closing it failed.
+    """
+    outcome: dict = {}
+
+    def work() -> None:
+        try:
+            rel = con.sql(sql)
+            outcome["value"] = None if rel is None else (rel.columns, rel.fetchall())
+        except BaseException as exc:  # handed to the waiting thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+    except KeyboardInterrupt:
+        # A read-only query has nothing to clean up: leave now. Python's shutdown would wait for the
+        # query's thread or abort inside DuckDB.
+        print("selfeval query: interrupted", file=sys.stderr, flush=True)
+        os._exit(EXIT_PROBLEMS)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so Python's own flush at exit meets no closed pipe again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _table(columns: list[str], rows: list[tuple]) -> str:
@@ -240,13 +295,24 @@ def _cmd_export(args: argparse.Namespace) -> int:
         print(f"selfeval export: no warehouse at {path} (run `selfeval build` first)", file=sys.stderr)
         return EXIT_USAGE
     out = Path(args.parquet)
-    out.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(path), read_only=True) as con:
-        for table in MARTS:
-            target = out / f"{table}.parquet"
-            con.execute(f"copy (select * from marts.{table}) to '{target}' (format parquet)").fetchall()
-            n = con.execute(f"select count(*) from marts.{table}").fetchall()[0][0]
-            print(f"{target}: {n} rows")
+    if out.exists() and not out.is_dir():
+        print(f"selfeval export: {out}: exists and is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect(str(path), read_only=True) as con:
+            for table in MARTS:
+                target = out / f"{table}.parquet"
+                # The path goes to DuckDB as a value, never pasted into SQL text.
+                con.table(f"marts.{table}").write_parquet(str(target))
+                n = con.execute(f"select count(*) from marts.{table}").fetchall()[0][0]
+                print(f"{target}: {n} rows")
+    except OSError as exc:
+        print(f"selfeval export: cannot write {exc.filename or out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except duckdb.Error as exc:
+        print(f"selfeval export: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return EXIT_PROBLEMS
     return EXIT_OK
 
 
@@ -266,15 +332,37 @@ def _cmd_sync_partitions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_prune(args: argparse.Namespace) -> int:
+    """Empty the extraction cache of what the last build did not use (builds only add to it)."""
+    from orchestration.lib.extraction import prune_cache
+    from orchestration.lib.settings import Paths
+
+    paths = Paths.from_env()
+    result = prune_cache(paths.extraction_cache_dir, paths.extracted_dir, paths.header_cache_dir)
+    print(
+        f"extraction cache {paths.extraction_cache_dir}: {result.removed} reports removed "
+        f"({result.freed_bytes / 1e6:.1f} MB), {result.kept} kept (used by the last build)"
+    )
+    return EXIT_OK
+
+
+def _version() -> str:
+    from importlib.metadata import version
+
+    return f"selfeval {version('selfeval')}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="selfeval",
-        description="Budget self-evaluation report PDFs -> an audited DuckDB warehouse.",
+        description="Budget self-evaluation report PDFs -> an audited DuckDB warehouse. "
+        "Settings come from the environment, then from ./.env (see .env.example).",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=_version(), help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("extract", help="extract report PDFs and print JSON (one object per report and line)")
-    p.add_argument("files", nargs="+", metavar="FILE.pdf")
+    p.add_argument("files", nargs="+", metavar="FILE.pdf", help="report PDFs to read")
     p.add_argument("--pretty", action="store_true", help="indent the JSON")
     p.set_defaults(func=_cmd_extract)
 
@@ -297,14 +385,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_sync_partitions)
 
+    p = sub.add_parser(
+        "prune", help="remove cached extractions the last build did not use (builds never remove them)"
+    )
+    p.set_defaults(func=_cmd_prune)
+
     p = sub.add_parser("query", help="run read-only SQL on the published warehouse")
-    p.add_argument("sql")
+    p.add_argument("sql", metavar="SQL", help='one SQL statement, e.g. "select * from marts.fct_spend"')
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
     p.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default SELFEVAL_WAREHOUSE)")
     p.set_defaults(func=_cmd_query)
 
     p = sub.add_parser("export", help="write the marts as Parquet, for tools that cannot read DuckDB")
-    p.add_argument("--parquet", metavar="DIR", required=True)
+    p.add_argument(
+        "--parquet", metavar="DIR", required=True, help="folder to write <table>.parquet files into"
+    )
     p.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default SELFEVAL_WAREHOUSE)")
     p.set_defaults(func=_cmd_export)
     return parser
@@ -316,7 +411,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
-    return args.func(args)
+    _load_dotenv()
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:  # Ctrl-C: one line, not the traceback of wherever it landed
+        print(f"selfeval {args.command}: interrupted", file=sys.stderr)
+        return EXIT_PROBLEMS
+
+
+def _load_dotenv() -> None:
+    """Settings from ./.env, as .env.example suggests; variables already set in the environment win."""
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)
 
 
 def run() -> None:

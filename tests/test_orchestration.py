@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -122,6 +123,57 @@ def test_extract_asset_rerun_replaces_instead_of_duplicating(tmp_path):
     assert list((tmp_path / "data" / "extracted" / "fiscal_year=2023").iterdir()) == []
 
 
+def _extract_2023(tmp_path: Path, inbox: Path) -> dict:
+    """One extraction run of fiscal year 2023 from `inbox` into tmp_path/data; its report metadata."""
+    context = dg.build_asset_context(partition_key="2023", resources={"paths": _paths(tmp_path, inbox)})
+    results = list(extracted_reports(context))
+    return next(r.metadata for r in results if r.asset_key == dg.AssetKey(["extracted", "budget_lines"]))
+
+
+def _inbox_of(folder: Path, fixture: str) -> Path:
+    folder.mkdir()
+    shutil.copy(PDF_DIR / fixture, folder / "a.pdf")
+    return folder
+
+
+def test_cached_partition_reports_its_real_rows_and_pages(tmp_path):
+    inbox = _inbox_of(tmp_path / "inbox", "nantong_culture_2023.pdf")
+    _extract_2023(tmp_path, inbox)
+    again = _extract_2023(tmp_path, inbox)
+    assert again["cached (unchanged content)"] == 1 and again["extracted"] == 0
+    assert (again["rows"], again["pages"]) == (28, 5)
+
+
+def test_extraction_over_another_inbox_keeps_the_first_inbox_cached(tmp_path):
+    first = _inbox_of(tmp_path / "first", "nantong_culture_2023.pdf")
+    other = _inbox_of(tmp_path / "other", "suzhou_police_2023.pdf")
+    _extract_2023(tmp_path, first)
+    _extract_2023(tmp_path, other)
+    back = _extract_2023(tmp_path, first)
+    assert (back["extracted"], back["cached (unchanged content)"]) == (0, 1)
+    selected = tmp_path / "data" / "extracted" / "fiscal_year=2023"
+    assert [p.name for p in selected.iterdir()] == [
+        hashlib.sha256((first / "a.pdf").read_bytes()).hexdigest()
+    ]
+
+
+def test_prune_removes_only_cached_reports_the_last_build_did_not_use(tmp_path, monkeypatch, capsys):
+    from orchestration.cli import main
+
+    first = _inbox_of(tmp_path / "first", "nantong_culture_2023.pdf")
+    other = _inbox_of(tmp_path / "other", "suzhou_police_2023.pdf")
+    _extract_2023(tmp_path, first)
+    _extract_2023(tmp_path, other)
+    monkeypatch.setenv("SELFEVAL_DATA_DIR", str(tmp_path / "data"))
+    assert main(["prune"]) == 0
+    assert re.fullmatch(
+        r"extraction cache \S+: 1 reports removed \(\d+\.\d MB\), 1 kept \(used by the last build\)\n",
+        capsys.readouterr().out,
+    )
+    cache = tmp_path / "data" / "cache"
+    assert [p.name for p in cache.iterdir()] == [hashlib.sha256((other / "a.pdf").read_bytes()).hexdigest()]
+
+
 def test_extract_asset_logs_unchanged_files_as_one_count(tmp_path, capfd):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -157,6 +209,58 @@ def test_audit_asset_reports_each_rule_as_a_check(warehouse, tmp_path):
     sample = checks["execution_rate"].metadata["sample"].data[0]
     assert sample["source_file"] == "suzhou_education_2022.pdf" and sample["source_page"] > 0
     assert all(checks[r.name].passed for r in RULES if r.severity == "error")
+
+
+@pytest.fixture(scope="module")
+def audited(warehouse, tmp_path_factory):
+    """The audit asset run once with SELFEVAL_AUDIT_RUNS_KEPT=2, after three older runs' results."""
+    tmp = tmp_path_factory.mktemp("audited")
+    paths = _paths(tmp, tmp)
+    audit_dir = paths.paths().audit_dir
+    for age, name in enumerate(("newest-old", "older", "oldest")):
+        (audit_dir / name).mkdir(parents=True)
+        os.utime(audit_dir / name, (time.time() - 100 * (age + 1),) * 2)
+    context = dg.build_asset_context(resources={"paths": paths})
+    build = build_path(paths.paths(), context.op_execution_context.run_id)
+    build.parent.mkdir(parents=True)
+    shutil.copyfile(warehouse, build)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SELFEVAL_AUDIT_RUNS_KEPT", "2")
+        list(warehouse_audit(context))
+    return audit_dir, context.op_execution_context.run_id
+
+
+def test_audit_keeps_the_configured_number_of_runs(audited):
+    audit_dir, run_id = audited
+    assert sorted(p.name for p in audit_dir.iterdir()) == sorted(["newest-old", run_id])
+
+
+def test_data_docs_load_nothing_from_another_host(audited):
+    audit_dir, run_id = audited
+    site = audit_dir / run_id / "data_docs"
+    remote = re.compile(r"<(?:script|link|img)\b[^>]*\b(?:src|href)=[\"']https?://|url\(\s*[\"']?https?://")
+    pages = [p for p in site.rglob("*") if p.suffix in (".html", ".css")]
+    assert len(pages) > 10
+    assert [p.name for p in pages if remote.search(p.read_text(encoding="utf-8"))] == []
+
+
+def test_data_docs_name_each_finding_by_department_file_and_page(audited, warehouse):
+    audit_dir, run_id = audited
+    [page] = (audit_dir / run_id / "data_docs" / "validations" / "execution_rate").rglob("*.html")
+    text = page.read_text(encoding="utf-8")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        [(page_no,)] = con.execute(
+            "select source_page from marts.fct_spend where line_name = ? and source_file = ?",
+            ["普惠性民办幼儿园生均补助", "suzhou_education_2022.pdf"],
+        ).fetchall()
+    cells = re.findall(r'<div class="show-scrollbars">([^<]*)</div>', text)
+    assert ["苏州市教育局", "suzhou_education_2022.pdf", str(page_no), "普惠性民办幼儿园生均补助"] == [
+        c
+        for c in cells
+        if c in ("苏州市教育局", "suzhou_education_2022.pdf", str(page_no), "普惠性民办幼儿园生均补助")
+    ][:4]
+    assert "Data asset: None" not in text and f"Data asset: {run_id}.duckdb (the build audited)" in text
+    assert run_id in str(page.relative_to(audit_dir / run_id))  # the run is named, not __none__
 
 
 @pytest.fixture
@@ -561,3 +665,93 @@ def test_dbt_failure_comes_back_as_errors(tmp_path):
     success, results, errors = run_forked(_run_dbt, flags, tmp_path, tmp_path / "build.duckdb")
     assert (success, results) == (False, [])
     assert errors and str(missing) in " ".join(errors)
+
+
+# --- the build summary when a build fails ------------------------------------------------------------
+
+
+def _failed_outcome(tmp_path: Path):
+    from orchestration.lib.inbox import Inbox
+    from orchestration.lib.pipeline import BuildOutcome
+
+    paths = _paths(tmp_path, tmp_path).paths()
+    return BuildOutcome(paths, Inbox(()), failed_steps=["warehouse step warehouse_models: dbt build failed"])
+
+
+def test_failed_first_build_does_not_claim_a_previous_warehouse(tmp_path):
+    summary = _failed_outcome(tmp_path).summary(seconds=1.0)
+    assert f"NOT published (a step failed); there is no warehouse at {tmp_path / 'warehouse.duckdb'} yet" in (
+        summary.splitlines()
+    )
+    assert "unchanged" not in summary
+
+
+def test_failed_build_summary_keeps_the_first_error_not_a_missing_table(tmp_path):
+    from orchestration.lib.pipeline import _read_counts
+
+    outcome = _failed_outcome(tmp_path)
+    half_built = tmp_path / "half.duckdb"
+    duckdb.connect(str(half_built)).close()  # dbt failed before any mart existed
+    _read_counts(outcome, half_built)
+    assert outcome.failed_steps == ["warehouse step warehouse_models: dbt build failed"]
+
+
+def test_failed_step_is_named_by_its_own_error_not_dagsters_wrapper():
+    from dagster._utils.error import SerializableErrorInfo
+
+    from orchestration.lib.pipeline import _first_line
+
+    dbt_error = SerializableErrorInfo(
+        "DbtBuildError: dbt build failed: no files found\nmore\n", [], "DbtBuildError"
+    )
+    wrapped = SerializableErrorInfo(
+        "dagster._core.errors.DagsterExecutionStepExecutionError: Error occurred while executing op\n",
+        [],
+        "DagsterExecutionStepExecutionError",
+        cause=dbt_error,
+    )
+    assert _first_line(wrapped) == "DbtBuildError: dbt build failed: no files found"
+
+
+# --- what the build tells its operator ------------------------------------------------------------
+
+
+def test_build_log_holds_dagster_and_dbt_events_without_colour_codes(built):
+    _, warehouse, _ = built
+    log = (warehouse.parent.parent / "data" / "logs" / "last_build.log").read_text(encoding="utf-8")
+    for step in ("extracted_reports", "warehouse_models", "warehouse_audit", "published_warehouse"):
+        assert re.search(rf" - {step} - STEP_SUCCESS - ", log), step
+    assert re.search(r"Completed successfully", log)  # dbt's own output
+    assert "\x1b[" not in log
+
+
+def test_build_summary_lists_the_data_docs_path(built):
+    _, warehouse, output = built
+    [line] = [x for x in output.splitlines() if x.startswith("data docs: ")]
+    docs = Path(line.removeprefix("data docs: "))
+    assert docs.parent.parent.parent == warehouse.parent.parent / "data" / "audit"
+    assert docs.name == "index.html" and docs.exists()
+
+
+def test_build_off_a_terminal_prints_no_phase_lines(built):
+    _, _, output = built
+    assert not [x for x in output.splitlines() if re.match(r"(extract|dbt|audit|publish) (…|done)", x)]
+
+
+def test_run_on_a_terminal_shows_its_phase_starting_and_ending(definitions, tmp_path, monkeypatch, capfd):
+    from orchestration.lib.build_log import run_config
+
+    inbox = _inbox_of(tmp_path / "inbox", "nantong_culture_2023.pdf")
+    log = tmp_path / "build.log"
+    monkeypatch.setenv("SELFEVAL_REPORTS_DIR", str(inbox))
+    monkeypatch.setenv("SELFEVAL_DATA_DIR", str(tmp_path / "data"))
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("fiscal_year", ["2023"])
+        capfd.readouterr()
+        result = definitions.resolve_job_def("extract_year_job").execute_in_process(
+            partition_key="2023", instance=instance, run_config=run_config(log, show_phases=True)
+        )
+    assert result.success
+    err = capfd.readouterr().err.splitlines()
+    assert err[0] == "extract …" and re.fullmatch(r"extract done \(\d+\.\d s\)", err[1]), err
+    assert re.search(r" - extracted_reports - STEP_SUCCESS - ", log.read_text(encoding="utf-8"))

@@ -364,3 +364,21 @@ def test_dbt_docs_generate(warehouse, tmp_path):
     run_dbt(["docs", "generate"], warehouse.parent / "extracted", copy, tmp_path)
     catalog = (tmp_path / "target" / "catalog.json").read_text(encoding="utf-8")
     assert '"marts.fct_spend"' in catalog or "fct_spend" in catalog
+
+
+def test_dbt_reads_extracted_reports_from_a_folder_with_a_quote(read_fixture, tmp_path):
+    """The data folder's path goes into the sources' SQL quoted, not pasted (`/data/o'ut`)."""
+    from extract.store import write_report
+    from orchestration.lib import rejections
+
+    work = tmp_path / "o'ut"
+    report = read_fixture("nantong_culture_2023")
+    write_report(report, work / "extracted" / "fiscal_year=2023")
+    rejections.ensure(work / "rejected")
+    build_db = work / "build.duckdb"
+    run_dbt(
+        ["run", "--select", "stg_extracted__reports", "rejected_files"], work / "extracted", build_db, work
+    )
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        rows = con.execute("select department_name from staging.stg_extracted__reports").fetchall()
+    assert rows == [(report.department,)]

@@ -58,6 +58,7 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths, b
         year,
         p.extracted_dir,
         p.rejected_dir,
+        p.extraction_cache_dir,
         progress=log_file,
     )
     context.log.info(

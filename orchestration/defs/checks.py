@@ -10,10 +10,10 @@ from orchestration.defs.dbt import build_path, remove_build, warehouse_models
 from orchestration.defs.resources import BuildLock, SelfevalPaths
 from orchestration.lib import quarantine
 from orchestration.lib.disk_full import DiskFullError, is_disk_full, written_file
+from orchestration.lib.settings import audit_runs_kept
 
 AUDIT = dg.AssetKey("warehouse_audit")
 SAMPLE_ROWS = 10
-KEEP_AUDIT_RUNS = 10
 
 
 def prune_audit_dirs(audit_dir, keep: int) -> None:
@@ -43,10 +43,11 @@ def prune_audit_dirs(audit_dir, keep: int) -> None:
 def warehouse_audit(context: dg.AssetExecutionContext, paths: SelfevalPaths, build_lock: BuildLock):
     p = paths.paths()
     build = build_path(p, context.op_execution_context.run_id)
-    prune_audit_dirs(p.audit_dir, keep=KEEP_AUDIT_RUNS - 1)
-    results_dir = p.audit_dir / context.op_execution_context.run_id
+    run_id = context.op_execution_context.run_id
+    prune_audit_dirs(p.audit_dir, keep=audit_runs_kept() - 1)  # this run's makes it the setting
+    results_dir = p.audit_dir / run_id
     try:
-        result = run_audit(build, results_dir)
+        result = run_audit(build, results_dir, run_name=run_id)
     except Exception as exc:
         if not is_disk_full(exc):
             raise

@@ -85,6 +85,7 @@ def dbt_build(
             "--log-path",
             str(target),
             "--no-send-anonymous-usage-stats",
+            "--no-use-colors",  # its output goes to the build log, a file
         ]
         if params.indirect_selection:
             flags += ["--indirect-selection", params.indirect_selection]

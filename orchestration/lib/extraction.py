@@ -1,15 +1,24 @@
 """Extract one fiscal year's reports to Parquet, reusing what is done: same content, same extractor.
 
-Layout: <extracted>/fiscal_year=<YYYY>/<sha256>/*.parquet. A year's folder belongs to that year's
-partition run alone, which also removes reports no longer in the inbox, so re-runs replace output
-instead of duplicating it. A report extracted by another extractor version (extract.version) is
-extracted again, its folder swapped whole for the new one.
+Two folders, so that one inbox's build never throws away another's extractions:
+- the cache, <cache>/<sha256>/*.parquet: every report ever extracted, keyed by content and shared
+  by every inbox built over the same data folder; builds only add to it (`selfeval prune` empties
+  what the last build did not use);
+- the selection, <extracted>/fiscal_year=<YYYY>/<sha256>/*.parquet: hard links to the cache entries
+  of the reports in the inbox now, what dbt reads. A year's folder belongs to that year's partition
+  run alone, which also removes reports no longer in the inbox, so re-runs replace output instead
+  of duplicating it.
+A cache entry written by another extractor version (extract.version) does not count: the report is
+extracted again, its entry swapped whole for the new one, and selected again.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +32,11 @@ from . import rejections
 from .disk_full import named_if_disk_full
 from .inbox import InboxFile
 
+ROW_TABLES = ("budget_lines", "key_tasks", "indicators")
+# Written last into a cache entry: an entry without it was cut short and is extracted again. It also
+# gives cached reports their page and row counts without opening their Parquet files.
+COUNTS_FILE = "counts.json"
+
 
 @dataclass
 class YearResult:
@@ -35,6 +49,11 @@ class YearResult:
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
+    def count(self, counts: dict) -> None:
+        self.pages += counts["pages"]
+        for table in ROW_TABLES:
+            self.rows[table] = self.rows.get(table, 0) + counts["rows"][table]
+
 
 def _mtime(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
@@ -44,27 +63,56 @@ def year_dir(extracted_dir: Path, year: int) -> Path:
     return extracted_dir / f"fiscal_year={year}"
 
 
+def _cached_counts(entry: Path) -> dict | None:
+    try:
+        return json.loads((entry / COUNTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _select(entry: Path, year_folder: Path) -> None:
+    """The cache entry's files (Parquet and the extractor version's marker), hard-linked into the
+    year's selection, swapped in whole."""
+    staging = year_folder / f".{entry.name}.{uuid.uuid4().hex}.tmp"
+    staging.mkdir()
+    for part in (p for p in entry.iterdir() if p.is_file()):
+        try:
+            os.link(part, staging / part.name)
+        except OSError:  # a filesystem without hard links
+            shutil.copy2(part, staging / part.name)
+    final = year_folder / entry.name
+    if final.exists():
+        shutil.rmtree(final)
+    staging.rename(final)
+
+
 def extract_year(
     files: tuple[InboxFile, ...],
     year: int,
     extracted_dir: Path,
     rejected_dir: Path,
+    cache_dir: Path,
     progress: Callable[[InboxFile, str], None] | None = None,
 ) -> YearResult:
     start = time.perf_counter()
     result = YearResult(year)
     out = year_dir(extracted_dir, year)
     out.mkdir(parents=True, exist_ok=True)
+    cache_dir.mkdir(parents=True, exist_ok=True)
     keep: set[str] = set()
     todo: dict[Path, InboxFile] = {}
     for f in files:
-        if is_current(out, f.sha256):
-            keep.add(f.sha256)
-            result.cached.append(f.path.name)
-            if progress:
-                progress(f, "cached")
-        else:
+        counts = _cached_counts(cache_dir / f.sha256) if is_current(cache_dir, f.sha256) else None
+        if counts is None:
             todo[f.path] = f
+            continue
+        if not is_current(out, f.sha256):  # selected before the entry was extracted again
+            _select(cache_dir / f.sha256, out)
+        keep.add(f.sha256)
+        result.cached.append(f.path.name)
+        result.count(counts)
+        if progress:
+            progress(f, "cached")
     # Parallel, each file under its time and memory limits (extract.guarded); results stream to
     # Parquet as they come, so memory does not grow with the batch.
     for path, value in read_reports(todo):
@@ -74,14 +122,15 @@ def extract_year(
             result.rejected.append((f.path.name, str(value)))
             status = f"rejected: {value}"
         else:
-            with named_if_disk_full(out / f.sha256):
-                write_report(value, out, source_modified_at=_mtime(f.path))
+            with named_if_disk_full(cache_dir / f.sha256):
+                entry = Path(str(write_report(value, cache_dir, source_modified_at=_mtime(f.path))))
+                counts = {"pages": value.page_count, "rows": {t: len(getattr(value, t)) for t in ROW_TABLES}}
+                (entry / COUNTS_FILE).write_text(json.dumps(counts), encoding="utf-8")
+                _select(entry, out)
             rejections.clear(rejected_dir, f.sha256)
             keep.add(f.sha256)
             result.loaded.append(f.path.name)
-            result.pages += value.page_count
-            for table in ("budget_lines", "key_tasks", "indicators"):
-                result.rows[table] = result.rows.get(table, 0) + len(getattr(value, table))
+            result.count(counts)
             status = "extracted"
             if value.integrity_warnings:  # loaded (records checked), but the file needed repair: say so
                 status += f" (repaired: {'; '.join(value.integrity_warnings)})"
@@ -94,3 +143,28 @@ def extract_year(
                 result.removed.append(folder.name)
     result.seconds = time.perf_counter() - start
     return result
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    removed: int
+    kept: int
+    freed_bytes: int
+
+
+def prune_cache(cache_dir: Path, extracted_dir: Path, header_cache_dir: Path) -> PruneResult:
+    """Remove cached extractions (and first-page reads) the last build's selection does not use."""
+    used = {p.name for p in extracted_dir.glob("fiscal_year=*/*") if p.is_dir()}
+    removed = kept = freed = 0
+    entries = sorted(p for p in cache_dir.iterdir() if p.is_dir()) if cache_dir.is_dir() else []
+    for entry in entries:
+        if entry.name in used:
+            kept += 1
+            continue
+        freed += sum(f.stat().st_size for f in entry.rglob("*") if f.is_file())
+        shutil.rmtree(entry)
+        removed += 1
+    for header in header_cache_dir.glob("*.json") if header_cache_dir.is_dir() else []:
+        if header.stem not in used:
+            header.unlink(missing_ok=True)
+    return PruneResult(removed, kept, freed)

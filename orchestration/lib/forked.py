@@ -28,6 +28,9 @@ def run_forked(fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(*args)` in a forked child; its exception is re-raised here as PhaseFailedError."""
     ctx = mp.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
+    # What this process has buffered would otherwise be written twice: by it and by the child.
+    sys.stdout.flush()
+    sys.stderr.flush()
     gc.freeze()  # the child's garbage collector leaves the parent's objects (and their pages) alone
     try:
         child = ctx.Process(target=_child, args=(send, fn, args), daemon=False)

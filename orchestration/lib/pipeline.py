@@ -15,14 +15,12 @@ from pathlib import Path
 
 import duckdb
 
-from . import rejections
+from . import build_log, rejections
 from .disk_full import disk_full_line
 from .forked import PhaseFailedError, run_forked
 from .inbox import Inbox, scan
 from .printable import printable
 from .settings import Paths
-
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 @dataclass
@@ -36,6 +34,7 @@ class BuildOutcome:
     rows: dict[str, int] = field(default_factory=dict)
     findings: dict[str, int] = field(default_factory=dict)
     phase_seconds: dict[str, float] = field(default_factory=dict)
+    data_docs: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -60,6 +59,8 @@ class BuildOutcome:
             lines.append("audit findings by rule: none")
         for step in self.failed_steps:
             lines.append(f"failed step: {step}")
+        if self.data_docs is not None:
+            lines.append(f"data docs: {self.data_docs}")
         if self.published:
             lines.append(f"published: {self.paths.warehouse}")
         else:
@@ -69,21 +70,29 @@ class BuildOutcome:
                 if self.blocking_rules
                 else full or "a step failed"
             )
-            lines.append(
-                f"NOT published ({why}); the previous warehouse is unchanged: {self.paths.warehouse}"
+            before = (
+                f"the previous warehouse is unchanged: {self.paths.warehouse}"
+                if self.paths.warehouse.exists()
+                else f"there is no warehouse at {self.paths.warehouse} yet"
             )
+            lines.append(f"NOT published ({why}); {before}")
         # Hundredths: benchmarks/run.py compares phases of whole builds that differ by one report.
         phases = ", ".join(f"{name} {t:.2f}" for name, t in self.phase_seconds.items())
         lines.append(f"seconds: {seconds:.1f}" + (f" ({phases})" if phases else ""))
         return "\n".join(lines)
 
 
-def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
+def run_build(
+    paths: Paths, progress: Callable | None = None, log_path: Path | None = None, show_phases: bool = False
+) -> BuildOutcome:
+    """`progress` sees each scanned file; `log_path` gets every Dagster event; `show_phases` prints
+    each phase's start and end on stderr (for a terminal)."""
     import dagster as dg
 
     from orchestration.definitions import defs
 
     clock = _Phases()
+    run_config = build_log.run_config(log_path, show_phases)
     definitions = defs()
     instance = dg.DagsterInstance.ephemeral()
     clock.done("load")
@@ -99,7 +108,9 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
     # Extraction runs in its own process: the PDF readers, Arrow and pandas it loads stay out of
     # the process that then builds and audits the warehouse (peak memory, see forked.py).
     try:
-        outcome.failed_steps.extend(run_forked(_extract_years, paths, inbox, definitions, instance, years))
+        outcome.failed_steps.extend(
+            run_forked(_extract_years, paths, inbox, definitions, instance, years, run_config)
+        )
     except PhaseFailedError as exc:  # the warehouse is still rebuilt from what was extracted before
         outcome.failed_steps.append(str(exc))
     clock.done("extract")
@@ -107,7 +118,7 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
     # (the audit), for data that comes from DuckDB and goes back to it. (Not forked like extraction:
     # a child running the audit copies most of this process's pages as it touches them.)
     with _hidden("pyarrow"):
-        warehouse = _build_warehouse(definitions, instance, paths)
+        warehouse = _build_warehouse(definitions, instance, paths, run_config)
     steps = {"warehouse_models": "dbt", "warehouse_audit": "audit"}
     clock.done("publish", parts=_step_seconds(instance, warehouse.run_id, steps))
     for evaluation in warehouse.get_asset_check_evaluations():
@@ -118,6 +129,8 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
     if not warehouse.success and not outcome.blocking_rules:
         for step, why in _failed_steps(warehouse):
             outcome.failed_steps.append(f"warehouse step {step}" + (f": {why}" if why else ""))
+    docs = paths.audit_dir / warehouse.run_id / "data_docs" / "index.html"
+    outcome.data_docs = docs if docs.exists() else None
     outcome.rejected = rejections.read_all(paths.rejected_dir)
     _read_counts(outcome, paths.warehouse if outcome.published else build)
     return outcome
@@ -128,20 +141,16 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
 MAX_WAREHOUSE_BUILDS = 4
 
 
-def _build_warehouse(definitions, instance, paths: Paths):
+def _build_warehouse(definitions, instance, paths: Paths, run_config: dict):
     """warehouse_job, run again while a run quarantined reports: the rest of the batch publishes."""
     job = definitions.resolve_job_def("warehouse_job")
     for _ in range(MAX_WAREHOUSE_BUILDS):
         before = {r["sha256"] for r in rejections.read_all(paths.rejected_dir)}
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET)
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config)
         quarantined = {r["sha256"] for r in rejections.read_all(paths.rejected_dir)} - before
         if result.success or not quarantined:
             break
     return result
-
-
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), text)
 
 
 class _Phases:
@@ -174,7 +183,9 @@ def _step_seconds(instance, run_id: str, names: dict[str, str]) -> dict[str, flo
     return out
 
 
-def _extract_years(paths: Paths, inbox: Inbox, definitions, instance, years: list[str]) -> list[str]:
+def _extract_years(
+    paths: Paths, inbox: Inbox, definitions, instance, years: list[str], run_config: dict
+) -> list[str]:
     """Run extract_year_job once per fiscal year (in a forked child); a line per failed year."""
     _drop_years_not_in_inbox(paths, set(years))
     job = definitions.resolve_job_def("extract_year_job")
@@ -185,7 +196,7 @@ def _extract_years(paths: Paths, inbox: Inbox, definitions, instance, years: lis
         rejections.sync_with_inbox(paths.rejected_dir, inbox)
         for year in years:
             result = job.execute_in_process(
-                partition_key=year, instance=instance, raise_on_error=False, run_config=QUIET
+                partition_key=year, instance=instance, raise_on_error=False, run_config=run_config
             )
             if not result.success:
                 why = "; ".join(filter(None, (w for _, w in _failed_steps(result))))
@@ -201,7 +212,7 @@ def _failed_steps(result) -> list[tuple[str, str | None]]:
             error = event.step_failure_data.error
             why = None
             if error is not None:
-                why = disk_full_line(error.to_string()) or _first_line(error.message)
+                why = disk_full_line(error.to_string()) or _first_line(error)
             out.append((event.step_key, why))
     return out
 
@@ -249,8 +260,17 @@ def _drop_years_not_in_inbox(paths: Paths, years: set[str]) -> None:
             shutil.rmtree(folder)
 
 
+def _first_line(error) -> str:
+    """The first line of a step's error (dbt's own message, not Dagster's wrapping of it)."""
+    while error is not None and error.cause is not None and "dagster" in error.cls_name.lower():
+        error = error.cause
+    return error.message.strip().splitlines()[0] if error is not None and error.message.strip() else "failed"
+
+
 def _read_counts(outcome: BuildOutcome, db: Path) -> None:
-    if not db.exists():
+    # A build whose step failed may lack tables: what failed is already said, and reading it would
+    # only add a second error in the first one's place.
+    if not db.exists() or (outcome.failed_steps and not outcome.published):
         return
     try:
         _counts_from(outcome, db)

@@ -21,6 +21,8 @@ DEFAULTS = {
     "SELFEVAL_SCHEDULE_CRON": "0 6 * * *",
     "SELFEVAL_MAX_PAGES": "300",
     "SELFEVAL_FILE_TIMEOUT_SECONDS": "120",
+    # Audit results and Data Docs (≈ 5 MB a run) of this many newest runs are kept.
+    "SELFEVAL_AUDIT_RUNS_KEPT": "10",
 }
 
 
@@ -34,6 +36,12 @@ def apply_defaults() -> None:
     """Put the defaults into the environment where unset, so dg.EnvVar and dbt env_var() see them."""
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
+
+
+def audit_runs_kept() -> int:
+    """SELFEVAL_AUDIT_RUNS_KEPT, at least 1 (the run being audited)."""
+    apply_defaults()
+    return max(1, int(os.environ["SELFEVAL_AUDIT_RUNS_KEPT"]))
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,11 @@ class Paths:
     @property
     def extracted_dir(self) -> Path:
         return self.data_dir / "extracted"
+
+    @property
+    def extraction_cache_dir(self) -> Path:
+        """Every report ever extracted here, by content hash (see lib/extraction.py)."""
+        return self.data_dir / "cache"
 
     @property
     def rejected_dir(self) -> Path:
