@@ -9,5 +9,9 @@ select
     value_source,
     deviation_raw,
     reason,
-    cast(page as integer) as source_page
+    cast(page as integer) as source_page,
+    bbox_x0,
+    bbox_top,
+    bbox_x1,
+    bbox_bottom
 from {{ source('extracted', 'indicators') }}
