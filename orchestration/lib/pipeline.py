@@ -34,6 +34,7 @@ class BuildOutcome:
     rows: dict[str, int] = field(default_factory=dict)
     findings: dict[str, int] = field(default_factory=dict)
     phase_seconds: dict[str, float] = field(default_factory=dict)
+    report: Path | None = None  # the evidence report's index.html, rebuilt after this publish
 
     @property
     def ok(self) -> bool:
@@ -68,6 +69,8 @@ class BuildOutcome:
         # Hundredths: benchmarks/run.py compares phases of whole builds that differ by one report.
         phases = ", ".join(f"{name} {t:.2f}" for name, t in self.phase_seconds.items())
         lines.append(f"seconds: {seconds:.1f}" + (f" ({phases})" if phases else ""))
+        if self.report is not None:
+            lines.append(f"report: {self.report}")
         return "\n".join(lines)
 
 
@@ -104,17 +107,22 @@ def run_build(paths: Paths, progress: Callable | None = None) -> BuildOutcome:
         warehouse = definitions.resolve_job_def("warehouse_job").execute_in_process(
             instance=instance, raise_on_error=False, run_config=QUIET
         )
-    steps = {"warehouse_models": "dbt", "warehouse_audit": "audit"}
+    steps = {"warehouse_models": "dbt", "warehouse_audit": "audit", "evidence_report": "report"}
     clock.done("publish", parts=_step_seconds(instance, warehouse.run_id, steps))
     for evaluation in warehouse.get_asset_check_evaluations():
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
             outcome.blocking_rules.append(evaluation.check_name)
     build = paths.build_dir / f"{warehouse.run_id}.duckdb"
-    outcome.published = not build.exists() and warehouse.success and paths.warehouse.exists()
+    # Published means the publish step succeeded: the report step after it may still fail on its own.
+    outcome.published = (
+        not build.exists() and warehouse.is_node_success("published_warehouse") and paths.warehouse.exists()
+    )
     if not warehouse.success and not outcome.blocking_rules:
         failed = [e.step_key for e in warehouse.all_events if e.event_type_value == "STEP_FAILURE"]
         outcome.failed_steps.extend(f"warehouse step {s}" for s in failed)
     outcome.rejected = rejections.read_all(paths.rejected_dir)
+    for materialization in warehouse.asset_materializations_for_node("evidence_report"):
+        outcome.report = Path(materialization.metadata["path"].value)
     _read_counts(outcome, paths.warehouse if outcome.published else build)
     return outcome
 
