@@ -2,7 +2,8 @@
 
 PDFium renders only the crop (not the whole page) at twice the PDF's 72 dpi, Pillow draws the box
 and the PNG is saved with a small palette: table rows are black text on white with a few rules, so
-64 colours lose nothing one can see and keep each image to tens of kilobytes.
+16 colours (fast octree) lose nothing one can see and keep each image to tens of kilobytes. zlib's
+default level: level 9 and `optimize` took 4-5 times longer per image for 5% fewer bytes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ MARGIN_Y_PT = 24.0
 RENDER_SCALE = 2.0
 BOX_WIDTH_PX = 3
 BOX_COLOUR = (214, 39, 40)
-PALETTE_COLOURS = 64
+PALETTE_COLOURS = 16
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def crop_bbox(
 
 def render_row(pdf, page_number: int, row_bbox_pt: tuple[float, float, float, float], out_png: Path) -> Crop:
     """Render the row's surroundings on page `page_number` (1-based) of an open PdfDocument to PNG."""
-    from PIL import ImageDraw
+    from PIL import Image, ImageDraw
 
     page = pdf[page_number - 1]
     try:
@@ -61,5 +62,5 @@ def render_row(pdf, page_number: int, row_bbox_pt: tuple[float, float, float, fl
     box.append((bottom - ctop) * RENDER_SCALE)
     ImageDraw.Draw(image).rectangle(box, outline=BOX_COLOUR, width=BOX_WIDTH_PX)
     out_png.parent.mkdir(parents=True, exist_ok=True)
-    image.quantize(colors=PALETTE_COLOURS).save(out_png, optimize=True)
+    image.quantize(colors=PALETTE_COLOURS, method=Image.Quantize.FASTOCTREE).save(out_png)
     return Crop(page_number, (cx0, ctop, cx1, cbottom), image.width, image.height)
