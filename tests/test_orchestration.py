@@ -239,7 +239,7 @@ def test_build_summary_ends_with_the_evidence_report_path(built):
     index = warehouse.parent.parent / "data" / "report" / "index.html"
     assert lines[summary_end] == f"report: {index}"
     # the inbox's files were renamed: the crops come from PDFs found by their content hash
-    assert len(list((index.parent / "findings").glob("*.png"))) == 6
+    assert len(list((index.parent / "findings").glob("*.png"))) == 8
 
 
 def test_build_has_every_contract_table_for_every_year(built):
