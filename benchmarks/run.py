@@ -162,6 +162,23 @@ class Build(NamedTuple):
         return self.wall - self.new_file_seconds
 
 
+def measured_selfeval(
+    args: list[str], out: Path, env: dict | None = None, stderr=subprocess.STDOUT, every_seconds: float = 0.2
+) -> tuple[int, float, int]:
+    """`selfeval ARGS` in a subprocess, its output to `out`: exit code, wall seconds, and the peak
+    PSS of its process tree in kB (sampled every `every_seconds`)."""
+    start = time.perf_counter()
+    with out.open("w") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "orchestration.cli", *args], env=env, cwd=ROOT, stdout=fh, stderr=stderr
+        )
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, tree_rss_kb(proc.pid))
+            time.sleep(every_seconds)
+    return proc.returncode, time.perf_counter() - start, peak
+
+
 def build(inbox: Path, data: Path) -> Build:
     """`selfeval build` in a subprocess, measured: wall, peak memory, and what its summary prints
     (`reports loaded: 200 ...`, `seconds: 41.9 (load 3.12, scan 0.08, extract 1.21, ...)`)."""
@@ -172,25 +189,13 @@ def build(inbox: Path, data: Path) -> Build:
         "SELFEVAL_WAREHOUSE": str(data / "warehouse.duckdb"),
     }
     out = data.parent / f"{data.name}.out"
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "build"],
-        env=env,
-        cwd=ROOT,
-        stdout=out.open("w"),
-        stderr=subprocess.DEVNULL,
-    )
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, tree_rss_kb(proc.pid))
-        time.sleep(0.2)
-    wall = time.perf_counter() - start
+    returncode, wall, peak = measured_selfeval(["build"], out, env=env, stderr=subprocess.DEVNULL)
     summary = out.read_text(encoding="utf-8")
     # Every benchmark file is a good report: anything but a clean build is a failure here.
     seconds = re.search(r"^seconds: [\d.]+ \((.*)\)$", summary, re.MULTILINE)
     loaded = re.search(r"^reports loaded: (\d+)", summary, re.MULTILINE)
-    if proc.returncode != 0 or not seconds or not loaded:
-        raise SystemExit(f"selfeval build exited {proc.returncode}; its summary:\n{summary}")
+    if returncode != 0 or not seconds or not loaded:
+        raise SystemExit(f"selfeval build exited {returncode}; its summary:\n{summary}")
     phases = {k: float(v) for k, v in (p.rsplit(" ", 1) for p in seconds.group(1).split(", "))}
     return Build(wall, peak / 1024, phases, int(loaded.group(1)))
 

@@ -32,6 +32,8 @@ FINDING_COLUMNS = {
     "expected_value": "varchar",
     "actual_value": "varchar",
     "message": "varchar",
+    # The checked row's key (spend_id, indicator_id, ...): the evidence report finds its printed box by it.
+    "finding_key": "varchar",
 }
 
 

@@ -316,6 +316,33 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from orchestration.lib.evidence import EvidenceReportError, write_site
+    from orchestration.lib.settings import Paths
+
+    paths = Paths.from_env()
+    reports_dir = Path(args.reports) if args.reports else paths.reports_dir
+    out = Path(args.out) if args.out else paths.report_dir
+    try:
+        result = write_site(_warehouse_path(args), out, reports_dir)
+    except EvidenceReportError as exc:
+        print(f"selfeval report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"selfeval report: {exc.filename or out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    for name in result.missing_sources:
+        print(
+            f"{name}: source PDF not found in {reports_dir}; its findings show values only", file=sys.stderr
+        )
+    print(
+        f"{result.report_pages} report pages, {result.findings} finding cards "
+        f"({result.finding_images} with images), {result.size_bytes / 1e6:.1f} MB, {result.seconds:.1f} s"
+    )
+    print(f"report: {result.index_path}")
+    return EXIT_OK
+
+
 def _cmd_sync_partitions(args: argparse.Namespace) -> int:
     """Register the inbox's fiscal years with the Dagster instance (DAGSTER_HOME), for CLI backfills."""
     import dagster as dg
@@ -395,6 +422,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
     p.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default SELFEVAL_WAREHOUSE)")
     p.set_defaults(func=_cmd_query)
+
+    p = sub.add_parser(
+        "report", help="write the evidence report (static offline site) from the published warehouse"
+    )
+    p.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default SELFEVAL_WAREHOUSE)")
+    p.add_argument(
+        "--out", metavar="DIR", help="site folder, replaced whole (default SELFEVAL_DATA_DIR/report)"
+    )
+    p.add_argument(
+        "--reports", metavar="DIR", help="inbox where the source PDFs are found (SELFEVAL_REPORTS_DIR)"
+    )
+    p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("export", help="write the marts as Parquet, for tools that cannot read DuckDB")
     p.add_argument(

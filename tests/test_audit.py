@@ -63,6 +63,7 @@ def test_findings_table_is_queryable(baseline, warehouse, tmp_path):
         "expected_value",
         "actual_value",
         "message",
+        "finding_key",
     ]
     assert n == 1
 

@@ -137,7 +137,7 @@ def test_every_column_has_a_comment(engine, schema):
         "select table_name, column_name, comment from duckdb_columns() "
         "where schema_name = :schema order by table_name, column_index"
     )
-    assert _uncommented(engine, sql, schema) == ({"marts": 106, "analyses": 45}[schema], [])
+    assert _uncommented(engine, sql, schema) == ({"marts": 118, "analyses": 45}[schema], [])
 
 
 @pytest.mark.parametrize("schema", ["marts", "analyses"])

@@ -345,6 +345,16 @@ def test_build_summary_gives_each_phase_in_hundredths_of_a_second(built):
     assert phases and all(re.fullmatch(r"\w+ -?\d+\.\d\d", p) for p in phases), line
 
 
+def test_build_summary_ends_with_the_evidence_report_path(built):
+    _, warehouse, output = built
+    lines = output.splitlines()
+    summary_end = next(i for i, line in enumerate(lines) if line.startswith("arrow loaded:")) - 1
+    index = warehouse.parent.parent / "data" / "report" / "index.html"
+    assert lines[summary_end] == f"report: {index}"
+    # the inbox's files were renamed: the crops come from PDFs found by their content hash
+    assert len(list((index.parent / "findings").glob("*.png"))) == 8
+
+
 def test_build_has_every_contract_table_for_every_year(built):
     from tests.truth import fixture_names, load_truth
 

@@ -35,6 +35,7 @@ class BuildOutcome:
     findings: dict[str, int] = field(default_factory=dict)
     phase_seconds: dict[str, float] = field(default_factory=dict)
     data_docs: Path | None = None
+    report: Path | None = None  # the evidence report's index.html, rebuilt after this publish
 
     @property
     def ok(self) -> bool:
@@ -79,6 +80,8 @@ class BuildOutcome:
         # Hundredths: benchmarks/run.py compares phases of whole builds that differ by one report.
         phases = ", ".join(f"{name} {t:.2f}" for name, t in self.phase_seconds.items())
         lines.append(f"seconds: {seconds:.1f}" + (f" ({phases})" if phases else ""))
+        if self.report is not None:
+            lines.append(f"report: {self.report}")
         return "\n".join(lines)
 
 
@@ -119,19 +122,24 @@ def run_build(
     # a child running the audit copies most of this process's pages as it touches them.)
     with _hidden("pyarrow"):
         warehouse = _build_warehouse(definitions, instance, paths, run_config)
-    steps = {"warehouse_models": "dbt", "warehouse_audit": "audit"}
+    steps = {"warehouse_models": "dbt", "warehouse_audit": "audit", "evidence_report": "report"}
     clock.done("publish", parts=_step_seconds(instance, warehouse.run_id, steps))
     for evaluation in warehouse.get_asset_check_evaluations():
         if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
             outcome.blocking_rules.append(evaluation.check_name)
     build = paths.build_dir / f"{warehouse.run_id}.duckdb"
-    outcome.published = not build.exists() and warehouse.success and paths.warehouse.exists()
+    # Published means the publish step succeeded: the report step after it may still fail on its own.
+    outcome.published = (
+        not build.exists() and warehouse.is_node_success("published_warehouse") and paths.warehouse.exists()
+    )
     if not warehouse.success and not outcome.blocking_rules:
         for step, why in _failed_steps(warehouse):
             outcome.failed_steps.append(f"warehouse step {step}" + (f": {why}" if why else ""))
     docs = paths.audit_dir / warehouse.run_id / "data_docs" / "index.html"
     outcome.data_docs = docs if docs.exists() else None
     outcome.rejected = rejections.read_all(paths.rejected_dir)
+    for materialization in warehouse.asset_materializations_for_node("evidence_report"):
+        outcome.report = Path(materialization.metadata["path"].value)
     _read_counts(outcome, paths.warehouse if outcome.published else build)
     return outcome
 

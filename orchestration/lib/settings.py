@@ -83,3 +83,8 @@ class Paths:
     @property
     def audit_dir(self) -> Path:
         return self.data_dir / "audit"
+
+    @property
+    def report_dir(self) -> Path:
+        """The evidence report (a static site), rebuilt after every publish."""
+        return self.data_dir / "report"

@@ -24,5 +24,9 @@ select
     value_source,
     reason,
     source_file,
-    source_page
+    source_page,
+    bbox_x0 as bbox_x0_pt,
+    bbox_top as bbox_top_pt,
+    bbox_x1 as bbox_x1_pt,
+    bbox_bottom as bbox_bottom_pt
 from {{ ref('int_indicators__parsed') }}

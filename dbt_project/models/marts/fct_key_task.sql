@@ -13,7 +13,11 @@ select
     p.match_method as project_match_method,
     t.status,
     r.source_file,
-    t.source_page
+    t.source_page,
+    t.bbox_x0 as bbox_x0_pt,
+    t.bbox_top as bbox_top_pt,
+    t.bbox_x1 as bbox_x1_pt,
+    t.bbox_bottom as bbox_bottom_pt
 from {{ ref('stg_extracted__key_tasks') }} as t
 inner join {{ ref('int_reports__versions') }} as r
     on t.report_id = r.report_id and r.is_current

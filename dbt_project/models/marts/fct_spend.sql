@@ -19,5 +19,9 @@ select
                 cast({{ exact_pct('coalesce(actual_spend_wan_yuan, 0)', 'adjusted_budget_wan_yuan') }} as decimal(9, 2))
     end as execution_rate_calc_pct,
     source_file,
-    source_page
+    source_page,
+    bbox_x0 as bbox_x0_pt,
+    bbox_top as bbox_top_pt,
+    bbox_x1 as bbox_x1_pt,
+    bbox_bottom as bbox_bottom_pt
 from {{ ref('int_budget_lines__keyed') }}

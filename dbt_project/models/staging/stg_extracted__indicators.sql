@@ -9,6 +9,10 @@ select
     value_source,
     deviation_raw,
     reason,
-    cast(page as integer) as source_page
+    cast(page as integer) as source_page,
+    bbox_x0,
+    bbox_top,
+    bbox_x1,
+    bbox_bottom
 from {{ source('extracted', 'indicators') }}
 where {{ not_rejected() }}

@@ -4,6 +4,10 @@ select
     duty as duty_text,
     task as task_text,
     status,
-    cast(page as integer) as source_page
+    cast(page as integer) as source_page,
+    bbox_x0,
+    bbox_top,
+    bbox_x1,
+    bbox_bottom
 from {{ source('extracted', 'key_tasks') }}
 where {{ not_rejected() }}
