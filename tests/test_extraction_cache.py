@@ -103,9 +103,9 @@ def test_report_extracted_by_an_older_extractor_is_extracted_again(tmp_path, mon
     with monkeypatch.context() as older:
         older.setattr(version, "extractor_version", lambda: OLD_VERSION)
         older.setattr(guarded, "read_report", _old_report_reader)  # the workers fork with it
-        first = extract_year(inbox.for_year(2023), 2023, extracted, rejected)
+        first = extract_year(inbox.for_year(2023), 2023, extracted, rejected, tmp_path / "cache")
     assert first.loaded == ["a.pdf"]
-    second = extract_year(inbox.for_year(2023), 2023, extracted, rejected)
+    second = extract_year(inbox.for_year(2023), 2023, extracted, rejected, tmp_path / "cache")
     assert (second.loaded, second.cached) == (["a.pdf"], [])
     reports = read_table(year_dir(extracted, 2023), "report")
     assert reports["department"].to_pylist() == [load_truth(NANTONG)["department"]]
@@ -116,8 +116,8 @@ def test_report_extracted_by_an_older_extractor_is_extracted_again(tmp_path, mon
 def test_report_extracted_by_this_extractor_is_not_extracted_again(tmp_path):
     inbox = scan(_inbox(tmp_path))
     extracted, rejected = tmp_path / "extracted", tmp_path / "rejected"
-    extract_year(inbox.for_year(2023), 2023, extracted, rejected)
-    again = extract_year(inbox.for_year(2023), 2023, extracted, rejected)
+    extract_year(inbox.for_year(2023), 2023, extracted, rejected, tmp_path / "cache")
+    again = extract_year(inbox.for_year(2023), 2023, extracted, rejected, tmp_path / "cache")
     assert (again.loaded, again.cached) == ([], ["a.pdf"])
 
 

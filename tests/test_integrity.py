@@ -207,7 +207,12 @@ def test_build_extraction_says_a_file_was_repaired(tmp_path):
     statuses = []
     inbox_file = InboxFile(path, "0" * 64, 2024)
     result = extract_year(
-        (inbox_file,), 2024, tmp_path / "extracted", tmp_path / "rejected", lambda f, s: statuses.append(s)
+        (inbox_file,),
+        2024,
+        tmp_path / "extracted",
+        tmp_path / "rejected",
+        tmp_path / "cache",
+        lambda f, s: statuses.append(s),
     )
     assert result.loaded == ["damaged.pdf"]
     assert statuses == [

@@ -125,8 +125,7 @@ def test_extract_asset_rerun_replaces_instead_of_duplicating(tmp_path):
 
 def _extract_2023(tmp_path: Path, inbox: Path) -> dict:
     """One extraction run of fiscal year 2023 from `inbox` into tmp_path/data; its report metadata."""
-    context = dg.build_asset_context(partition_key="2023", resources={"paths": _paths(tmp_path, inbox)})
-    results = list(extracted_reports(context))
+    results = _extract(_paths(tmp_path, inbox))
     return next(r.metadata for r in results if r.asset_key == dg.AssetKey(["extracted", "budget_lines"]))
 
 
@@ -220,14 +219,14 @@ def audited(warehouse, tmp_path_factory):
     for age, name in enumerate(("newest-old", "older", "oldest")):
         (audit_dir / name).mkdir(parents=True)
         os.utime(audit_dir / name, (time.time() - 100 * (age + 1),) * 2)
-    context = dg.build_asset_context(resources={"paths": paths})
-    build = build_path(paths.paths(), context.op_execution_context.run_id)
-    build.parent.mkdir(parents=True)
-    shutil.copyfile(warehouse, build)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("SELFEVAL_AUDIT_RUNS_KEPT", "2")
-        list(warehouse_audit(context))
-    return audit_dir, context.op_execution_context.run_id
+    with dg.build_asset_context(resources=_resources(paths)) as context:
+        build = build_path(paths.paths(), context.op_execution_context.run_id)
+        build.parent.mkdir(parents=True)
+        shutil.copyfile(warehouse, build)
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("SELFEVAL_AUDIT_RUNS_KEPT", "2")
+            list(warehouse_audit(context))
+        return audit_dir, context.op_execution_context.run_id
 
 
 def test_audit_keeps_the_configured_number_of_runs(audited):

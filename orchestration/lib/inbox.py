@@ -121,6 +121,11 @@ def list_inbox(reports_dir: Path) -> Listing:
     return Listing(tuple(files), tuple(outside), tuple(skipped))
 
 
+def find_pdfs(reports_dir: Path) -> list[Path]:
+    """The PDFs a build would read: regular files inside the inbox (see `list_inbox`)."""
+    return [path for path, _ in list_inbox(reports_dir).files]
+
+
 def _classify_link(path: Path, root: Path, files: list, outside: list, skipped: list) -> None:
     try:
         target = path.resolve(strict=True)
