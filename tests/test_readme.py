@@ -26,6 +26,7 @@ QUICK_START = "python3 -m pip install uv && uv sync --frozen && uv run selfeval 
 QUICK_QUERY = 'uv run selfeval query "select count(*) from marts.fct_spend"'
 OWN_REPORTS = "uv run selfeval build --reports /path/to/inbox --warehouse /path/to/warehouse.duckdb"
 EXTRACT = "uv run selfeval extract REPORT.pdf [MORE.pdf ...] [--pretty]"
+REPORT = "uv run selfeval report [--warehouse PATH] [--out DIR] [--reports DIR]"
 DAGSTER_DEV = "uv run dagster dev"
 DAGSTER_CLI = (
     "uv run selfeval sync-partitions",
@@ -46,7 +47,7 @@ def readme_commands() -> list[str]:
 
 
 def test_every_readme_command_is_run_by_a_test_or_ci():
-    covered = {QUICK_START, OWN_REPORTS, EXTRACT, DAGSTER_DEV, *DAGSTER_CLI, *IN_CI}
+    covered = {QUICK_START, OWN_REPORTS, EXTRACT, REPORT, DAGSTER_DEV, *DAGSTER_CLI, *IN_CI}
     assert sorted(set(readme_commands())) == sorted(covered)
     assert QUICK_QUERY.removeprefix("uv run ") in README.read_text(encoding="utf-8")
 
@@ -118,6 +119,24 @@ def test_extract_synopsis_prints_one_report_per_file(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout)
     assert (report["fiscal_year"], len(report["budget_lines"])) == (2023, 28)
+
+
+def test_report_synopsis_writes_the_evidence_site(warehouse, tmp_path):
+    audited = tmp_path / "warehouse.duckdb"  # the audit writes its tables into the file: a copy
+    shutil.copyfile(warehouse, audited)
+    from expectations import run_audit
+
+    run_audit(audited)
+    out = tmp_path / "site"
+    command = REPORT.replace(
+        "[--warehouse PATH] [--out DIR] [--reports DIR]",
+        f"--warehouse '{audited}' --out '{out}' --reports '{PDF_DIR}'",
+    )
+    result = _run(command, _env(tmp_path), timeout=300)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert (out / "index.html").is_file() and len(list(out.glob("reports/*.html"))) == len(
+        list(PDF_DIR.glob("*.pdf"))
+    )
 
 
 def test_dagster_cli_commands_run_as_written(tmp_path):
