@@ -1,7 +1,19 @@
 """PDF -> typed records for budget self-evaluation reports. Pure Python: never imports Dagster."""
 
 from .errors import ReportError
-from .models import BudgetLine, Indicator, KeyTask, Provenance, Report, ReportFacts, ReportHeader
+from .models import (
+    BudgetLine,
+    FundingLine,
+    Indicator,
+    KeyTask,
+    ProjectFile,
+    ProjectIndicator,
+    ProjectReport,
+    Provenance,
+    Report,
+    ReportFacts,
+    ReportHeader,
+)
 from .report import read_header, read_report
 from .settings import DEFAULT_SETTINGS, ExtractSettings
 
@@ -9,8 +21,12 @@ __all__ = [
     "DEFAULT_SETTINGS",
     "BudgetLine",
     "ExtractSettings",
+    "FundingLine",
     "Indicator",
     "KeyTask",
+    "ProjectFile",
+    "ProjectIndicator",
+    "ProjectReport",
     "Provenance",
     "Report",
     "ReportError",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 LINE_TYPES = ("total", "basic", "project_total", "project")
 
@@ -92,13 +92,109 @@ class Report(ReportHeader):
     # Faults the readers repaired without changing a record (extract.integrity): loaded, and said.
     integrity_warnings: tuple[str, ...] = ()
 
+    report_kind: ClassVar[str] = "department_overall"
+    form: ClassVar[str] = "suzhou_overall"
+
     def to_json_dict(self) -> dict[str, Any]:
         """The CLI's JSON shape: numbers as JSON numbers, provenance flattened onto each record."""
-        out = asdict(self)
+        out = {"report_kind": self.report_kind, "form": self.form, **asdict(self)}
         for key in ("budget_lines", "key_tasks", "indicators"):
             out[key] = [_flatten(rec) for rec in out[key]]
         out["facts"] = {k: _jsonable(v) for k, v in out["facts"].items()}
         return out
+
+
+# Project self-evaluation tables (项目支出绩效自评表 and its provincial variants): one PDF holds one
+# or many tables, one per project. A file's records are a ProjectFile; each table is a ProjectReport.
+
+FUNDING_SOURCES = ("total", "fiscal", "carryover", "special_account", "unit_funds", "other")
+
+
+@dataclass(frozen=True)
+class FundingLine:
+    """One row of a project table's funding block (项目资金 / 预算执行情况), amounts in 万元."""
+
+    line_name: str  # as printed: 年度资金总额, 其中：当年财政拨款, 财政专户管理资金, ...
+    funding_source: str  # one of FUNDING_SOURCES
+    initial_budget: Decimal | None  # 年初预算数
+    adjusted_budget: Decimal | None  # 全年预算数 / 调整后预算数
+    actual_spend: Decimal | None  # 全年执行数 / 预算执行数
+    execution_rate_pct: Decimal | None  # 执行率 / 预算执行率, as printed
+    weight: Decimal | None  # 分值 / 权重
+    score: Decimal | None  # 得分
+    reason: str | None  # 原因 (a merged note is repeated on every line it spans)
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class ProjectIndicator:
+    level1: str | None  # 一级指标 without its printed weight: 产出指标（50分） -> 产出指标
+    level2: str | None  # 二级指标
+    indicator_name: str  # 三级指标
+    operator: str | None  # 指标性质 (=, ≥, ≤) where the form has that column, else None
+    target_raw: str | None  # 年度指标值 / 指标值
+    unit: str | None  # 度量单位 where the form has that column, else None
+    actual_raw: str | None  # 实际完成值 / 完成值
+    weight: Decimal | None  # 分值 / 权重
+    score: Decimal | None  # 得分
+    reason: str | None  # 偏差原因分析及改进措施 / 未完成原因分析
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class ProjectReport:
+    """One project's self-evaluation table. Codes printed before a name (`219-…`) are split off."""
+
+    form: str  # the Form that read it: project_national, project_sichuan, ...
+    fiscal_year: int
+    department: str | None  # 主管部门
+    department_code: str | None
+    implementing_unit: str | None  # 实施单位
+    implementing_unit_code: str | None
+    project_name: str
+    project_code: str | None
+    funding_lines: tuple[FundingLine, ...]
+    goal_expected: str | None  # 年度总体目标: 预期目标
+    goal_achieved: str | None  # 年度总体目标: 实际完成情况
+    indicators: tuple[ProjectIndicator, ...]
+    total_weight: Decimal | None  # 总分 / 合计 row
+    total_score: Decimal | None
+    conclusion: str | None  # 评价结论 (forms that print it)
+    problems: str | None  # 存在问题
+    improvements: str | None  # 改进措施
+    provenance: Provenance  # the whole table: first page, every page, bbox on the first page
+
+    report_kind: ClassVar[str] = "project"
+
+    def to_json_dict(self, source_file: str, sha256: str) -> dict[str, Any]:
+        """The CLI's JSON shape for one project table (issue 16): file identity, then the table."""
+        out = asdict(self)
+        prov = out.pop("provenance")
+        funding, indicators = out.pop("funding_lines"), out.pop("indicators")
+        return {
+            "report_kind": self.report_kind,
+            **{k: _jsonable(v) for k, v in out.items()},
+            "source_file": source_file,
+            "sha256": sha256,
+            "page": prov["page"],
+            "pages": list(prov["pages"]),
+            "funding_lines": [_flatten(rec) for rec in funding],
+            "indicators": [_flatten(rec) for rec in indicators],
+        }
+
+
+@dataclass(frozen=True)
+class ProjectFile:
+    """Every project table one PDF holds, in printed order: what a project-form file yields."""
+
+    source_file: str
+    sha256: str
+    page_count: int
+    projects: tuple[ProjectReport, ...]
+    integrity_warnings: tuple[str, ...] = ()
+
+    def to_json_dicts(self) -> list[dict[str, Any]]:
+        return [p.to_json_dict(self.source_file, self.sha256) for p in self.projects]
 
 
 def _flatten(rec: dict[str, Any]) -> dict[str, Any]:

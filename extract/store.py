@@ -1,7 +1,9 @@
 """Persist extracted reports as Parquet: one folder per report, replaced whole on re-extraction.
 
 Paths go through fsspec (UPath), so the same code writes to a local folder today and object storage
-later. Layout: <root>/<sha256>/{report,budget_lines,key_tasks,key_task_projects,indicators}.parquet —
+later. Layout: <root>/<sha256>/{report,budget_lines,key_tasks,key_task_projects,indicators}.parquet
+for a department-wide report, <root>/<sha256>/{project_reports,project_funding_lines,
+project_indicators}.parquet for a file of project tables —
 keyed by content, so the same file re-extracted overwrites its folder instead of adding a copy — and
 <root>/<sha256>/extractor_version=<version>, an empty file naming the extractor that wrote the folder
 (is_current: one stat per report, as cheap as the existence check it replaced).
@@ -19,11 +21,13 @@ import pyarrow.parquet as pq
 from upath import UPath
 
 from . import version
-from .models import Provenance, Report
+from .models import ProjectFile, Provenance, Report
 
 # Wide enough for any printed amount; the marts narrow it to DECIMAL(18,2).
 AMOUNT = pa.decimal128(38, 6)
 TABLES = ("report", "budget_lines", "key_tasks", "key_task_projects", "indicators")
+# A project-form file (ProjectFile) writes these instead: one row per table / funding row / indicator.
+PROJECT_TABLES = ("project_reports", "project_funding_lines", "project_indicators")
 VERSION_FILE_PREFIX = "extractor_version="
 
 
@@ -104,6 +108,67 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("actual_raw", pa.string()),
             ("value_source", pa.string()),
             ("deviation_raw", pa.string()),
+            ("reason", pa.string()),
+            *_PROVENANCE,
+        ]
+    ),
+    "project_reports": pa.schema(
+        [
+            ("sha256", pa.string()),
+            ("table_index", pa.int32()),
+            ("source_file", pa.string()),
+            ("page_count", pa.int32()),
+            ("extracted_at", pa.timestamp("us", tz="UTC")),
+            ("source_modified_at", pa.timestamp("us", tz="UTC")),
+            ("form", pa.string()),
+            ("fiscal_year", pa.int32()),
+            ("department", pa.string()),
+            ("department_code", pa.string()),
+            ("implementing_unit", pa.string()),
+            ("implementing_unit_code", pa.string()),
+            ("project_name", pa.string()),
+            ("project_code", pa.string()),
+            ("goal_expected", pa.string()),
+            ("goal_achieved", pa.string()),
+            ("total_weight", AMOUNT),
+            ("total_score", AMOUNT),
+            ("conclusion", pa.string()),
+            ("problems", pa.string()),
+            ("improvements", pa.string()),
+            *_PROVENANCE,
+        ]
+    ),
+    "project_funding_lines": pa.schema(
+        [
+            ("sha256", pa.string()),
+            ("table_index", pa.int32()),
+            ("line_index", pa.int32()),
+            ("line_name", pa.string()),
+            ("funding_source", pa.string()),
+            ("initial_budget", AMOUNT),
+            ("adjusted_budget", AMOUNT),
+            ("actual_spend", AMOUNT),
+            ("execution_rate_pct", AMOUNT),
+            ("weight", AMOUNT),
+            ("score", AMOUNT),
+            ("reason", pa.string()),
+            *_PROVENANCE,
+        ]
+    ),
+    "project_indicators": pa.schema(
+        [
+            ("sha256", pa.string()),
+            ("table_index", pa.int32()),
+            ("indicator_index", pa.int32()),
+            ("level1", pa.string()),
+            ("level2", pa.string()),
+            ("indicator_name", pa.string()),
+            ("operator", pa.string()),
+            ("target_raw", pa.string()),
+            ("unit", pa.string()),
+            ("actual_raw", pa.string()),
+            ("weight", AMOUNT),
+            ("score", AMOUNT),
             ("reason", pa.string()),
             *_PROVENANCE,
         ]
@@ -205,8 +270,95 @@ def report_rows(
     return rows
 
 
+def project_file_rows(
+    extracted: ProjectFile, extracted_at: datetime | None = None, source_modified_at: datetime | None = None
+) -> dict[str, list[dict]]:
+    """A project-form file as plain rows per table: `table_index` numbers its tables in printed order."""
+    sha = extracted.sha256
+    at = extracted_at or datetime.now(UTC)
+    return {
+        "project_reports": [
+            {
+                "sha256": sha,
+                "table_index": t,
+                "source_file": extracted.source_file,
+                "page_count": extracted.page_count,
+                "extracted_at": at,
+                "source_modified_at": source_modified_at,
+                "form": p.form,
+                "fiscal_year": p.fiscal_year,
+                "department": p.department,
+                "department_code": p.department_code,
+                "implementing_unit": p.implementing_unit,
+                "implementing_unit_code": p.implementing_unit_code,
+                "project_name": p.project_name,
+                "project_code": p.project_code,
+                "goal_expected": p.goal_expected,
+                "goal_achieved": p.goal_achieved,
+                "total_weight": _dec(p.total_weight),
+                "total_score": _dec(p.total_score),
+                "conclusion": p.conclusion,
+                "problems": p.problems,
+                "improvements": p.improvements,
+                **_prov(p.provenance),
+            }
+            for t, p in enumerate(extracted.projects)
+        ],
+        "project_funding_lines": [
+            {
+                "sha256": sha,
+                "table_index": t,
+                "line_index": i,
+                "line_name": f.line_name,
+                "funding_source": f.funding_source,
+                "initial_budget": _dec(f.initial_budget),
+                "adjusted_budget": _dec(f.adjusted_budget),
+                "actual_spend": _dec(f.actual_spend),
+                "execution_rate_pct": _dec(f.execution_rate_pct),
+                "weight": _dec(f.weight),
+                "score": _dec(f.score),
+                "reason": f.reason,
+                **_prov(f.provenance),
+            }
+            for t, p in enumerate(extracted.projects)
+            for i, f in enumerate(p.funding_lines)
+        ],
+        "project_indicators": [
+            {
+                "sha256": sha,
+                "table_index": t,
+                "indicator_index": i,
+                "level1": x.level1,
+                "level2": x.level2,
+                "indicator_name": x.indicator_name,
+                "operator": x.operator,
+                "target_raw": x.target_raw,
+                "unit": x.unit,
+                "actual_raw": x.actual_raw,
+                "weight": _dec(x.weight),
+                "score": _dec(x.score),
+                "reason": x.reason,
+                **_prov(x.provenance),
+            }
+            for t, p in enumerate(extracted.projects)
+            for i, x in enumerate(p.indicators)
+        ],
+    }
+
+
+def file_rows(
+    extracted: Report | ProjectFile,
+    extracted_at: datetime | None = None,
+    source_modified_at: datetime | None = None,
+) -> dict[str, list[dict]]:
+    """What one PDF writes, per table: a department-wide report's tables or a project file's."""
+    if isinstance(extracted, ProjectFile):
+        return project_file_rows(extracted, extracted_at, source_modified_at)
+    return report_rows(extracted, extracted_at, source_modified_at)
+
+
 def write_report(
-    report: Report,
+    report: Report | ProjectFile,
     root: str | UPath,
     extracted_at: datetime | None = None,
     source_modified_at: datetime | None = None,
@@ -222,7 +374,7 @@ def write_report(
     staging = root / f".{report.sha256}.{uuid.uuid4().hex}.tmp"
     staging.mkdir(parents=True)
     try:
-        for name, rows in report_rows(report, extracted_at, source_modified_at).items():
+        for name, rows in file_rows(report, extracted_at, source_modified_at).items():
             table = pa.Table.from_pylist(rows, schema=SCHEMAS[name])
             with (staging / f"{name}.parquet").open("wb") as fh:
                 pq.write_table(table, fh)
