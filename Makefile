@@ -14,6 +14,7 @@ lint:
 	uv run ruff format --check .
 	# the dbt templater opens the profile's DuckDB file: point it at data/ from the repository root
 	mkdir -p data && SELFEVAL_BUILD_DB=$(CURDIR)/data/lint.duckdb uv run sqlfluff lint dbt_project/models
+	uv run sqlfluff lint --templater raw expectations/rules  # plain SQL, no dbt
 
 fixtures:  ## regenerate the committed fixture PDFs and truth (needs LibreOffice, Chromium + fonts-noto-cjk)
 	uv run --group fixtures python -m tests.fixtures.generator

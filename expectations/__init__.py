@@ -1,6 +1,6 @@
-"""Great Expectations 1.x audit of every warehouse build (see rules.py for what is checked)."""
+"""Great Expectations 1.x audit of every warehouse build: one SQL file per rule (see rule_files.py)."""
 
-from .rules import RULE_NAMES, RULES
+from .rule_files import Rule, RuleFileError, load_rules
 
 
 def run_audit(*args, **kwargs):
@@ -10,4 +10,4 @@ def run_audit(*args, **kwargs):
     return _run_audit(*args, **kwargs)
 
 
-__all__ = ["RULES", "RULE_NAMES", "run_audit"]
+__all__ = ["Rule", "RuleFileError", "load_rules", "run_audit"]

@@ -1,4 +1,4 @@
-"""Run the audit rules with Great Expectations on DataFrames read from a freshly built warehouse.
+"""Run the audit rules (rules/*.sql) with Great Expectations on DataFrames read from a new build.
 
 GX runs in an ephemeral context over a pandas datasource, one whole-DataFrame batch per rule (GX's
 SQLAlchemy path to DuckDB is broken, and dagster-ge is GX<1). Every failing row becomes a row of
@@ -19,7 +19,7 @@ import great_expectations as gx
 import pandas as pd
 
 from .lib.offline_docs import make_offline
-from .rules import RULES, Rule
+from .rule_files import FINDING_CONTEXT, ExpectationSpec, Rule, RuleFileError, load_rules
 
 FINDING_COLUMNS = {
     "rule": "varchar",
@@ -97,14 +97,18 @@ FINDING_NAME_COLUMNS = ["department_name", "source_file", "source_page", "subjec
 def run_audit(
     build_db: str | Path,
     out_dir: str | Path | None = None,
-    rules: tuple[Rule, ...] = RULES,
+    rules: tuple[Rule, ...] | None = None,
     run_name: str = "audit",
 ) -> AuditResult:
-    """Audit `build_db`, write `audit.findings` and `audit.rule_results` into it, return the result.
+    """Audit `build_db` with `rules` (default: the rule files), write `audit.findings` and
+    `audit.rule_results` into it, return the result.
 
     `run_name` names the run in the Data Docs (the Dagster run id in builds).
     """
     start = time.perf_counter()
+    rules = load_rules() if rules is None else rules
+    # Every rule's expectations are made first: a bad rule file fails before the build is touched.
+    expectations = {rule.name: [_expectation(rule, spec) for spec in rule.expectations] for rule in rules}
     run_id = gx.RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
     out = Path(out_dir) if out_dir is not None else None
     context = _gx_context(out / "data_docs" if out is not None else None)
@@ -112,15 +116,15 @@ def run_audit(
     results, findings, raw = [], [], {}
     with duckdb.connect(str(build_db)) as con:
         for rule in rules:
-            frame = con.sql(rule.sql).df()
+            frame = _rule_frame(con, rule)
             batch = source.add_dataframe_asset(rule.name).add_batch_definition_whole_dataframe(rule.name)
             suite = context.suites.add(gx.ExpectationSuite(name=rule.name))
             messages = {}
-            for check in rule.checks:
-                expectation = check.expectation()
-                expectation.meta = {"rule": rule.name, "severity": rule.severity, "message": check.message}
+            for expectation in expectations[rule.name]:
+                message = expectation.description or rule.message
+                expectation.meta = {"rule": rule.name, "severity": rule.severity, "message": message}
                 suite.add_expectation(expectation)
-                messages[expectation.id] = check.message
+                messages[expectation.id] = message
             definition = context.validation_definitions.add(
                 gx.ValidationDefinition(name=rule.name, data=batch, suite=suite)
             )
@@ -162,6 +166,31 @@ def run_audit(
     return AuditResult(tuple(results), table, time.perf_counter() - start, results_json, docs_index)
 
 
+def _expectation(rule: Rule, spec: ExpectationSpec) -> gx.expectations.Expectation:
+    expectation_class = getattr(gx.expectations, spec.class_name, None)
+    is_expectation = isinstance(expectation_class, type) and issubclass(
+        expectation_class, gx.expectations.Expectation
+    )
+    if not is_expectation:
+        raise RuleFileError(rule.path, f"Great Expectations has no expectation {spec.name}")
+    try:
+        return expectation_class(**spec.arguments)
+    except ValueError as exc:  # pydantic's ValidationError: an unknown or ill-typed argument
+        reason = "; ".join(line.strip() for line in str(exc).splitlines()[1:])
+        raise RuleFileError(rule.path, f"{spec.name}: {reason}") from None
+
+
+def _rule_frame(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
+    try:
+        frame = con.sql(rule.sql).df()
+    except (duckdb.ParserException, duckdb.BinderException) as exc:
+        raise RuleFileError(rule.path, str(exc).splitlines()[0]) from None
+    missing = [column for column in FINDING_CONTEXT if column not in frame.columns]
+    if missing:
+        raise RuleFileError(rule.path, f"the query returns no column {', '.join(missing)}")
+    return frame
+
+
 def _failing_rows(frame: pd.DataFrame, validation, rule: Rule, messages: dict) -> pd.DataFrame:
     parts = []
     for result in validation.results:
@@ -169,7 +198,7 @@ def _failing_rows(frame: pd.DataFrame, validation, rule: Rule, messages: dict) -
             continue
         keys = {row["finding_key"] for row in result.result.get("unexpected_index_list") or []}
         rows = frame[frame["finding_key"].isin(keys)].copy()
-        rows["message"] = messages.get(result.expectation_config.id, rule.description)
+        rows["message"] = messages[result.expectation_config.id]
         parts.append(rows)
     if not parts:
         return pd.DataFrame(columns=list(FINDING_COLUMNS))

@@ -1,13 +1,16 @@
-"""The GX audit: the corpus passes, the slip is found, each rule catches its own violation."""
+"""The GX audit: the corpus passes, the slip is found, each rule catches its own violation, and a
+rule file that cannot be used fails naming itself."""
 
 from __future__ import annotations
 
+import json
 import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from expectations import RULE_NAMES, run_audit
+from expectations import RuleFileError, load_rules, run_audit
 from orchestration.lib.publish import publish
 from tests.truth import load_truth
 
@@ -69,7 +72,8 @@ def test_findings_table_is_queryable(baseline, warehouse, tmp_path):
 
 
 def test_results_kept_as_json_and_data_docs(baseline):
-    assert set(RULE_NAMES) <= set(__import__("json").loads(baseline.results_json.read_text(encoding="utf-8")))
+    rule_names = {r.name for r in load_rules()}
+    assert rule_names <= set(json.loads(baseline.results_json.read_text(encoding="utf-8")))
     assert baseline.data_docs_index.exists()
 
 
@@ -89,6 +93,9 @@ NUMERIC_INDICATOR = (
 )
 FIRST_REPORT = "(select report_id from marts.dim_report order by report_id limit 1)"
 EXACT_MATCH = "(select min(key_task_project_id) from marts.fct_key_task where project_match_method = 'exact')"
+FIRST_BASIC = (
+    f"(select spend_id from marts.fct_spend where line_type = 'basic' and report_id = {FIRST_REPORT})"
+)
 
 # rule -> (SQL that breaks exactly that rule, query naming the row it must identify)
 INJECTIONS = {
@@ -128,19 +135,23 @@ INJECTIONS = {
         f"+ 10, initial_budget_wan_yuan = -10 where spend_id = {FIRST_PROJECT}",
         f"select line_name || ' 年初预算数' from marts.fct_spend where spend_id = {FIRST_PROJECT}",
     ),
+    # 基本支出's 年初预算数 goes blank: its amount moves into the line's adjustment and over to 项目支出,
+    # so every sum still adds up and only the missing amount is wrong.
     "required_values": (
-        f"update marts.fct_indicator set indicator_name = null where indicator_id = {NUMERIC_INDICATOR}",
-        "select '(no name)'",
-    ),
-    "keys": (
-        f"insert into marts.fct_indicator select * from marts.fct_indicator where indicator_id = {NUMERIC_INDICATOR}",
-        "select 'fct_indicator.indicator_id'",
+        f"update marts.fct_spend set initial_budget_wan_yuan = initial_budget_wan_yuan "
+        f"+ (select initial_budget_wan_yuan from marts.fct_spend where spend_id = {FIRST_BASIC}), "
+        f"adjustment_wan_yuan = adjustment_wan_yuan "
+        f"- (select initial_budget_wan_yuan from marts.fct_spend where spend_id = {FIRST_BASIC}) "
+        f"where line_type = 'project_total' and report_id = {FIRST_REPORT}; "
+        f"update marts.fct_spend set adjustment_wan_yuan = adjustment_wan_yuan + initial_budget_wan_yuan, "
+        f"initial_budget_wan_yuan = null where spend_id = {FIRST_BASIC}",
+        f"select line_name from marts.fct_spend where spend_id = {FIRST_BASIC}",
     ),
 }
 
 
 def test_every_rule_has_an_injection_test():
-    assert set(INJECTIONS) == set(RULE_NAMES)
+    assert set(INJECTIONS) == {r.name for r in load_rules()}
 
 
 @pytest.mark.parametrize("rule", sorted(INJECTIONS))
@@ -165,10 +176,10 @@ def test_blocking_failure_leaves_published_warehouse_byte_identical(warehouse, t
     before = published.read_bytes()
     bad = _copy(warehouse, tmp_path / "bad")
     with duckdb.connect(str(bad)) as con:
-        con.execute(INJECTIONS["keys"][0]).fetchall()
+        con.execute(INJECTIONS["non_negative_amounts"][0]).fetchall()
     audit = run_audit(bad)
     result = publish(bad, published, audit.blocking)
-    assert not result.published and "keys" in result.reason
+    assert not result.published and "non_negative_amounts" in result.reason
     assert published.read_bytes() == before
 
 
@@ -180,3 +191,174 @@ def test_clean_build_is_published_atomically(warehouse, tmp_path):
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_spend").fetchall()[0][0] > 0
         assert con.execute("select count(*) from audit.findings").fetchall()[0][0] > 0
+
+
+def test_expectation_description_is_the_message_of_its_failing_rows(baseline, warehouse, tmp_path):
+    build = _copy(warehouse, tmp_path)
+    with duckdb.connect(str(build)) as con:
+        source_file = con.execute(
+            f"select source_file from marts.dim_report where report_id = {FIRST_REPORT}"
+        )
+        source_file = source_file.fetchall()[0][0]
+        con.execute(INJECTIONS["completeness"][0]).fetchall()
+    findings = run_audit(build).findings
+    rows = findings[findings["rule"] == "completeness"]
+    assert [(r.source_file, r.actual_value, r.message) for r in rows.itertuples()] == [
+        ("wuxi_health_2024.pdf", "1 / 1 / 1 / 35 / 40 / 0", "no key task (八、年度重点任务)")
+    ]
+
+
+# A rule file that parses: the tests below break one part of it at a time.
+GOOD_HEADER = """-- rule: {name}
+-- severity: warn
+-- description: Every line has a name.
+-- message: a line without a name
+-- expect: expect_column_values_to_not_be_null column=line_name
+"""
+FINDING_COLUMNS_SQL = """select spend_id as finding_key, fiscal_year, null as department_name, line_name as subject,
+    source_file, source_page, 'a name' as expected_value, 'none' as actual_value, line_name
+from marts.fct_spend"""
+
+
+def _rule_file(folder, name: str, header: str, sql: str = FINDING_COLUMNS_SQL):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.sql"
+    path.write_text(header.format(name=name) + sql + "\n", encoding="utf-8")
+    return path
+
+
+def test_rule_files_load_sorted_by_name_with_their_header(tmp_path):
+    _rule_file(tmp_path, "zeta", GOOD_HEADER)
+    _rule_file(
+        tmp_path,
+        "alpha",
+        GOOD_HEADER.replace("warn", "error").replace(
+            "column=line_name",
+            'column=n min_value=1 max_value=1 description="not exactly one line" mostly=0.5',
+        ),
+    )
+    alpha, zeta = load_rules(tmp_path)
+    assert (alpha.name, alpha.severity, alpha.message, zeta.name) == (
+        "alpha",
+        "error",
+        "a line without a name",
+        "zeta",
+    )
+    assert [(e.name, e.arguments) for e in alpha.expectations] == [
+        (
+            "expect_column_values_to_not_be_null",
+            {
+                "column": "n",
+                "min_value": 1,
+                "max_value": 1,
+                "description": "not exactly one line",
+                "mostly": 0.5,
+            },
+        )
+    ]
+    assert zeta.sql == FINDING_COLUMNS_SQL
+
+
+def test_committed_rules_are_the_rule_files():
+    assert [r.name for r in load_rules()] == sorted(
+        p.stem for p in (Path(__file__).parents[1] / "expectations" / "rules").glob("*.sql")
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        (
+            GOOD_HEADER.replace("-- severity: warn", "-- severity: fatal"),
+            "severity 'fatal' is not one of error, warn",
+        ),
+        (GOOD_HEADER.replace("-- message:", "-- mesage:"), "line 4: unknown header key 'mesage'"),
+        (GOOD_HEADER.replace("-- description: Every line has a name.\n", ""), "missing header description"),
+        (
+            GOOD_HEADER.replace("-- expect: expect_column_values_to_not_be_null column=line_name\n", ""),
+            "missing header expect",
+        ),
+        (
+            GOOD_HEADER.replace("-- rule: {name}", "-- rule: other"),
+            "rule 'other' is not the file's name 'broken'",
+        ),
+        (
+            GOOD_HEADER.replace("column=line_name", "column = line_name"),
+            "line 5: expected key=value at 'column = line_name'",
+        ),
+        (
+            GOOD_HEADER.replace("column=line_name", "column=line_name column=x"),
+            "line 5: argument 'column' given twice",
+        ),
+        (
+            GOOD_HEADER.replace("column=line_name", "column=1.2.3"),
+            "line 5: column=1.2.3 is neither a word nor JSON",
+        ),
+        (
+            GOOD_HEADER.replace("expect_column", "column"),
+            "line 5: 'column_values_to_not_be_null' is not an expectation name",
+        ),
+    ],
+    ids=[
+        "bad_severity",
+        "unknown_key",
+        "missing_header",
+        "no_expect",
+        "name_not_file",
+        "spaced_argument",
+        "argument_twice",
+        "bad_value",
+        "not_an_expectation",
+    ],
+)
+def test_unusable_rule_file_fails_naming_the_file_and_reason(tmp_path, header, reason):
+    path = _rule_file(tmp_path, "broken", header)
+    with pytest.raises(RuleFileError) as error:
+        load_rules(tmp_path)
+    assert str(error.value).startswith(f"{path}: {reason}")
+
+
+@pytest.mark.parametrize(
+    ("expect", "reason"),
+    [
+        (
+            "expect_column_values_to_not_be_null column=line_name maximum=3",
+            "maximum; extra fields not permitted",
+        ),
+        (
+            "expect_column_values_to_be_tidy column=line_name",
+            "Great Expectations has no expectation expect_column_values_to_be_tidy",
+        ),
+    ],
+    ids=["unknown_argument", "unknown_expectation"],
+)
+def test_expectation_gx_does_not_know_fails_naming_the_file(tmp_path, expect, reason):
+    header = GOOD_HEADER.replace("expect_column_values_to_not_be_null column=line_name", expect)
+    path = _rule_file(tmp_path / "rules", "broken", header)
+    build = tmp_path / "never_opened.duckdb"
+    with pytest.raises(RuleFileError) as error:
+        run_audit(build, rules=load_rules(tmp_path / "rules"))
+    assert str(error.value).startswith(f"{path}: ") and reason in str(error.value)
+    assert not build.exists()  # the rule failed before the build was touched
+
+
+@pytest.mark.parametrize(
+    ("sql", "reason"),
+    [
+        (
+            "select spend_id as finding_key, line_name from marts.fct_spend",
+            "the query returns no column fiscal_year, department_name, subject, source_file, source_page, "
+            "expected_value, actual_value",
+        ),
+        (
+            "select finding_key from marts.fct_spend",
+            'Binder Error: Referenced column "finding_key" not found',
+        ),
+    ],
+    ids=["missing_finding_columns", "sql_error"],
+)
+def test_rule_query_that_cannot_run_fails_naming_the_file(warehouse, tmp_path, sql, reason):
+    path = _rule_file(tmp_path / "rules", "broken", GOOD_HEADER, sql)
+    with pytest.raises(RuleFileError) as error:
+        run_audit(_copy(warehouse, tmp_path), rules=load_rules(tmp_path / "rules"))
+    assert str(error.value).startswith(f"{path}: {reason}")

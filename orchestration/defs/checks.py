@@ -5,7 +5,7 @@ import shutil
 import dagster as dg
 import duckdb
 
-from expectations import RULES, run_audit
+from expectations import load_rules, run_audit
 from orchestration.defs.dbt import build_path, remove_build, warehouse_models
 from orchestration.defs.resources import BuildLock, SelfevalPaths
 from orchestration.lib import quarantine
@@ -36,7 +36,7 @@ def prune_audit_dirs(audit_dir, keep: int) -> None:
         dg.AssetCheckSpec(
             name=rule.name, asset=AUDIT, description=rule.description, blocking=rule.severity == "error"
         )
-        for rule in RULES
+        for rule in load_rules()
     ],
     description="Audit of the new build (audit.findings); error-severity rules block publishing.",
 )
