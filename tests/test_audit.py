@@ -268,6 +268,7 @@ def test_committed_rules_are_the_rule_files():
 @pytest.mark.parametrize(
     ("header", "reason"),
     [
+        (GOOD_HEADER + "-- message: again\n", "line 6: header 'message' given twice"),
         (
             GOOD_HEADER.replace("-- severity: warn", "-- severity: fatal"),
             "severity 'fatal' is not one of error, warn",
@@ -300,6 +301,7 @@ def test_committed_rules_are_the_rule_files():
         ),
     ],
     ids=[
+        "header_twice",
         "bad_severity",
         "unknown_key",
         "missing_header",
