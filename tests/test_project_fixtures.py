@@ -1,0 +1,112 @@
+"""The project-table fixtures' truth files state what their authors meant: the arithmetic facts hold
+where the table is meant to add up and fail exactly where a slip was put for the audit to find."""
+
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+
+PROJECTS_DIR = Path(__file__).resolve().parent / "fixtures" / "projects"
+TRUTH_DIR = PROJECTS_DIR / "truth"
+
+# (fixture, project_name) of the deliberate slips
+FUNDING_SUM_SLIPS = {("national_calc_compilation", "农村人居环境整治经费")}
+TOTAL_SCORE_SLIPS = {("sichuan_calc_compilation", "农村沼气安全处置补助资金")}
+AMOUNTS = ("initial_budget", "adjusted_budget", "actual_spend")
+
+
+def load(name: str) -> list[dict]:
+    return json.loads((TRUTH_DIR / f"{name}.json").read_text(encoding="utf-8"), parse_float=Decimal)
+
+
+def fixture_names() -> list[str]:
+    return sorted(p.stem for p in TRUTH_DIR.glob("*.json"))
+
+
+def all_tables() -> list[tuple[str, dict]]:
+    return [(name, table) for name in fixture_names() for table in load(name)]
+
+
+def table_id(item) -> str:
+    name, table = item
+    return f"{name}:{table['project_name']}"
+
+
+TABLES = all_tables()
+
+
+def test_every_truth_file_has_its_pdf_and_names_it():
+    assert fixture_names(), "no project fixtures"
+    for name in fixture_names():
+        assert (PROJECTS_DIR / f"{name}.pdf").is_file()
+        assert {t["source_file"] for t in load(name)} == {f"{name}.pdf"}
+
+
+@pytest.mark.parametrize("item", TABLES, ids=table_id)
+def test_pages_run_on_from_the_first(item):
+    _name, table = item
+    pages = table["pages"]
+    assert table["page"] == pages[0]
+    assert pages == list(range(pages[0], pages[-1] + 1))
+
+
+@pytest.mark.parametrize("item", TABLES, ids=table_id)
+def test_funding_total_is_the_sum_of_its_sources_unless_a_deliberate_slip(item):
+    name, table = item
+    total, *sources = table["funding_lines"]
+    assert total["funding_source"] == "total"
+    adds_up = all(total[k] == sum((s[k] or Decimal(0)) for s in sources) for k in AMOUNTS)
+    assert adds_up == ((name, table["project_name"]) not in FUNDING_SUM_SLIPS)
+
+
+@pytest.mark.parametrize("item", TABLES, ids=table_id)
+def test_execution_rate_is_spend_over_adjusted_budget(item):
+    _name, table = item
+    for line in table["funding_lines"]:
+        if line["execution_rate_pct"] is None or not line["adjusted_budget"]:
+            continue
+        rate = line["actual_spend"] / line["adjusted_budget"] * 100
+        printed = line["execution_rate_pct"]
+        # half up, as spreadsheets round
+        assert rate.quantize(printed, ROUND_HALF_UP) == printed, line["line_name"]
+
+
+@pytest.mark.parametrize("item", TABLES, ids=table_id)
+def test_no_score_exceeds_its_weight(item):
+    _name, table = item
+    for row in [*table["funding_lines"], *table["indicators"]]:
+        if row["score"] is not None:
+            assert row["score"] <= row["weight"]
+
+
+@pytest.mark.parametrize("item", TABLES, ids=table_id)
+def test_indicator_weights_and_budget_weight_make_the_total_weight(item):
+    _name, table = item
+    budget_weight = table["funding_lines"][0]["weight"]
+    assert budget_weight + sum(i["weight"] for i in table["indicators"]) == table["total_weight"] == 100
+
+
+@pytest.mark.parametrize("item", TABLES, ids=table_id)
+def test_total_score_is_the_sum_of_scores_unless_unfilled_or_a_deliberate_slip(item):
+    name, table = item
+    scores = [table["funding_lines"][0]["score"], *(i["score"] for i in table["indicators"])]
+    if None in scores:
+        assert table["total_score"] is None
+        return
+    adds_up = sum(scores) == table["total_score"]
+    assert adds_up == ((name, table["project_name"]) not in TOTAL_SCORE_SLIPS)
+
+
+def test_compilation_of_one_county_department_holds_an_unfilled_table_crossing_tables_and_decimal_weights():
+    tables = load("national_calc_compilation")
+    assert len(tables) >= 4
+    assert {(t["department_code"], t["department"]) for t in tables} == {("219", "安平县桐溪镇人民政府")}
+    assert any(len(t["pages"]) > 1 for t in tables)
+    unfilled = [
+        t for t in tables if all(i["actual_raw"] is None and i["score"] is None for i in t["indicators"])
+    ]
+    assert [t["project_name"] for t in unfilled] == ["防汛抗旱及地质灾害防治经费"]
+    assert Decimal("22.5") in {i["weight"] for t in tables for i in t["indicators"]}
