@@ -110,3 +110,29 @@ def test_compilation_of_one_county_department_holds_an_unfilled_table_crossing_t
     ]
     assert [t["project_name"] for t in unfilled] == ["防汛抗旱及地质灾害防治经费"]
     assert Decimal("22.5") in {i["weight"] for t in tables for i in t["indicators"]}
+
+
+def test_sichuan_compilation_prints_codes_operators_units_a_blank_actual_and_one_merged_reason():
+    tables = load("sichuan_calc_compilation")
+    assert len(tables) >= 3
+    assert [t["project_code"] for t in tables] == [
+        "51142522R000000031207",
+        "51142522T000008815436",
+        "51142523T000009920817",
+    ]
+    assert tables[0]["project_name"] == "工资性支出"
+    assert {i["operator"] for t in tables for i in t["indicators"]} == {"=", "≥", "≤"}
+    assert {"%", "万亩", "口"} <= {i["unit"] for t in tables for i in t["indicators"]}
+    blank = [
+        (i["indicator_name"], i["weight"]) for t in tables for i in t["indicators"] if i["actual_raw"] is None
+    ]
+    assert blank == [("耕地质量等级提升", 10)]
+    for table in tables:
+        reasons = {line["reason"] for line in table["funding_lines"]}
+        assert len(reasons) == 1 and None not in reasons
+        assert [line["weight"] for line in table["funding_lines"][1:]] == [None] * 4
+
+
+def test_browser_printed_sichuan_table_crosses_a_page_break():
+    (table,) = load("sichuan_browser_long")
+    assert table["pages"] == [1, 2]
