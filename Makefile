@@ -18,3 +18,4 @@ lint:
 
 fixtures:  ## regenerate the committed fixture PDFs and truth (needs LibreOffice, Chromium + fonts-noto-cjk)
 	uv run --group fixtures python -m tests.fixtures.generator
+	uv run --group fixtures python -m tests.fixtures.generator projects

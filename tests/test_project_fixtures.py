@@ -100,37 +100,64 @@ def test_total_score_is_the_sum_of_scores_unless_unfilled_or_a_deliberate_slip(i
     assert adds_up == ((name, table["project_name"]) not in TOTAL_SCORE_SLIPS)
 
 
-def test_compilation_of_one_county_department_holds_an_unfilled_table_crossing_tables_and_decimal_weights():
+def test_national_compilation_holds_five_projects_of_one_town_government():
     tables = load("national_calc_compilation")
-    assert len(tables) >= 4
+    assert len(tables) == 5
     assert {(t["department_code"], t["department"]) for t in tables} == {("219", "安平县桐溪镇人民政府")}
-    assert any(len(t["pages"]) > 1 for t in tables)
+    assert [t["implementing_unit_code"] for t in tables] == ["219001", "219002", "219001", "219003", "219003"]
+
+
+def test_national_compilation_has_a_table_crossing_a_page_break():
+    assert [t["pages"] for t in load("national_calc_compilation")] == [[1], [2], [3], [3, 4], [5]]
+
+
+def test_national_compilation_has_exactly_one_table_published_unfilled():
+    tables = load("national_calc_compilation")
     unfilled = [
-        t for t in tables if all(i["actual_raw"] is None and i["score"] is None for i in t["indicators"])
+        t["project_name"]
+        for t in tables
+        if all(i["actual_raw"] is None and i["score"] is None for i in t["indicators"])
     ]
-    assert [t["project_name"] for t in unfilled] == ["防汛抗旱及地质灾害防治经费"]
-    assert Decimal("22.5") in {i["weight"] for t in tables for i in t["indicators"]}
+    assert unfilled == ["防汛抗旱及地质灾害防治经费"]
 
 
-def test_sichuan_compilation_prints_codes_operators_units_a_blank_actual_and_one_merged_reason():
+def test_national_compilation_has_decimal_weights():
+    weights = [i["weight"] for t in load("national_calc_compilation") for i in t["indicators"]]
+    assert weights.count(Decimal("22.5")) == 2
+
+
+def test_sichuan_compilation_splits_project_codes_from_names():
     tables = load("sichuan_calc_compilation")
-    assert len(tables) >= 3
-    assert [t["project_code"] for t in tables] == [
-        "51142522R000000031207",
-        "51142522T000008815436",
-        "51142523T000009920817",
+    assert [(t["project_code"], t["project_name"]) for t in tables] == [
+        ("51142522R000000031207", "工资性支出"),
+        ("51142522T000008815436", "2023年耕地保护与质量提升项目"),
+        ("51142523T000009920817", "农村沼气安全处置补助资金"),
     ]
-    assert tables[0]["project_name"] == "工资性支出"
-    assert {i["operator"] for t in tables for i in t["indicators"]} == {"=", "≥", "≤"}
-    assert {"%", "万亩", "口"} <= {i["unit"] for t in tables for i in t["indicators"]}
-    blank = [
-        (i["indicator_name"], i["weight"]) for t in tables for i in t["indicators"] if i["actual_raw"] is None
-    ]
-    assert blank == [("耕地质量等级提升", 10)]
-    for table in tables:
+
+
+def test_sichuan_compilation_has_every_operator_and_units():
+    indicators = [i for t in load("sichuan_calc_compilation") for i in t["indicators"]]
+    assert {i["operator"] for i in indicators} == {"=", "≥", "≤"}
+    assert {"%", "万亩", "口"} <= {i["unit"] for i in indicators}
+
+
+def test_sichuan_compilation_has_one_blank_actual_value():
+    indicators = [i for t in load("sichuan_calc_compilation") for i in t["indicators"]]
+    blank = [(i["indicator_name"], i["weight"], i["score"]) for i in indicators if i["actual_raw"] is None]
+    assert blank == [("耕地质量等级提升", 10, 10)]
+
+
+@pytest.mark.parametrize("name", ["sichuan_calc_compilation", "sichuan_word_single", "sichuan_browser_long"])
+def test_sichuan_merged_reason_belongs_to_every_funding_row(name):
+    for table in load(name):
         reasons = {line["reason"] for line in table["funding_lines"]}
         assert len(reasons) == 1 and None not in reasons
-        assert [line["weight"] for line in table["funding_lines"][1:]] == [None] * 4
+
+
+@pytest.mark.parametrize("name", ["sichuan_calc_compilation", "sichuan_word_single", "sichuan_browser_long"])
+def test_sichuan_funding_sub_rows_have_no_weight_or_score(name):
+    for table in load(name):
+        assert [(line["weight"], line["score"]) for line in table["funding_lines"][1:]] == [(None, None)] * 4
 
 
 def test_browser_printed_sichuan_table_crosses_a_page_break():
