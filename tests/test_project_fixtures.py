@@ -163,3 +163,23 @@ def test_sichuan_funding_sub_rows_have_no_weight_or_score(name):
 def test_browser_printed_sichuan_table_crosses_a_page_break():
     (table,) = load("sichuan_browser_long")
     assert table["pages"] == [1, 2]
+
+
+def test_rows_after_a_page_break_are_on_the_next_page():
+    (table,) = load("sichuan_browser_long")
+    pages = [(i["indicator_name"], i["page"]) for i in table["indicators"]]
+    assert pages[9:] == [
+        ("农村公路列养率", 1),
+        ("群众出行条件", 2),
+        ("养护长效机制", 2),
+        ("沿线群众满意度", 2),
+    ]
+    assert {line["page"] for line in table["funding_lines"]} == {1}
+
+
+@pytest.mark.parametrize("item", TABLES, ids=table_id)
+def test_every_row_lies_within_its_table_pages(item):
+    _name, table = item
+    for row in [*table["funding_lines"], *table["indicators"]]:
+        assert row["pages"] == [row["page"]]
+        assert row["page"] in table["pages"]
