@@ -6,8 +6,6 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
-LINE_TYPES = ("total", "basic", "project_total", "project")
-
 
 @dataclass(frozen=True)
 class Provenance:

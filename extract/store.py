@@ -401,12 +401,6 @@ def is_current(root: str | UPath | Path, sha256: str) -> bool:
     return (root / sha256 / version_file_name(version.extractor_version())).exists()
 
 
-def remove_report(root: str | UPath, sha256: str) -> None:
-    path = UPath(root) / sha256
-    if path.exists():
-        _rmtree(path)
-
-
 def _rmtree(path: UPath) -> None:
     path.fs.rm(path.path, recursive=True)
 
