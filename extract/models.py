@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_args, get_type_hints
 
 
 @dataclass(frozen=True)
@@ -215,3 +215,19 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
     return value
+
+
+def value_fields(record_type: type) -> dict[str, Any]:
+    """A record's own values, name -> type hint, in declared order: not its provenance, nor the
+    records it holds (each a table of its own). What the store writes and the truth compares."""
+    hints = get_type_hints(record_type)
+    return {
+        f.name: hints[f.name]
+        for f in fields(record_type)
+        if hints[f.name] is not Provenance and not _holds_records(hints[f.name])
+    }
+
+
+def _holds_records(hint: Any) -> bool:
+    args = get_args(hint)
+    return bool(args) and is_dataclass(args[0])

@@ -12,16 +12,34 @@ keyed by content, so the same file re-extracted overwrites its folder instead of
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
+from types import NoneType
+from typing import Any, get_args, get_origin, get_type_hints
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 from upath import UPath
 
 from . import version
-from .models import ProjectFile, Provenance, Report
+from .models import (
+    BudgetLine,
+    FundingLine,
+    Indicator,
+    KeyTask,
+    ProjectFile,
+    ProjectIndicator,
+    ProjectReport,
+    Provenance,
+    Report,
+    ReportFacts,
+    ReportHeader,
+    value_fields,
+)
 
 # Wide enough for any printed amount; the marts narrow it to DECIMAL(18,2).
 AMOUNT = pa.decimal128(38, 6)
@@ -355,6 +373,193 @@ def file_rows(
     if isinstance(extracted, ProjectFile):
         return project_file_rows(extracted, extracted_at, source_modified_at)
     return report_rows(extracted, extracted_at, source_modified_at)
+
+
+@dataclass(frozen=True)
+class WriteStamps:
+    """What the store knows about a file and the PDF does not: when it was extracted and modified."""
+
+    extracted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    source_modified_at: datetime | None = None
+
+
+_ARROW_TYPES = {
+    Decimal: AMOUNT,
+    int: pa.int32(),
+    float: pa.float64(),
+    str: pa.string(),
+    datetime: pa.timestamp("us", tz="UTC"),
+}
+# Provenance.bbox's four numbers, in its documented order, each a column of its own.
+BBOX_EDGES = ("x0", "top", "x1", "bottom")
+
+
+def _arrow_type(hint: Any) -> pa.DataType:
+    args = [a for a in get_args(hint) if a not in (NoneType, Ellipsis)]
+    if get_origin(hint) is tuple:  # tuple[X, ...]
+        return pa.list_(_arrow_type(args[0]))
+    return _arrow_type(args[0]) if args else _ARROW_TYPES[hint]
+
+
+def _stored(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal("0.000001"))
+    return list(value) if isinstance(value, tuple) else value
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    value: Callable[[Any], Any]  # the stored value, from the part the column belongs to
+
+
+def _attribute(name: str) -> Callable[[Any], Any]:
+    return lambda part: _stored(getattr(part, name))
+
+
+def _provenance_columns() -> list[Column]:
+    hints = get_type_hints(Provenance)
+    bbox_type = _arrow_type(get_args(hints["bbox"])[0])
+    return [
+        Column("page", _arrow_type(hints["page"]), lambda part: part.provenance.page),
+        Column("pages", _arrow_type(hints["pages"]), lambda part: list(part.provenance.pages)),
+        *(
+            Column(f"bbox_{edge}", bbox_type, lambda part, i=i: part.provenance.bbox[i])
+            for i, edge in enumerate(BBOX_EDGES)
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """Each item of a record's tuple field, one row apiece, as one column (KeyTask.projects)."""
+
+    record_type: type
+    field_name: str
+    column: str
+
+    def columns(self) -> list[Column]:
+        hint = get_type_hints(self.record_type)[self.field_name]
+        return [Column(self.column, _arrow_type(get_args(hint)[0]), lambda item: item)]
+
+
+def _record_columns(record_type: type, skip: frozenset[str]) -> list[Column]:
+    columns = [
+        Column(name, _arrow_type(hint), _attribute(name))
+        for name, hint in value_fields(record_type).items()
+        if name not in skip
+    ]
+    if Provenance in get_type_hints(record_type).values():
+        columns += _provenance_columns()
+    return columns
+
+
+# The file's content hash keys every table; the other key columns are positions in printed order.
+def _key_type(name: str) -> pa.DataType:
+    return pa.string() if name == "sha256" else pa.int32()
+
+
+Part = type | ListItem
+
+
+@dataclass(frozen=True)
+class ParquetTable:
+    """One Parquet file of a report folder: its key columns, then the values of each part in order.
+
+    `rows` yields, per row, the key values and one instance per part; a record's provenance becomes
+    page, pages and bbox_* columns; `omit` names values stored nowhere (integrity warnings).
+    """
+
+    keys: tuple[str, ...]
+    parts: tuple[Part, ...]
+    rows: Callable[[Any, WriteStamps], Iterable[tuple[tuple, tuple]]]
+    omit: frozenset[str] = frozenset()
+
+    @cached_property
+    def part_columns(self) -> list[list[Column]]:
+        skip = self.omit | set(self.keys)
+        return [p.columns() if isinstance(p, ListItem) else _record_columns(p, skip) for p in self.parts]
+
+    @cached_property
+    def schema(self) -> pa.Schema:
+        keys = [(k, _key_type(k)) for k in self.keys]
+        return pa.schema(keys + [(c.name, c.type) for columns in self.part_columns for c in columns])
+
+    def to_rows(self, extracted: Any, stamps: WriteStamps) -> list[dict]:
+        out = []
+        for key_values, instances in self.rows(extracted, stamps):
+            row = dict(zip(self.keys, key_values, strict=True))
+            for columns, instance in zip(self.part_columns, instances, strict=True):
+                row.update((c.name, c.value(instance)) for c in columns)
+            out.append(row)
+        return out
+
+
+def _each(records_of: Callable[[Any], Iterable[Any]]) -> Callable[[Any, Any], Iterable]:
+    """Rows of a department-wide report's table: (sha256, position), record."""
+    return lambda report, _: (((report.sha256, i), (rec,)) for i, rec in enumerate(records_of(report)))
+
+
+def _each_project(records_of: Callable[[ProjectReport], Iterable[Any]]) -> Callable[[Any, Any], Iterable]:
+    """Rows of a project file's per-table records: (sha256, table position, position), record."""
+    return lambda extracted, _: (
+        ((extracted.sha256, t, i), (rec,))
+        for t, project in enumerate(extracted.projects)
+        for i, rec in enumerate(records_of(project))
+    )
+
+
+# What a department-wide report (Report) writes, one Parquet file per entry.
+REPORT_TABLES: dict[str, ParquetTable] = {
+    "report": ParquetTable(
+        ("sha256",),
+        (ReportHeader, WriteStamps, ReportFacts),
+        lambda report, stamps: [((report.sha256,), (report, stamps, report.facts))],
+    ),
+    "budget_lines": ParquetTable(("sha256", "line_index"), (BudgetLine,), _each(lambda r: r.budget_lines)),
+    "key_tasks": ParquetTable(
+        ("sha256", "task_index"),
+        (KeyTask,),
+        _each(lambda r: r.key_tasks),
+        omit=frozenset({"projects"}),  # key_task_projects
+    ),
+    "key_task_projects": ParquetTable(
+        ("sha256", "task_index", "project_position"),
+        (ListItem(KeyTask, "projects", "project_name_raw"),),
+        lambda report, _: (
+            ((report.sha256, i, k), (name,))
+            for i, task in enumerate(report.key_tasks)
+            for k, name in enumerate(task.projects)
+        ),
+    ),
+    "indicators": ParquetTable(("sha256", "indicator_index"), (Indicator,), _each(lambda r: r.indicators)),
+}
+# What a file of project tables (ProjectFile) writes instead: one row per table / funding row / indicator.
+PROJECT_FILE_TABLES: dict[str, ParquetTable] = {
+    "project_reports": ParquetTable(
+        ("sha256", "table_index"),
+        (ProjectFile, WriteStamps, ProjectReport),
+        lambda extracted, stamps: (
+            ((extracted.sha256, t), (extracted, stamps, p)) for t, p in enumerate(extracted.projects)
+        ),
+        omit=frozenset({"integrity_warnings"}),
+    ),
+    "project_funding_lines": ParquetTable(
+        ("sha256", "table_index", "line_index"), (FundingLine,), _each_project(lambda p: p.funding_lines)
+    ),
+    "project_indicators": ParquetTable(
+        ("sha256", "table_index", "indicator_index"),
+        (ProjectIndicator,),
+        _each_project(lambda p: p.indicators),
+    ),
+}
+DERIVED_SCHEMAS = {name: t.schema for name, t in (REPORT_TABLES | PROJECT_FILE_TABLES).items()}
+
+
+def derived_file_rows(extracted: Report | ProjectFile, stamps: WriteStamps) -> dict[str, list[dict]]:
+    tables = PROJECT_FILE_TABLES if isinstance(extracted, ProjectFile) else REPORT_TABLES
+    return {name: table.to_rows(extracted, stamps) for name, table in tables.items()}
 
 
 def write_report(

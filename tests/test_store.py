@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from extract.store import TABLES, read_table, version_file_name, write_report
+from extract.models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance
+from extract.store import (
+    DERIVED_SCHEMAS,
+    SCHEMAS,
+    TABLES,
+    WriteStamps,
+    derived_file_rows,
+    project_file_rows,
+    read_table,
+    report_rows,
+    version_file_name,
+    write_report,
+)
 from extract.version import extractor_version
 
 
@@ -38,3 +50,53 @@ def test_amounts_stay_exact_decimals(seed_report, tmp_path):
         r for r in read_table(tmp_path, "budget_lines").to_pylist() if r["line_name"] == "文明交通新生态项目"
     )
     assert blank["adjustment"] is None
+
+
+def _project_file() -> ProjectFile:
+    where = Provenance(2, (2, 3), (10.0, 20.5, 300.25, 400.0))
+    funding = FundingLine(
+        "年度资金总额",
+        "total",
+        Decimal("12.5"),
+        Decimal("13"),
+        None,
+        Decimal("96.15"),
+        Decimal("10"),
+        None,
+        "无",
+        where,
+    )
+    indicator = ProjectIndicator(
+        "产出指标",
+        "数量指标",
+        "培训人次",
+        "≥",
+        "100",
+        "人次",
+        "120",
+        Decimal("20"),
+        Decimal("20"),
+        None,
+        where,
+    )
+    project = ProjectReport(
+        "project_national", 2023, "某局", "101", "某中心", "101001", "培训项目", "219-1",
+        (funding,), "预期", "完成", (indicator,), Decimal("100"), Decimal("95.5"), "优", None, None, where,
+    )  # fmt: skip
+    return ProjectFile("p.pdf", "ab" * 32, 3, (project, project), ("repaired",))
+
+
+def test_derived_schemas_equal_the_hand_written_ones():
+    assert {n: str(s) for n, s in DERIVED_SCHEMAS.items()} == {n: str(s) for n, s in SCHEMAS.items()}
+
+
+def test_derived_report_rows_equal_the_hand_written_ones(seed_report):
+    at, modified = datetime(2024, 1, 1, tzinfo=UTC), datetime(2023, 6, 1, tzinfo=UTC)
+    derived = derived_file_rows(seed_report, WriteStamps(at, modified))
+    assert derived == report_rows(seed_report, at, modified)
+
+
+def test_derived_project_file_rows_equal_the_hand_written_ones():
+    at = datetime(2024, 1, 1, tzinfo=UTC)
+    derived = derived_file_rows(_project_file(), WriteStamps(at, None))
+    assert derived == project_file_rows(_project_file(), at, None)
