@@ -5,20 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import duckdb
+import pyarrow.parquet as pq
+import yaml
+
 from extract.models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance
-from extract.store import (
-    DERIVED_SCHEMAS,
-    SCHEMAS,
-    TABLES,
-    WriteStamps,
-    derived_file_rows,
-    project_file_rows,
-    read_table,
-    report_rows,
-    version_file_name,
-    write_report,
-)
+from extract.store import SCHEMAS, TABLES, read_table, version_file_name, write_report
 from extract.version import extractor_version
+from tests.conftest import DBT_PROJECT
 
 
 def test_write_creates_one_folder_with_every_table(seed_report, tmp_path):
@@ -86,17 +80,30 @@ def _project_file() -> ProjectFile:
     return ProjectFile("p.pdf", "ab" * 32, 3, (project, project), ("repaired",))
 
 
-def test_derived_schemas_equal_the_hand_written_ones():
-    assert {n: str(s) for n, s in DERIVED_SCHEMAS.items()} == {n: str(s) for n, s in SCHEMAS.items()}
+def test_project_file_writes_one_row_per_table_funding_line_and_indicator(tmp_path):
+    write_report(_project_file(), tmp_path, extracted_at=datetime(2024, 1, 1, tzinfo=UTC))
+    projects = read_table(tmp_path, "project_reports").to_pylist()
+    assert [(p["table_index"], p["project_name"], p["total_score"]) for p in projects] == [
+        (0, "培训项目", Decimal("95.500000")),
+        (1, "培训项目", Decimal("95.500000")),
+    ]
+    assert "integrity_warnings" not in projects[0]
+    funding = read_table(tmp_path, "project_funding_lines").to_pylist()
+    assert [(f["table_index"], f["line_index"], f["actual_spend"]) for f in funding] == [
+        (0, 0, None),
+        (1, 0, None),
+    ]
+    assert (funding[0]["pages"], funding[0]["bbox_x1"]) == ([2, 3], 300.25)
 
 
-def test_derived_report_rows_equal_the_hand_written_ones(seed_report):
-    at, modified = datetime(2024, 1, 1, tzinfo=UTC), datetime(2023, 6, 1, tzinfo=UTC)
-    derived = derived_file_rows(seed_report, WriteStamps(at, modified))
-    assert derived == report_rows(seed_report, at, modified)
-
-
-def test_derived_project_file_rows_equal_the_hand_written_ones():
-    at = datetime(2024, 1, 1, tzinfo=UTC)
-    derived = derived_file_rows(_project_file(), WriteStamps(at, None))
-    assert derived == project_file_rows(_project_file(), at, None)
+def test_dbt_sources_list_the_stored_columns_and_types(tmp_path):
+    sources = yaml.safe_load(
+        (DBT_PROJECT / "models/staging/_extracted__sources.yml").read_text(encoding="utf-8")
+    )
+    extracted = next(s for s in sources["sources"] if s["name"] == "extracted")
+    for table in extracted["tables"]:
+        path = tmp_path / f"{table['name']}.parquet"
+        pq.write_table(SCHEMAS[table["name"]].empty_table(), path)
+        stored = duckdb.sql(f"describe select * from read_parquet('{path}')").fetchall()
+        listed = [(c["name"], c["data_type"].upper()) for c in table["columns"]]
+        assert listed == [(name, type_) for name, type_, *_ in stored], table["name"]
