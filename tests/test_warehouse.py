@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -13,71 +14,6 @@ from extract.lib.text import name_key
 from tests.conftest import run_dbt
 from tests.truth import INDICATOR_FIELDS, fixture_names, load_truth
 
-CONTRACT = {
-    "dim_department": ["department_id", "department_name", "city"],
-    "dim_project": ["project_id", "department_id", "project_name", "first_fiscal_year", "last_fiscal_year"],
-    "dim_duty": ["duty_id", "department_id", "duty_text"],
-    "dim_report": [
-        "report_id",
-        "department_id",
-        "fiscal_year",
-        "source_file",
-        "sha256",
-        "page_count",
-        "extracted_at",
-    ],
-    "fct_spend": [
-        "department_id",
-        "fiscal_year",
-        "report_id",
-        "line_type",
-        "project_id",
-        "line_name",
-        "initial_budget_wan_yuan",
-        "adjustment_wan_yuan",
-        "adjusted_budget_wan_yuan",
-        "actual_spend_wan_yuan",
-        "execution_rate_pct",
-        "execution_rate_calc_pct",
-        "source_file",
-        "source_page",
-    ],
-    "fct_indicator": [
-        "department_id",
-        "fiscal_year",
-        "report_id",
-        "level1",
-        "category",
-        "indicator_name",
-        "target_raw",
-        "target_operator",
-        "target_value",
-        "target_unit",
-        "target_text",
-        "actual_raw",
-        "actual_value",
-        "actual_unit",
-        "actual_text",
-        "deviation_raw",
-        "deviation_pct",
-        "deviation_calc_pct",
-        "is_target_met",
-        "value_source",
-        "reason",
-        "source_file",
-        "source_page",
-    ],
-    "fct_key_task": [
-        "department_id",
-        "fiscal_year",
-        "report_id",
-        "duty_id",
-        "task_text",
-        "project_name_raw",
-        "project_id",
-        "status",
-    ],
-}
 TRUTHS = {name: load_truth(name) for name in fixture_names()}
 
 
@@ -92,18 +28,38 @@ def rows(db, sql: str, *params) -> list[tuple]:
     return db.execute(sql, list(params)).fetchall()
 
 
-@pytest.mark.parametrize("table", sorted(CONTRACT))
-def test_contract_table_has_named_columns(db, table):
-    cols = [
-        r[0]
-        for r in rows(
+@pytest.fixture(scope="module")
+def published_models(warehouse) -> dict[str, dict]:
+    """The marts' and audit's models as dbt compiled them (the manifest of the fixture build)."""
+    manifest = json.loads((warehouse.parent / "target" / "manifest.json").read_text(encoding="utf-8"))
+    return {
+        node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] in ("marts", "audit")
+    }
+
+
+def test_every_published_model_enforces_a_contract(published_models):
+    assert {name for name, node in published_models.items() if not node["contract"]["enforced"]} == set()
+
+
+@pytest.mark.parametrize("schema", ["marts", "audit"])
+def test_published_columns_and_types_are_the_contracts(db, published_models, schema):
+    listed = {
+        (name, column, c["data_type"].upper())
+        for name, node in published_models.items()
+        if node["schema"] == schema
+        for column, c in node["columns"].items()
+    }
+    built = set(
+        rows(
             db,
-            "select column_name from information_schema.columns "
-            "where table_schema = 'marts' and table_name = ? order by ordinal_position",
-            table,
+            "select table_name, column_name, data_type from information_schema.columns "
+            "where table_schema = ?",
+            schema,
         )
-    ]
-    assert cols[: len(CONTRACT[table])] == CONTRACT[table] or set(CONTRACT[table]) <= set(cols)
+    )
+    assert listed == built
 
 
 def test_amount_columns_are_decimal_18_2(db):
