@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 from upath import UPath
 
 from . import version
+from .lib.text import name_key
 from .models import (
     BudgetLine,
     FundingLine,
@@ -38,6 +39,7 @@ from .models import (
     Report,
     ReportFacts,
     ReportHeader,
+    is_matched_by_name,
     value_fields,
 )
 
@@ -108,23 +110,36 @@ def _provenance_columns() -> list[Column]:
 
 @dataclass(frozen=True)
 class ListItem:
-    """Each item of a record's tuple field, one row apiece, as one column (KeyTask.projects)."""
+    """Each item of a record's tuple field, one row apiece, as one column (KeyTask.projects), and
+    the item's name key as `key_column` when SQL matches on it."""
 
     record_type: type
     field_name: str
     column: str
+    key_column: str | None = None
 
     def columns(self) -> list[Column]:
         hint = get_type_hints(self.record_type)[self.field_name]
-        return [Column(self.column, _arrow_type(get_args(hint)[0]), lambda item: item)]
+        columns = [Column(self.column, _arrow_type(get_args(hint)[0]), lambda item: item)]
+        if self.key_column:
+            columns.append(Column(self.key_column, pa.string(), _name_key))
+        return columns
+
+
+def _name_key(value: str | None) -> str | None:
+    return None if value is None else name_key(value)
 
 
 def _record_columns(record_type: type, skip: frozenset[str]) -> list[Column]:
-    columns = [
-        Column(name, _arrow_type(hint), _attribute(name))
-        for name, hint in value_fields(record_type).items()
-        if name not in skip
-    ]
+    columns = []
+    for name, hint in value_fields(record_type).items():
+        if name in skip:
+            continue
+        columns.append(Column(name, _arrow_type(hint), _attribute(name)))
+        if is_matched_by_name(record_type, name):
+            columns.append(
+                Column(f"{name}_key", pa.string(), lambda part, n=name: _name_key(getattr(part, n)))
+            )
     if Provenance in get_type_hints(record_type).values():
         columns += _provenance_columns()
     return columns
@@ -201,7 +216,7 @@ REPORT_TABLES: dict[str, ParquetTable] = {
     ),
     "key_task_projects": ParquetTable(
         ("sha256", "task_index", "project_position"),
-        (ListItem(KeyTask, "projects", "project_name_raw"),),
+        (ListItem(KeyTask, "projects", "project_name_raw", key_column="project_name_key"),),
         lambda report, _: (
             ((report.sha256, i, k), (name,))
             for i, task in enumerate(report.key_tasks)

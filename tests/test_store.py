@@ -9,6 +9,7 @@ import duckdb
 import pyarrow.parquet as pq
 import yaml
 
+from extract.lib.text import name_key
 from extract.models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance
 from extract.store import SCHEMAS, TABLES, read_table, version_file_name, write_report
 from extract.version import extractor_version
@@ -107,3 +108,22 @@ def test_dbt_sources_list_the_stored_columns_and_types(tmp_path):
         stored = duckdb.sql(f"describe select * from read_parquet('{path}')").fetchall()
         listed = [(c["name"], c["data_type"].upper()) for c in table["columns"]]
         assert listed == [(name, type_) for name, type_, *_ in stored], table["name"]
+
+
+def test_names_sql_matches_on_are_stored_with_their_name_key(seed_report, tmp_path):
+    write_report(seed_report, tmp_path)
+    projects = {
+        r["project_name_raw"]: r["project_name_key"]
+        for r in read_table(tmp_path, "key_task_projects").to_pylist()
+    }
+    assert (
+        projects["姑苏区（三新城）、内环、中环交通设施年度维护项目"]
+        == "姑苏区(三新城)、内环、中环交通设施年度维护项目"
+    )
+    report = read_table(tmp_path, "report").to_pylist()[0]
+    assert (report["department"], report["department_key"]) == (
+        seed_report.department,
+        seed_report.department,
+    )
+    lines = read_table(tmp_path, "budget_lines").to_pylist()
+    assert all(line["line_name_key"] == name_key(line["line_name"]) for line in lines)

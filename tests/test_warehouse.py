@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -11,6 +12,8 @@ import duckdb
 import pytest
 
 from extract.lib.text import name_key
+from extract.store import write_report
+from orchestration.lib import rejections
 from tests.conftest import run_dbt
 from tests.truth import INDICATOR_FIELDS, fixture_names, load_truth
 
@@ -324,9 +327,6 @@ def test_dbt_docs_generate(warehouse, tmp_path):
 
 def test_dbt_reads_extracted_reports_from_a_folder_with_a_quote(read_fixture, tmp_path):
     """The data folder's path goes into the sources' SQL quoted, not pasted (`/data/o'ut`)."""
-    from extract.store import write_report
-    from orchestration.lib import rejections
-
     work = tmp_path / "o'ut"
     report = read_fixture("nantong_culture_2023")
     write_report(report, work / "extracted" / "fiscal_year=2023")
@@ -338,3 +338,26 @@ def test_dbt_reads_extracted_reports_from_a_folder_with_a_quote(read_fixture, tm
     with duckdb.connect(str(build_db), read_only=True) as con:
         rows = con.execute("select department_name from staging.stg_extracted__reports").fetchall()
     assert rows == [(report.department,)]
+
+
+def test_a_key_task_name_python_and_the_old_sql_key_told_apart_matches_exactly(seed_report, tmp_path):
+    # An ideographic space inside a printed name: NFKC folds it to a space and name_key drops it; a
+    # SQL key of its own (`\s` is ASCII-only there) kept it, and the name matched only as 'similar'.
+    printed = "文书档案\u3000数字化加工项目"
+    first = seed_report.key_tasks[0]
+    assert first.projects[0] == "文书档案数字化加工项目"
+    renamed = replace(first, projects=(printed, *first.projects[1:]))
+    report = replace(seed_report, key_tasks=(renamed, *seed_report.key_tasks[1:]))
+    write_report(report, tmp_path / "extracted" / "fiscal_year=2022")
+    rejections.ensure(tmp_path / "rejected")
+    build_db = tmp_path / "build.duckdb"
+    models = ["--select", "+fct_key_task", "+dim_project"]
+    selection = [*models, "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+    run_dbt(["build", *selection], tmp_path / "extracted", build_db, tmp_path)
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        matched = con.execute(
+            "select k.project_match_method, p.project_name from marts.fct_key_task k "
+            "join marts.dim_project p using (project_id) where k.project_name_raw = ?",
+            [printed],
+        ).fetchall()
+    assert matched == [("exact", "文书档案数字化加工项目")]
