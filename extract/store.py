@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 from types import NoneType
 from typing import Any, get_args, get_origin, get_type_hints
@@ -78,10 +79,7 @@ def _arrow_type(hint: Any) -> pa.DataType:
     return _arrow_type(args[0]) if args else _ARROW_TYPES[hint]
 
 
-def _stored(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return value.quantize(Decimal("0.000001"))
-    return list(value) if isinstance(value, tuple) else value
+_MICRO = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
@@ -91,8 +89,13 @@ class Column:
     value: Callable[[Any], Any]  # the stored value, from the part the column belongs to
 
 
-def _attribute(name: str) -> Callable[[Any], Any]:
-    return lambda part: _stored(getattr(part, name))
+def _attribute(name: str, type_: pa.DataType) -> Callable[[Any], Any]:
+    """The stored value of a record's field: amounts at the column's scale, tuples as lists."""
+    if type_ == AMOUNT:
+        return lambda part: None if (v := getattr(part, name)) is None else v.quantize(_MICRO)
+    if pa.types.is_list(type_):
+        return lambda part: list(getattr(part, name))
+    return attrgetter(name)  # a plain value: no per-row call of ours
 
 
 def _provenance_columns() -> list[Column]:
@@ -135,7 +138,7 @@ def _record_columns(record_type: type, skip: frozenset[str]) -> list[Column]:
     for name, hint in value_fields(record_type).items():
         if name in skip:
             continue
-        columns.append(Column(name, _arrow_type(hint), _attribute(name)))
+        columns.append(Column(name, _arrow_type(hint), _attribute(name, _arrow_type(hint))))
         if is_matched_by_name(record_type, name):
             columns.append(
                 Column(f"{name}_key", pa.string(), lambda part, n=name: _name_key(getattr(part, n)))
