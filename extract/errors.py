@@ -1,4 +1,10 @@
-"""One exception per kind of bad input, so callers can report `FILE: reason` and move on."""
+"""Every exception extraction raises, in one taxonomy.
+
+`ReportError` and its subclasses: this file cannot be loaded, one per kind of bad input (or exhausted
+limit), so callers report `FILE: reason` and move on. `CellReadError` and its subclasses: a table's
+rows or cells cannot be read; raised where the file is not known (stitching, number parsing) and
+turned into `MalformedTableError` naming the file and section by the reader.
+"""
 
 from __future__ import annotations
 
@@ -58,3 +64,44 @@ class IntegrityError(ReportError):
     """Damaged in a way the readers would hide, or its records contradict themselves: never loaded."""
 
     reason = "failed integrity check"
+
+
+class TimeLimitError(ReportError):
+    reason = "extraction time limit exceeded"
+
+
+class MemoryLimitError(ReportError):
+    reason = "extraction memory limit exceeded"
+
+
+class WorkerCrashedError(ReportError):
+    reason = "extraction worker crashed"
+
+
+class InternalError(ReportError):
+    """An exception the extractor did not expect: our bug until shown otherwise, not a bad file.
+
+    The message names the exception (`internal error: KeyError: 'x'`); the worker's traceback
+    travels with it and is logged by the parent (logger `extract.guarded`).
+    """
+
+    reason = "internal error"
+
+    def __init__(self, path: str, detail: str | None = None, traceback_text: str = ""):
+        super().__init__(path, detail)
+        self.traceback_text = traceback_text
+
+    def __reduce__(self):
+        return (self.__class__, (self.path, self.detail, self.traceback_text))
+
+
+class CellReadError(ValueError):
+    """A table's printed rows or cells cannot be read; `str()` says which and why, without the file."""
+
+
+class TableShapeError(CellReadError):
+    """Rows cannot be assembled into the table's columns (header missing or late, text under no column)."""
+
+
+class NumberParseError(CellReadError):
+    """A cell that holds an amount or a rate prints something else."""

@@ -24,36 +24,6 @@ from . import errors
 from .report import read_header, read_report
 from .settings import DEFAULT_SETTINGS, ExtractSettings
 
-
-class TimeLimitError(errors.ReportError):
-    reason = "extraction time limit exceeded"
-
-
-class MemoryLimitError(errors.ReportError):
-    reason = "extraction memory limit exceeded"
-
-
-class WorkerCrashedError(errors.ReportError):
-    reason = "extraction worker crashed"
-
-
-class InternalError(errors.ReportError):
-    """An exception the extractor did not expect: our bug until shown otherwise, not a bad file.
-
-    The message names the exception (`internal error: KeyError: 'x'`); the worker's traceback
-    travels with it and is logged by the parent (logger `extract.guarded`).
-    """
-
-    reason = "internal error"
-
-    def __init__(self, path: str, detail: str | None = None, traceback_text: str = ""):
-        super().__init__(path, detail)
-        self.traceback_text = traceback_text
-
-    def __reduce__(self):
-        return (self.__class__, (self.path, self.detail, self.traceback_text))
-
-
 _log = logging.getLogger(__name__)
 
 
@@ -103,13 +73,13 @@ def _child(conn, fn: Callable, path: Path, settings: ExtractSettings, memory_mb:
     except errors.ReportError as exc:
         conn.send(("error", exc))
     except MemoryError:
-        conn.send(("error", MemoryLimitError(path, f"over {memory_mb} MB")))
+        conn.send(("error", errors.MemoryLimitError(path, f"over {memory_mb} MB")))
     except RecursionError:
         conn.send(("error", errors.TruncatedPdfError(path, "nesting too deep")))
     except Exception as exc:  # a bug must not take the batch down, nor pass for a damaged file
         first_line = next(iter(str(exc).splitlines()), "")  # the summary gives one line per file
         detail = f"{type(exc).__name__}: {first_line}" if first_line else type(exc).__name__
-        conn.send(("error", InternalError(path, detail, traceback.format_exc())))
+        conn.send(("error", errors.InternalError(path, detail, traceback.format_exc())))
     finally:
         conn.close()
 
@@ -140,13 +110,13 @@ def _map(
             except EOFError:  # died without a word: killed by the kernel (memory) or a signal
                 proc.join()
                 value = (
-                    MemoryLimitError(path, f"over {limits.memory_mb} MB")
+                    errors.MemoryLimitError(path, f"over {limits.memory_mb} MB")
                     if proc.exitcode in _OUT_OF_MEMORY_EXITS
-                    else WorkerCrashedError(path, f"exit code {proc.exitcode}")
+                    else errors.WorkerCrashedError(path, f"exit code {proc.exitcode}")
                 )
             proc.join()
             conn.close()
-            if isinstance(value, InternalError):
+            if isinstance(value, errors.InternalError):
                 _log.error("%s: %s\n%s", path, value, value.traceback_text.rstrip())
             yield path, value
         now = time.monotonic()
@@ -156,7 +126,7 @@ def _map(
                 proc.join()
                 conn.close()
                 del running[conn]
-                yield path, TimeLimitError(path, f"over {limits.seconds:g} s")
+                yield path, errors.TimeLimitError(path, f"over {limits.seconds:g} s")
 
 
 def read_reports(

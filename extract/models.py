@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from decimal import Decimal
-from typing import Any, ClassVar
+from types import MappingProxyType
+from typing import Any, ClassVar, get_args, get_type_hints
 
-LINE_TYPES = ("total", "basic", "project_total", "project")
+# A name SQL matches records on (across tables, years and the user's overrides): the store writes
+# its extract.lib.text.name_key beside it as `<field>_key`, so no SQL normalises names itself.
+MATCHED_BY_NAME = MappingProxyType({"matched_by_name": True})
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class Provenance:
 
 @dataclass(frozen=True)
 class BudgetLine:
-    line_name: str
+    line_name: str = field(metadata=MATCHED_BY_NAME)
     line_type: str
     initial_budget: Decimal | None
     adjustment: Decimal | None
@@ -35,7 +38,7 @@ class BudgetLine:
 
 @dataclass(frozen=True)
 class KeyTask:
-    duty: str | None
+    duty: str | None = field(metadata=MATCHED_BY_NAME)
     task: str | None
     projects: tuple[str, ...]
     status: str | None
@@ -75,7 +78,7 @@ class ReportHeader:
     source_file: str
     sha256: str
     title: str
-    department: str
+    department: str = field(metadata=MATCHED_BY_NAME)
     fiscal_year: int
     city: str | None
     page_count: int
@@ -147,11 +150,11 @@ class ProjectReport:
 
     form: str  # the Form that read it: project_national, project_sichuan, ...
     fiscal_year: int
-    department: str | None  # 主管部门
+    department: str | None = field(metadata=MATCHED_BY_NAME)  # 主管部门
     department_code: str | None
     implementing_unit: str | None  # 实施单位
     implementing_unit_code: str | None
-    project_name: str
+    project_name: str = field(metadata=MATCHED_BY_NAME)
     project_code: str | None
     funding_lines: tuple[FundingLine, ...]
     goal_expected: str | None  # 年度总体目标: 预期目标
@@ -217,3 +220,23 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
     return value
+
+
+def value_fields(record_type: type) -> dict[str, Any]:
+    """A record's own values, name -> type hint, in declared order: not its provenance, nor the
+    records it holds (each a table of its own). What the store writes and the truth compares."""
+    hints = get_type_hints(record_type)
+    return {
+        f.name: hints[f.name]
+        for f in fields(record_type)
+        if hints[f.name] is not Provenance and not _holds_records(hints[f.name])
+    }
+
+
+def _holds_records(hint: Any) -> bool:
+    args = get_args(hint)
+    return bool(args) and is_dataclass(args[0])
+
+
+def is_matched_by_name(record_type: type, field_name: str) -> bool:
+    return any(f.name == field_name and f.metadata.get("matched_by_name") for f in fields(record_type))

@@ -20,10 +20,10 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from . import errors, integrity, pdfium_pages
 from .lib import stand_in_font
-from .lib.text import NumberParseError, join_wrapped, parse_amount, parse_rate, split_projects, squash
+from .lib.text import join_wrapped, parse_amount, parse_rate, split_projects, squash
 from .models import BudgetLine, Indicator, KeyTask, Report, ReportFacts, ReportHeader
 from .settings import DEFAULT_SETTINGS, ExtractSettings, TableSpec
-from .stitch import LogicalRow, MalformedTableError, stitch
+from .stitch import LogicalRow, stitch
 from .tables import Fragment, PageContent, TextLine, page_chars, read_page, text_lines
 
 _PDF_MAGIC = b"%PDF-"
@@ -51,11 +51,11 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
             raise errors.MissingSectionError(path, f"no {spec.title} table")
         try:
             rows[spec.name] = stitch(frags, spec)
-        except MalformedTableError as exc:
+        except errors.TableShapeError as exc:
             raise errors.MalformedTableError(path, f"{spec.title}: {exc}") from None
     try:
         budget = tuple(_budget_line(r, settings) for r in rows["budget_lines"])
-    except NumberParseError as exc:
+    except errors.NumberParseError as exc:
         raise errors.MalformedTableError(path, f"七、预算信息: {exc}") from None
     names = frozenset(b.line_name for b in budget)
     report = Report(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .errors import TableShapeError
 from .lib.text import squash
 from .models import Provenance
 from .settings import TableSpec
@@ -20,10 +21,6 @@ from .tables import Fragment, Row
 class LogicalRow:
     values: dict[str, str | None]  # raw cell text, wrapped lines still joined by '\n'
     provenance: Provenance
-
-
-class MalformedTableError(ValueError):
-    pass
 
 
 # Header cells are short labels; a long cell is data even if it happens to contain a header word.
@@ -69,9 +66,7 @@ def stitch(fragments: list[Fragment], spec: TableSpec) -> list[LogicalRow]:
             found = header_mapping(row, spec)
             if found is not None:
                 if mapping is None and rows:  # the rows before it were read without their header
-                    raise MalformedTableError(
-                        f"{spec.name}: header row after data rows (pages out of order?)"
-                    )
+                    raise TableShapeError(f"{spec.name}: header row after data rows (pages out of order?)")
                 mapping, header_x0 = found, row.cell_x0
                 continue
             columns = _columns_for(row, mapping, header_x0, spec)
@@ -80,7 +75,7 @@ def stitch(fragments: list[Fragment], spec: TableSpec) -> list[LogicalRow]:
                 if field and text is not None:
                     values[field] = text
                 elif not _empty(text):  # a cell under no header: its text would be lost
-                    raise MalformedTableError(f"{spec.name}: text outside every column ({squash(text)[:20]})")
+                    raise TableShapeError(f"{spec.name}: text outside every column ({squash(text)[:20]})")
             continues = (
                 at_page_top
                 and index > 0
@@ -110,7 +105,7 @@ def _columns_for(
     if mapping is None:
         if len(row.cells) == len(spec.columns):  # headerless table in the printed column order
             return [c.field for c in spec.columns]
-        raise MalformedTableError(f"{spec.name}: no header row found before the first data row")
+        raise TableShapeError(f"{spec.name}: no header row found before the first data row")
     if len(row.cells) == len(mapping):
         return mapping
     # A fragment on a later page can have fewer or more column boundaries (merged cells); align by x.

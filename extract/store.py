@@ -12,22 +12,40 @@ keyed by content, so the same file re-extracted overwrites its folder instead of
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
+from types import NoneType
+from typing import Any, get_args, get_origin, get_type_hints
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 from upath import UPath
 
 from . import version
-from .models import ProjectFile, Provenance, Report
+from .lib.text import name_key
+from .models import (
+    BudgetLine,
+    FundingLine,
+    Indicator,
+    KeyTask,
+    ProjectFile,
+    ProjectIndicator,
+    ProjectReport,
+    Provenance,
+    Report,
+    ReportFacts,
+    ReportHeader,
+    is_matched_by_name,
+    value_fields,
+)
 
 # Wide enough for any printed amount; the marts narrow it to DECIMAL(18,2).
 AMOUNT = pa.decimal128(38, 6)
-TABLES = ("report", "budget_lines", "key_tasks", "key_task_projects", "indicators")
-# A project-form file (ProjectFile) writes these instead: one row per table / funding row / indicator.
-PROJECT_TABLES = ("project_reports", "project_funding_lines", "project_indicators")
 VERSION_FILE_PREFIX = "extractor_version="
 
 
@@ -35,326 +53,209 @@ def version_file_name(extractor_version: str) -> str:
     return f"{VERSION_FILE_PREFIX}{extractor_version}"
 
 
-_PROVENANCE = [
-    ("page", pa.int32()),
-    ("pages", pa.list_(pa.int32())),
-    ("bbox_x0", pa.float64()),
-    ("bbox_top", pa.float64()),
-    ("bbox_x1", pa.float64()),
-    ("bbox_bottom", pa.float64()),
-]
+@dataclass(frozen=True)
+class WriteStamps:
+    """What the store knows about a file and the PDF does not: when it was extracted and modified."""
 
-SCHEMAS: dict[str, pa.Schema] = {
-    "report": pa.schema(
-        [
-            ("sha256", pa.string()),
-            ("source_file", pa.string()),
-            ("title", pa.string()),
-            ("department", pa.string()),
-            ("fiscal_year", pa.int32()),
-            ("city", pa.string()),
-            ("page_count", pa.int32()),
-            ("extracted_at", pa.timestamp("us", tz="UTC")),
-            ("source_modified_at", pa.timestamp("us", tz="UTC")),
-            ("completion_rate_pct", AMOUNT),
-            ("budget_timeliness_rate_pct", AMOUNT),
-            ("indicator_total", pa.int32()),
-            ("indicator_met", pa.int32()),
-            ("indicator_met_share_pct", AMOUNT),
-            ("benefit_indicator_count", pa.int32()),
-            ("satisfaction_indicator_count", pa.int32()),
-        ]
+    extracted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    source_modified_at: datetime | None = None
+
+
+_ARROW_TYPES = {
+    Decimal: AMOUNT,
+    int: pa.int32(),
+    float: pa.float64(),
+    str: pa.string(),
+    datetime: pa.timestamp("us", tz="UTC"),
+}
+# Provenance.bbox's four numbers, in its documented order, each a column of its own.
+BBOX_EDGES = ("x0", "top", "x1", "bottom")
+
+
+def _arrow_type(hint: Any) -> pa.DataType:
+    args = [a for a in get_args(hint) if a not in (NoneType, Ellipsis)]
+    if get_origin(hint) is tuple:  # tuple[X, ...]
+        return pa.list_(_arrow_type(args[0]))
+    return _arrow_type(args[0]) if args else _ARROW_TYPES[hint]
+
+
+_MICRO = Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: pa.DataType
+    value: Callable[[Any], Any]  # the stored value, from the part the column belongs to
+
+
+def _attribute(name: str, type_: pa.DataType) -> Callable[[Any], Any]:
+    """The stored value of a record's field: amounts at the column's scale, tuples as lists."""
+    if type_ == AMOUNT:
+        return lambda part: None if (v := getattr(part, name)) is None else v.quantize(_MICRO)
+    if pa.types.is_list(type_):
+        return lambda part: list(getattr(part, name))
+    return attrgetter(name)  # a plain value: no per-row call of ours
+
+
+def _provenance_columns() -> list[Column]:
+    hints = get_type_hints(Provenance)
+    bbox_type = _arrow_type(get_args(hints["bbox"])[0])
+    return [
+        Column("page", _arrow_type(hints["page"]), lambda part: part.provenance.page),
+        Column("pages", _arrow_type(hints["pages"]), lambda part: list(part.provenance.pages)),
+        *(
+            Column(f"bbox_{edge}", bbox_type, lambda part, i=i: part.provenance.bbox[i])
+            for i, edge in enumerate(BBOX_EDGES)
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """Each item of a record's tuple field, one row apiece, as one column (KeyTask.projects), and
+    the item's name key as `key_column` when SQL matches on it."""
+
+    record_type: type
+    field_name: str
+    column: str
+    key_column: str | None = None
+
+    def columns(self) -> list[Column]:
+        hint = get_type_hints(self.record_type)[self.field_name]
+        columns = [Column(self.column, _arrow_type(get_args(hint)[0]), lambda item: item)]
+        if self.key_column:
+            columns.append(Column(self.key_column, pa.string(), _name_key))
+        return columns
+
+
+def _name_key(value: str | None) -> str | None:
+    return None if value is None else name_key(value)
+
+
+def _record_columns(record_type: type, skip: frozenset[str]) -> list[Column]:
+    columns = []
+    for name, hint in value_fields(record_type).items():
+        if name in skip:
+            continue
+        columns.append(Column(name, _arrow_type(hint), _attribute(name, _arrow_type(hint))))
+        if is_matched_by_name(record_type, name):
+            columns.append(
+                Column(f"{name}_key", pa.string(), lambda part, n=name: _name_key(getattr(part, n)))
+            )
+    if Provenance in get_type_hints(record_type).values():
+        columns += _provenance_columns()
+    return columns
+
+
+# The file's content hash keys every table; the other key columns are positions in printed order.
+def _key_type(name: str) -> pa.DataType:
+    return pa.string() if name == "sha256" else pa.int32()
+
+
+Part = type | ListItem
+
+
+@dataclass(frozen=True)
+class ParquetTable:
+    """One Parquet file of a report folder: its key columns, then the values of each part in order.
+
+    `rows` yields, per row, the key values and one instance per part; a record's provenance becomes
+    page, pages and bbox_* columns; `omit` names values stored nowhere (integrity warnings).
+    """
+
+    keys: tuple[str, ...]
+    parts: tuple[Part, ...]
+    rows: Callable[[Any, WriteStamps], Iterable[tuple[tuple, tuple]]]
+    omit: frozenset[str] = frozenset()
+
+    @cached_property
+    def part_columns(self) -> list[list[Column]]:
+        skip = self.omit | set(self.keys)
+        return [p.columns() if isinstance(p, ListItem) else _record_columns(p, skip) for p in self.parts]
+
+    @cached_property
+    def schema(self) -> pa.Schema:
+        keys = [(k, _key_type(k)) for k in self.keys]
+        return pa.schema(keys + [(c.name, c.type) for columns in self.part_columns for c in columns])
+
+    def to_rows(self, extracted: Any, stamps: WriteStamps) -> list[dict]:
+        out = []
+        for key_values, instances in self.rows(extracted, stamps):
+            row = dict(zip(self.keys, key_values, strict=True))
+            for columns, instance in zip(self.part_columns, instances, strict=True):
+                row.update((c.name, c.value(instance)) for c in columns)
+            out.append(row)
+        return out
+
+
+def _each(records_of: Callable[[Any], Iterable[Any]]) -> Callable[[Any, Any], Iterable]:
+    """Rows of a department-wide report's table: (sha256, position), record."""
+    return lambda report, _: (((report.sha256, i), (rec,)) for i, rec in enumerate(records_of(report)))
+
+
+def _each_project(records_of: Callable[[ProjectReport], Iterable[Any]]) -> Callable[[Any, Any], Iterable]:
+    """Rows of a project file's per-table records: (sha256, table position, position), record."""
+    return lambda extracted, _: (
+        ((extracted.sha256, t, i), (rec,))
+        for t, project in enumerate(extracted.projects)
+        for i, rec in enumerate(records_of(project))
+    )
+
+
+# What a department-wide report (Report) writes, one Parquet file per entry.
+REPORT_TABLES: dict[str, ParquetTable] = {
+    "report": ParquetTable(
+        ("sha256",),
+        (ReportHeader, WriteStamps, ReportFacts),
+        lambda report, stamps: [((report.sha256,), (report, stamps, report.facts))],
     ),
-    "budget_lines": pa.schema(
-        [
-            ("sha256", pa.string()),
-            ("line_index", pa.int32()),
-            ("line_name", pa.string()),
-            ("line_type", pa.string()),
-            ("initial_budget", AMOUNT),
-            ("adjustment", AMOUNT),
-            ("adjusted_budget", AMOUNT),
-            ("actual_spend", AMOUNT),
-            ("execution_rate_pct", AMOUNT),
-            *_PROVENANCE,
-        ]
+    "budget_lines": ParquetTable(("sha256", "line_index"), (BudgetLine,), _each(lambda r: r.budget_lines)),
+    "key_tasks": ParquetTable(
+        ("sha256", "task_index"),
+        (KeyTask,),
+        _each(lambda r: r.key_tasks),
+        omit=frozenset({"projects"}),  # key_task_projects
     ),
-    "key_tasks": pa.schema(
-        [
-            ("sha256", pa.string()),
-            ("task_index", pa.int32()),
-            ("duty", pa.string()),
-            ("task", pa.string()),
-            ("status", pa.string()),
-            *_PROVENANCE,
-        ]
+    "key_task_projects": ParquetTable(
+        ("sha256", "task_index", "project_position"),
+        (ListItem(KeyTask, "projects", "project_name_raw", key_column="project_name_key"),),
+        lambda report, _: (
+            ((report.sha256, i, k), (name,))
+            for i, task in enumerate(report.key_tasks)
+            for k, name in enumerate(task.projects)
+        ),
     ),
-    "key_task_projects": pa.schema(
-        [
-            ("sha256", pa.string()),
-            ("task_index", pa.int32()),
-            ("project_position", pa.int32()),
-            ("project_name_raw", pa.string()),
-        ]
+    "indicators": ParquetTable(("sha256", "indicator_index"), (Indicator,), _each(lambda r: r.indicators)),
+}
+# What a file of project tables (ProjectFile) writes instead: one row per table / funding row / indicator.
+PROJECT_FILE_TABLES: dict[str, ParquetTable] = {
+    "project_reports": ParquetTable(
+        ("sha256", "table_index"),
+        (ProjectFile, WriteStamps, ProjectReport),
+        lambda extracted, stamps: (
+            ((extracted.sha256, t), (extracted, stamps, p)) for t, p in enumerate(extracted.projects)
+        ),
+        omit=frozenset({"integrity_warnings"}),
     ),
-    "indicators": pa.schema(
-        [
-            ("sha256", pa.string()),
-            ("indicator_index", pa.int32()),
-            ("level1", pa.string()),
-            ("category", pa.string()),
-            ("indicator_name", pa.string()),
-            ("target_raw", pa.string()),
-            ("actual_raw", pa.string()),
-            ("value_source", pa.string()),
-            ("deviation_raw", pa.string()),
-            ("reason", pa.string()),
-            *_PROVENANCE,
-        ]
+    "project_funding_lines": ParquetTable(
+        ("sha256", "table_index", "line_index"), (FundingLine,), _each_project(lambda p: p.funding_lines)
     ),
-    "project_reports": pa.schema(
-        [
-            ("sha256", pa.string()),
-            ("table_index", pa.int32()),
-            ("source_file", pa.string()),
-            ("page_count", pa.int32()),
-            ("extracted_at", pa.timestamp("us", tz="UTC")),
-            ("source_modified_at", pa.timestamp("us", tz="UTC")),
-            ("form", pa.string()),
-            ("fiscal_year", pa.int32()),
-            ("department", pa.string()),
-            ("department_code", pa.string()),
-            ("implementing_unit", pa.string()),
-            ("implementing_unit_code", pa.string()),
-            ("project_name", pa.string()),
-            ("project_code", pa.string()),
-            ("goal_expected", pa.string()),
-            ("goal_achieved", pa.string()),
-            ("total_weight", AMOUNT),
-            ("total_score", AMOUNT),
-            ("conclusion", pa.string()),
-            ("problems", pa.string()),
-            ("improvements", pa.string()),
-            *_PROVENANCE,
-        ]
-    ),
-    "project_funding_lines": pa.schema(
-        [
-            ("sha256", pa.string()),
-            ("table_index", pa.int32()),
-            ("line_index", pa.int32()),
-            ("line_name", pa.string()),
-            ("funding_source", pa.string()),
-            ("initial_budget", AMOUNT),
-            ("adjusted_budget", AMOUNT),
-            ("actual_spend", AMOUNT),
-            ("execution_rate_pct", AMOUNT),
-            ("weight", AMOUNT),
-            ("score", AMOUNT),
-            ("reason", pa.string()),
-            *_PROVENANCE,
-        ]
-    ),
-    "project_indicators": pa.schema(
-        [
-            ("sha256", pa.string()),
-            ("table_index", pa.int32()),
-            ("indicator_index", pa.int32()),
-            ("level1", pa.string()),
-            ("level2", pa.string()),
-            ("indicator_name", pa.string()),
-            ("operator", pa.string()),
-            ("target_raw", pa.string()),
-            ("unit", pa.string()),
-            ("actual_raw", pa.string()),
-            ("weight", AMOUNT),
-            ("score", AMOUNT),
-            ("reason", pa.string()),
-            *_PROVENANCE,
-        ]
+    "project_indicators": ParquetTable(
+        ("sha256", "table_index", "indicator_index"),
+        (ProjectIndicator,),
+        _each_project(lambda p: p.indicators),
     ),
 }
+TABLES = tuple(REPORT_TABLES)
+PROJECT_TABLES = tuple(PROJECT_FILE_TABLES)
+SCHEMAS: dict[str, pa.Schema] = {name: t.schema for name, t in (REPORT_TABLES | PROJECT_FILE_TABLES).items()}
 
 
-def _prov(p: Provenance) -> dict:
-    x0, top, x1, bottom = p.bbox
-    return {
-        "page": p.page,
-        "pages": list(p.pages),
-        "bbox_x0": x0,
-        "bbox_top": top,
-        "bbox_x1": x1,
-        "bbox_bottom": bottom,
-    }
-
-
-def _dec(v: Decimal | None) -> Decimal | None:
-    return None if v is None else v.quantize(Decimal("0.000001"))
-
-
-def report_rows(
-    report: Report, extracted_at: datetime | None = None, source_modified_at: datetime | None = None
-) -> dict[str, list[dict]]:
-    """The report as plain rows per table (what goes into Parquet)."""
-    sha = report.sha256
-    facts = report.facts
-    rows: dict[str, list[dict]] = {
-        "report": [
-            {
-                "sha256": sha,
-                "source_file": report.source_file,
-                "title": report.title,
-                "department": report.department,
-                "fiscal_year": report.fiscal_year,
-                "city": report.city,
-                "page_count": report.page_count,
-                "extracted_at": extracted_at or datetime.now(UTC),
-                "source_modified_at": source_modified_at,
-                "completion_rate_pct": _dec(facts.completion_rate_pct),
-                "budget_timeliness_rate_pct": _dec(facts.budget_timeliness_rate_pct),
-                "indicator_total": facts.indicator_total,
-                "indicator_met": facts.indicator_met,
-                "indicator_met_share_pct": _dec(facts.indicator_met_share_pct),
-                "benefit_indicator_count": facts.benefit_indicator_count,
-                "satisfaction_indicator_count": facts.satisfaction_indicator_count,
-            }
-        ],
-        "budget_lines": [
-            {
-                "sha256": sha,
-                "line_index": i,
-                "line_name": b.line_name,
-                "line_type": b.line_type,
-                "initial_budget": _dec(b.initial_budget),
-                "adjustment": _dec(b.adjustment),
-                "adjusted_budget": _dec(b.adjusted_budget),
-                "actual_spend": _dec(b.actual_spend),
-                "execution_rate_pct": _dec(b.execution_rate_pct),
-                **_prov(b.provenance),
-            }
-            for i, b in enumerate(report.budget_lines)
-        ],
-        "key_tasks": [
-            {
-                "sha256": sha,
-                "task_index": i,
-                "duty": t.duty,
-                "task": t.task,
-                "status": t.status,
-                **_prov(t.provenance),
-            }
-            for i, t in enumerate(report.key_tasks)
-        ],
-        "key_task_projects": [
-            {"sha256": sha, "task_index": i, "project_position": k, "project_name_raw": name}
-            for i, t in enumerate(report.key_tasks)
-            for k, name in enumerate(t.projects)
-        ],
-        "indicators": [
-            {
-                "sha256": sha,
-                "indicator_index": i,
-                "level1": x.level1,
-                "category": x.category,
-                "indicator_name": x.indicator_name,
-                "target_raw": x.target_raw,
-                "actual_raw": x.actual_raw,
-                "value_source": x.value_source,
-                "deviation_raw": x.deviation_raw,
-                "reason": x.reason,
-                **_prov(x.provenance),
-            }
-            for i, x in enumerate(report.indicators)
-        ],
-    }
-    return rows
-
-
-def project_file_rows(
-    extracted: ProjectFile, extracted_at: datetime | None = None, source_modified_at: datetime | None = None
-) -> dict[str, list[dict]]:
-    """A project-form file as plain rows per table: `table_index` numbers its tables in printed order."""
-    sha = extracted.sha256
-    at = extracted_at or datetime.now(UTC)
-    return {
-        "project_reports": [
-            {
-                "sha256": sha,
-                "table_index": t,
-                "source_file": extracted.source_file,
-                "page_count": extracted.page_count,
-                "extracted_at": at,
-                "source_modified_at": source_modified_at,
-                "form": p.form,
-                "fiscal_year": p.fiscal_year,
-                "department": p.department,
-                "department_code": p.department_code,
-                "implementing_unit": p.implementing_unit,
-                "implementing_unit_code": p.implementing_unit_code,
-                "project_name": p.project_name,
-                "project_code": p.project_code,
-                "goal_expected": p.goal_expected,
-                "goal_achieved": p.goal_achieved,
-                "total_weight": _dec(p.total_weight),
-                "total_score": _dec(p.total_score),
-                "conclusion": p.conclusion,
-                "problems": p.problems,
-                "improvements": p.improvements,
-                **_prov(p.provenance),
-            }
-            for t, p in enumerate(extracted.projects)
-        ],
-        "project_funding_lines": [
-            {
-                "sha256": sha,
-                "table_index": t,
-                "line_index": i,
-                "line_name": f.line_name,
-                "funding_source": f.funding_source,
-                "initial_budget": _dec(f.initial_budget),
-                "adjusted_budget": _dec(f.adjusted_budget),
-                "actual_spend": _dec(f.actual_spend),
-                "execution_rate_pct": _dec(f.execution_rate_pct),
-                "weight": _dec(f.weight),
-                "score": _dec(f.score),
-                "reason": f.reason,
-                **_prov(f.provenance),
-            }
-            for t, p in enumerate(extracted.projects)
-            for i, f in enumerate(p.funding_lines)
-        ],
-        "project_indicators": [
-            {
-                "sha256": sha,
-                "table_index": t,
-                "indicator_index": i,
-                "level1": x.level1,
-                "level2": x.level2,
-                "indicator_name": x.indicator_name,
-                "operator": x.operator,
-                "target_raw": x.target_raw,
-                "unit": x.unit,
-                "actual_raw": x.actual_raw,
-                "weight": _dec(x.weight),
-                "score": _dec(x.score),
-                "reason": x.reason,
-                **_prov(x.provenance),
-            }
-            for t, p in enumerate(extracted.projects)
-            for i, x in enumerate(p.indicators)
-        ],
-    }
-
-
-def file_rows(
-    extracted: Report | ProjectFile,
-    extracted_at: datetime | None = None,
-    source_modified_at: datetime | None = None,
-) -> dict[str, list[dict]]:
+def file_rows(extracted: Report | ProjectFile, stamps: WriteStamps) -> dict[str, list[dict]]:
     """What one PDF writes, per table: a department-wide report's tables or a project file's."""
-    if isinstance(extracted, ProjectFile):
-        return project_file_rows(extracted, extracted_at, source_modified_at)
-    return report_rows(extracted, extracted_at, source_modified_at)
+    tables = PROJECT_FILE_TABLES if isinstance(extracted, ProjectFile) else REPORT_TABLES
+    return {name: table.to_rows(extracted, stamps) for name, table in tables.items()}
 
 
 def write_report(
@@ -374,7 +275,8 @@ def write_report(
     staging = root / f".{report.sha256}.{uuid.uuid4().hex}.tmp"
     staging.mkdir(parents=True)
     try:
-        for name, rows in file_rows(report, extracted_at, source_modified_at).items():
+        stamps = WriteStamps(extracted_at or datetime.now(UTC), source_modified_at)
+        for name, rows in file_rows(report, stamps).items():
             table = pa.Table.from_pylist(rows, schema=SCHEMAS[name])
             with (staging / f"{name}.parquet").open("wb") as fh:
                 pq.write_table(table, fh)
@@ -399,12 +301,6 @@ def is_current(root: str | UPath | Path, sha256: str) -> bool:
     # A local Path is used as given: wrapping it in UPath costs ~20× a stat, per report per rebuild.
     root = UPath(root) if isinstance(root, str) else root
     return (root / sha256 / version_file_name(version.extractor_version())).exists()
-
-
-def remove_report(root: str | UPath, sha256: str) -> None:
-    path = UPath(root) / sha256
-    if path.exists():
-        _rmtree(path)
 
 
 def _rmtree(path: UPath) -> None:

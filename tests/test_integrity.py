@@ -11,9 +11,10 @@ import pytest
 import extract
 from benchmarks.mutation_campaign import _with_pages
 from extract import errors, integrity
-from extract.lib.text import NumberParseError, parse_amount
+from extract.errors import NumberParseError, TableShapeError
+from extract.lib.text import parse_amount
 from extract.settings import BUDGET
-from extract.stitch import MalformedTableError, stitch
+from extract.stitch import stitch
 from extract.tables import Fragment, Row
 from tests.truth import PDF_DIR
 
@@ -172,14 +173,14 @@ def test_cell_under_no_header_is_an_error_not_dropped():
     header = _row(_HEADER, [0, 100, 200, 300, 400, 500])
     # A damaged rule splits a row differently: one cell starts where no header column does.
     data = _row(["合计", "1", "2", "3", "4", "5", "stray"], [0, 100, 200, 300, 400, 500, 555])
-    with pytest.raises(MalformedTableError, match="text outside every column"):
+    with pytest.raises(TableShapeError, match="text outside every column"):
         stitch([Fragment(1, (0, 0, 1, 1), (header, data))], BUDGET)
 
 
 def test_header_after_headerless_rows_is_an_error():
     rows = (_row(["项目A", "1", "", "1", "1", "100%"], [0, 100, 200, 300, 400, 500]),)
     header = (_row(_HEADER, [0, 100, 200, 300, 400, 500], page=2),)
-    with pytest.raises(MalformedTableError, match="header row after data rows"):
+    with pytest.raises(TableShapeError, match="header row after data rows"):
         stitch([Fragment(1, (0, 0, 1, 1), rows), Fragment(2, (0, 0, 1, 1), header)], BUDGET)
 
 

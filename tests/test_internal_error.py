@@ -14,7 +14,8 @@ import duckdb
 import pytest
 
 from extract import ExtractSettings, guarded, read_report, report
-from extract.guarded import InternalError, Limits, read_reports
+from extract.errors import InternalError
+from extract.guarded import Limits, read_reports
 from orchestration.cli import main
 from tests.truth import PDF_DIR
 

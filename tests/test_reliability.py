@@ -18,7 +18,8 @@ import pypdfium2
 import pytest
 
 from expectations import run_audit
-from extract.guarded import Limits, MemoryLimitError, TimeLimitError, read_reports
+from extract.errors import MemoryLimitError, TimeLimitError
+from extract.guarded import Limits, read_reports
 from orchestration.cli import MARTS, main
 from orchestration.lib.publish import publish
 from tests.conftest import BAD_DIR

@@ -5,8 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from extract.store import TABLES, read_table, version_file_name, write_report
+import duckdb
+import pyarrow.parquet as pq
+import yaml
+
+from extract.lib.text import name_key
+from extract.models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance
+from extract.store import SCHEMAS, TABLES, read_table, version_file_name, write_report
 from extract.version import extractor_version
+from tests.conftest import DBT_PROJECT
 
 
 def test_write_creates_one_folder_with_every_table(seed_report, tmp_path):
@@ -38,3 +45,85 @@ def test_amounts_stay_exact_decimals(seed_report, tmp_path):
         r for r in read_table(tmp_path, "budget_lines").to_pylist() if r["line_name"] == "文明交通新生态项目"
     )
     assert blank["adjustment"] is None
+
+
+def _project_file() -> ProjectFile:
+    where = Provenance(2, (2, 3), (10.0, 20.5, 300.25, 400.0))
+    funding = FundingLine(
+        "年度资金总额",
+        "total",
+        Decimal("12.5"),
+        Decimal("13"),
+        None,
+        Decimal("96.15"),
+        Decimal("10"),
+        None,
+        "无",
+        where,
+    )
+    indicator = ProjectIndicator(
+        "产出指标",
+        "数量指标",
+        "培训人次",
+        "≥",
+        "100",
+        "人次",
+        "120",
+        Decimal("20"),
+        Decimal("20"),
+        None,
+        where,
+    )
+    project = ProjectReport(
+        "project_national", 2023, "某局", "101", "某中心", "101001", "培训项目", "219-1",
+        (funding,), "预期", "完成", (indicator,), Decimal("100"), Decimal("95.5"), "优", None, None, where,
+    )  # fmt: skip
+    return ProjectFile("p.pdf", "ab" * 32, 3, (project, project), ("repaired",))
+
+
+def test_project_file_writes_one_row_per_table_funding_line_and_indicator(tmp_path):
+    write_report(_project_file(), tmp_path, extracted_at=datetime(2024, 1, 1, tzinfo=UTC))
+    projects = read_table(tmp_path, "project_reports").to_pylist()
+    assert [(p["table_index"], p["project_name"], p["total_score"]) for p in projects] == [
+        (0, "培训项目", Decimal("95.500000")),
+        (1, "培训项目", Decimal("95.500000")),
+    ]
+    assert "integrity_warnings" not in projects[0]
+    funding = read_table(tmp_path, "project_funding_lines").to_pylist()
+    assert [(f["table_index"], f["line_index"], f["actual_spend"]) for f in funding] == [
+        (0, 0, None),
+        (1, 0, None),
+    ]
+    assert (funding[0]["pages"], funding[0]["bbox_x1"]) == ([2, 3], 300.25)
+
+
+def test_dbt_sources_list_the_stored_columns_and_types(tmp_path):
+    sources = yaml.safe_load(
+        (DBT_PROJECT / "models/staging/_extracted__sources.yml").read_text(encoding="utf-8")
+    )
+    extracted = next(s for s in sources["sources"] if s["name"] == "extracted")
+    for table in extracted["tables"]:
+        path = tmp_path / f"{table['name']}.parquet"
+        pq.write_table(SCHEMAS[table["name"]].empty_table(), path)
+        stored = duckdb.sql(f"describe select * from read_parquet('{path}')").fetchall()
+        listed = [(c["name"], c["data_type"].upper()) for c in table["columns"]]
+        assert listed == [(name, type_) for name, type_, *_ in stored], table["name"]
+
+
+def test_names_sql_matches_on_are_stored_with_their_name_key(seed_report, tmp_path):
+    write_report(seed_report, tmp_path)
+    projects = {
+        r["project_name_raw"]: r["project_name_key"]
+        for r in read_table(tmp_path, "key_task_projects").to_pylist()
+    }
+    assert (
+        projects["姑苏区（三新城）、内环、中环交通设施年度维护项目"]
+        == "姑苏区(三新城)、内环、中环交通设施年度维护项目"
+    )
+    report = read_table(tmp_path, "report").to_pylist()[0]
+    assert (report["department"], report["department_key"]) == (
+        seed_report.department,
+        seed_report.department,
+    )
+    lines = read_table(tmp_path, "budget_lines").to_pylist()
+    assert all(line["line_name_key"] == name_key(line["line_name"]) for line in lines)

@@ -5,32 +5,19 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import get_args
+
+from extract.models import BudgetLine, Indicator, KeyTask, value_fields
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PDF_DIR = FIXTURES / "pdfs"
 TRUTH_DIR = FIXTURES / "truth"
 
-BUDGET_FIELDS = (
-    "line_name",
-    "line_type",
-    "initial_budget",
-    "adjustment",
-    "adjusted_budget",
-    "actual_spend",
-    "execution_rate_pct",
-)
-TASK_FIELDS = ("duty", "task", "projects", "status")
-INDICATOR_FIELDS = (
-    "level1",
-    "category",
-    "indicator_name",
-    "target_raw",
-    "actual_raw",
-    "value_source",
-    "deviation_raw",
-    "reason",
-)
-AMOUNT_FIELDS = ("initial_budget", "adjustment", "adjusted_budget", "actual_spend", "execution_rate_pct")
+# The fields extraction compares against the truth: each record's own values (extract/models.py).
+BUDGET_FIELDS = tuple(value_fields(BudgetLine))
+TASK_FIELDS = tuple(value_fields(KeyTask))
+INDICATOR_FIELDS = tuple(value_fields(Indicator))
+AMOUNT_FIELDS = tuple(name for name, hint in value_fields(BudgetLine).items() if Decimal in get_args(hint))
 
 
 def fixture_names() -> list[str]:

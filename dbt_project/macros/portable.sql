@@ -16,9 +16,10 @@
     jaro_winkler_similarity({{ a }}, {{ b }})
 {%- endmacro %}
 
-{#- Matching key for names: whitespace removed, full-width brackets/commas/semicolons folded to ASCII. -#}
-{% macro normalize_name(expr) -%}
-    translate(regexp_replace({{ expr }}, '\s+', '', 'g'), '（）【】，；：', '()[],;:')
+{#- Matching key for names the extractor did not read (seeds): extract.lib.text.name_key, the function
+    that made the stored *_key columns, registered by the dbt_name_key plugin (profiles.yml). -#}
+{% macro name_key(expr) -%}
+    name_key({{ expr }})
 {%- endmacro %}
 
 

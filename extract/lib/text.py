@@ -6,6 +6,8 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from ..errors import NumberParseError
+
 # Reports printed from a browser carry radical code points in their text layer wherever the font draws
 # the radical and the ideograph with one glyph (项⽬, 部⻔): the reader sees 目 and 门, so do we.
 # Kangxi Radicals, the CJK Compatibility Ideographs and the angle brackets have NFKC mappings; the
@@ -81,10 +83,6 @@ def squash(text: str | None) -> str:
 
 
 _BLANK_NUMBERS = {"", "-", "—", "－", "/", "／", "NaN", "nan", "无"}
-
-
-class NumberParseError(ValueError):
-    pass
 
 
 def parse_amount(text: str | None) -> Decimal | None:

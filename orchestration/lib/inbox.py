@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extract import ReportError, version
-from extract.errors import TooManyPagesError
-from extract.guarded import InternalError, TimeLimitError, WorkerCrashedError, read_headers
+from extract.errors import InternalError, TimeLimitError, TooManyPagesError, WorkerCrashedError
+from extract.guarded import read_headers
 
 from .atomic_write import replaced_on_success
 

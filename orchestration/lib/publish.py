@@ -19,10 +19,6 @@ from .atomic_write import replaced_on_success
 from .disk_full import named_if_disk_full
 
 
-class PublishRefusedError(RuntimeError):
-    """The build failed a blocking (error-severity) audit rule; the published warehouse is untouched."""
-
-
 @dataclass(frozen=True)
 class PublishResult:
     published: bool

@@ -5,7 +5,7 @@ with lines as (
         r.department_id,
         r.fiscal_year,
         r.source_file,
-        {{ normalize_name('l.line_name') }} as name_key
+        l.line_name_key as name_key
     from {{ ref('stg_extracted__budget_lines') }} as l
     inner join {{ ref('int_reports__versions') }} as r
         on l.report_id = r.report_id and r.is_current

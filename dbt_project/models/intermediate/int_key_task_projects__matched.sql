@@ -8,8 +8,8 @@ with named as (
         p.project_position,
         p.project_name_raw,
         r.department_id,
-        r.department_name,
-        {{ normalize_name('p.project_name_raw') }} as name_key
+        r.department_key,
+        p.project_name_key as name_key
     from {{ ref('stg_extracted__key_task_projects') }} as p
     inner join {{ ref('int_reports__versions') }} as r
         on p.report_id = r.report_id and r.is_current
@@ -33,10 +33,10 @@ overridden as (
     from named as n
     inner join {{ ref('project_name_overrides') }} as o
         on
-            {{ normalize_name('o.department_name') }} = {{ normalize_name('n.department_name') }}
-            and {{ normalize_name('o.project_name_raw') }} = n.name_key
+            {{ name_key('o.department_name') }} = n.department_key
+            and {{ name_key('o.project_name_raw') }} = n.name_key
     inner join projects as p
-        on n.department_id = p.department_id and p.name_key = {{ normalize_name('o.project_name') }}
+        on n.department_id = p.department_id and p.name_key = {{ name_key('o.project_name') }}
 ),
 
 scored as (

@@ -4,7 +4,7 @@
 with reports as (
     select
         *,
-        {{ surrogate_key([normalize_name('department_name')]) }} as department_id
+        {{ surrogate_key(['department_key']) }} as department_id
     from {{ ref('stg_extracted__reports') }}
 ),
 

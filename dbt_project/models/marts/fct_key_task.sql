@@ -5,7 +5,7 @@ select
     r.fiscal_year,
     t.report_id,
     t.task_index,
-    {{ surrogate_key(['r.department_id', normalize_name('t.duty_text')]) }} as duty_id,
+    {{ surrogate_key(['r.department_id', 't.duty_key']) }} as duty_id,
     t.task_text,
     p.project_position,
     p.project_name_raw,

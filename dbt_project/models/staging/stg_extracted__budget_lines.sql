@@ -2,6 +2,7 @@ select
     sha256 as report_id,
     cast(line_index as integer) as line_index,
     line_name,
+    line_name_key,
     line_type,
     cast(initial_budget as decimal(18, 2)) as initial_budget_wan_yuan,
     cast(adjustment as decimal(18, 2)) as adjustment_wan_yuan,

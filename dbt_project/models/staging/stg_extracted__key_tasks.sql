@@ -2,6 +2,7 @@ select
     sha256 as report_id,
     cast(task_index as integer) as task_index,
     duty as duty_text,
+    duty_key,
     task as task_text,
     status,
     cast(page as integer) as source_page,

@@ -4,6 +4,7 @@ select
     source_file,
     trim(title) as title,
     trim(department) as department_name,
+    department_key,
     cast(fiscal_year as integer) as fiscal_year,
     city,
     cast(page_count as integer) as page_count,
