@@ -5,7 +5,10 @@ Two kinds of check, both run by `read_report` (so `selfeval extract` prints what
 - the file's bytes (`check_file`): every Flate stream inflates completely with a correct
   checksum, pdfminer finds as many pages as PDFium, and PDFium loads each one. Most damage lands
   in compressed streams (fonts, page contents): readers inflate what they can and carry on,
-  dropping glyphs or whole lines, so the checksum is the one reliable sign. Every object referred
+  dropping glyphs or whole lines, so the checksum is the one reliable sign. A stream's data is what
+  its filters say (no compressed data behind a damaged /Filter, no unknown filter). Every object is
+  well-formed (no stray word, every dictionary key a name, one width per font code): the readers
+  skip what they cannot parse and read the rest as valid text. Every object referred
   to must exist, and every page object be in the page tree, in the order the file stores the
   pages. A file whose cross-reference table is unreadable (both readers then find the objects by
   scanning the file) is loaded with a warning; one whose readable table points an object at the
@@ -26,7 +29,7 @@ import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import astuple
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from . import errors
@@ -46,6 +49,10 @@ _TEXT_DECODERS = {
         re.sub(rb"\s", b"", body).removesuffix(b">").decode("ascii")
     ),
 }
+_STANDARD_FILTERS = frozenset(
+    b"ASCIIHexDecode ASCII85Decode LZWDecode FlateDecode RunLengthDecode CCITTFaxDecode JBIG2Decode "
+    b"DCTDecode JPXDecode Crypt AHx A85 LZW Fl RL CCF DCT".split()
+)
 # Enough of the text before `stream` to hold its dictionary (fonts' dictionaries are the longest).
 _DICT_LOOKBACK_BYTES = 2048
 
@@ -65,14 +72,22 @@ def _check_flate_streams(path: Path, data: bytes) -> None:
         dictionary = before[header[-1].end() :]
         filters = _FILTERS.search(dictionary)
         names = _FILTER_NAME.findall(filters.group(1)) if filters else []
+        name = f"{int(header[-1].group(1))} {int(header[-1].group(2))}"
+        unknown = next((n for n in names if n not in _STANDARD_FILTERS), None)
+        if unknown is not None:  # readers then keep the data undecoded: a glyph or page draws nothing
+            raise errors.IntegrityError(
+                path, f"stream of object {name} names an unknown filter /{unknown.decode()}"
+            )
+        end = data.find(_END_STREAM, match.end())
+        body = data[match.end() : end if end >= 0 else len(data)]
+        if not names and _has_zlib_header(body) and _inflate_problem(body) is None:
+            # A damaged /Filter key: the readers take the compressed bytes for the data itself.
+            raise errors.IntegrityError(path, f"stream of object {name} is compressed but declares no filter")
         if b"FlateDecode" not in names:
             continue
         before_flate = names[: names.index(b"FlateDecode")]
         if any(n not in _TEXT_DECODERS for n in before_flate):
             continue  # a filter we cannot undo wraps the zlib stream
-        end = data.find(_END_STREAM, match.end())
-        body = data[match.end() : end if end >= 0 else len(data)]
-        name = f"{int(header[-1].group(1))} {int(header[-1].group(2))}"
         try:
             for decoder in before_flate:
                 body = _TEXT_DECODERS[decoder](body)
@@ -81,6 +96,11 @@ def _check_flate_streams(path: Path, data: bytes) -> None:
         problem = _inflate_problem(body)
         if problem:
             raise errors.IntegrityError(path, f"stream of object {name} {problem}")
+
+
+def _has_zlib_header(body: bytes) -> bool:
+    """zlib's two header bytes: method 8 (deflate), and a check making them a multiple of 31."""
+    return len(body) >= 2 and body[0] & 0x0F == 8 and (body[0] << 8 | body[1]) % 31 == 0
 
 
 def _inflate_problem(body: bytes) -> str | None:
@@ -122,52 +142,78 @@ def _check_structure(path: Path, data: bytes, page_count: int) -> tuple[str, ...
         ) from None
     if len(page_ids) != page_count:
         raise errors.IntegrityError(path, f"pdfminer reads {len(page_ids)} pages, PDFium {page_count}")
-    _check_objects(path, document, page_ids)
-    _check_page_order(path, data, page_ids)
+    offsets = _check_objects(path, data, document, page_ids)
+    _check_page_order(path, offsets, page_ids)
     if any(isinstance(xref, PDFXRefFallback) for xref in document.xrefs):
         # Both readers then find every object by scanning the file: the same objects, checked above.
         return ("cross-reference table unreadable: objects found by scanning the file",)
     return ()
 
 
-def _check_objects(path: Path, document, page_ids: list[int]) -> None:
-    """Every object referred to exists (none deleted), and every page object is in the page tree.
+def _check_objects(path: Path, data: bytes, document, page_ids: list[int]) -> dict[int, int]:
+    """Every object is well-formed, every object referred to exists (none deleted), and every page
+    object is in the page tree. Returns where each object stored directly in the file starts.
 
     (A page listed twice is counted once by pdfminer, twice by PDFium: the page counts differ.)"""
-    from pdfminer.pdftypes import PDFObjRef, PDFStream
-    from pdfminer.psparser import LIT
-
+    positions: dict[int, tuple] = {}
+    for xref in document.xrefs:  # the newest table first: the object each reader uses
+        for objid in xref.get_objids():
+            positions.setdefault(objid, xref.get_pos(objid))
     in_tree = set(page_ids)
-    present = {objid for xref in document.xrefs for objid in xref.get_objids()}
-    for objid in sorted(present):
-        try:
-            value = document.getobj(objid)
-        except Exception:  # listed, but no object where the table says: as good as missing
-            raise errors.IntegrityError(path, f"object {objid} cannot be read") from None
-        if isinstance(value, dict) and value.get("Type") is LIT("Page") and objid not in in_tree:
+    offsets: dict[int, int] = {}
+    for objid, (stream_objid, offset, _) in sorted(positions.items()):
+        if stream_objid is None:
+            offsets[objid] = offset
+            try:
+                found = _read_object(data, offset)
+            except _Malformed as exc:
+                raise errors.IntegrityError(path, f"object {objid} is malformed ({exc})") from None
+        else:
+            # Inside an object stream, whose checksum the stream check verified: pdfminer reads it.
+            found = _read_stored_object(path, document, objid)
+        if found.is_page and objid not in in_tree:
             raise errors.IntegrityError(path, f"page object {objid} is missing from the page tree")
-        pending = [value]
-        while pending:
-            value = pending.pop()
-            if isinstance(value, PDFObjRef):
-                if value.objid not in present:
-                    raise errors.IntegrityError(path, f"object {value.objid} is referred to but missing")
-            elif isinstance(value, PDFStream):
-                pending.extend(value.attrs.values())
-            elif isinstance(value, dict):
-                pending.extend(value.values())
-            elif isinstance(value, list):
-                pending.extend(value)
+        missing = next((ref for ref in found.refs if ref not in positions), None)
+        if missing is not None:
+            raise errors.IntegrityError(path, f"object {missing} is referred to but missing")
+    return offsets
 
 
-def _check_page_order(path: Path, data: bytes, page_ids: list[int]) -> None:
+def _check_page_order(path: Path, offsets: dict[int, int], page_ids: list[int]) -> None:
     """Writers store pages in reading order; a page tree that lists them otherwise is the one sign
     of swapped pages (a re-ordered table reads as valid rows). Rejected rather than loaded wrong."""
-    offsets = {int(m.group(1)): m.start() for m in _OBJECT_HEADER.finditer(data)}
     stored = [offsets[objid] for objid in page_ids if objid in offsets]
     for number, (before, after) in enumerate(itertools.pairwise(stored), start=1):
         if after < before:
             raise errors.IntegrityError(path, f"page {number + 1} is stored before page {number}")
+
+
+def _read_stored_object(path: Path, document, objid: int) -> _Object:
+    """An object inside an object stream, as pdfminer reads it."""
+    from pdfminer.pdftypes import PDFObjRef, PDFStream
+    from pdfminer.psparser import LIT, PSKeyword
+
+    try:
+        value = document.getobj(objid)
+    except Exception:  # listed, but no object where the table says: as good as missing
+        raise errors.IntegrityError(path, f"object {objid} cannot be read") from None
+    is_page = isinstance(value, dict) and value.get("Type") is LIT("Page")
+    refs, pending = [], [value]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, PDFObjRef):
+            refs.append(value.objid)
+        elif isinstance(value, PSKeyword):
+            raise errors.IntegrityError(
+                path, f"object {objid} is malformed ({_shown(value.name)} where a value should be)"
+            )
+        elif isinstance(value, PDFStream):
+            pending.extend(value.attrs.values())
+        elif isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return _Object(tuple(refs), is_page)
 
 
 def _misplaced(data: bytes, objid: int, position: tuple) -> bool:
@@ -176,6 +222,137 @@ def _misplaced(data: bytes, objid: int, position: tuple) -> bool:
         return False
     found = _OBJECT_HEADER.match(data, offset)
     return found is None or int(found.group(1)) != objid
+
+
+# --- object syntax -------------------------------------------------------------------------------
+# Both readers skip what they cannot parse: PDFium drops a dictionary entry whose key is not a name
+# and ends an array at a stray word, pdfminer keeps the word as a value. Either way a damaged byte in
+# a font's dictionary or widths reads as valid text, decoded or placed wrongly. Writers never emit
+# such tokens, so any one of them is damage.
+
+_WHITE = rb"\x00\t\n\x0c\r "
+_REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
+_NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)(?!" + _REGULAR + rb")"
+_REF = rb"\d+[" + _WHITE + rb"]+\d+[" + _WHITE + rb"]+R(?!" + _REGULAR + rb")"
+_TOKEN = re.compile(
+    rb"(?:[" + _WHITE + rb"]|%[^\r\n]*)*"
+    rb"(?:(?P<ref>" + _REF + rb")"
+    # A run of numbers (widths, matrices) is one token: most of a font's dictionary.
+    rb"|(?P<numbers>" + _NUMBER + rb"(?:[" + _WHITE + rb"]+(?!" + _REF + rb")" + _NUMBER + rb")*)"
+    rb"|(?P<name>/" + _REGULAR + rb"*)"
+    rb"|(?P<open><<|\[)|(?P<close>>>|\])"
+    rb"|(?P<hex><[0-9A-Fa-f" + _WHITE + rb"]*>)"
+    rb"|(?P<string>\()"
+    rb"|(?P<word>" + _REGULAR + rb"+)"
+    rb"|(?P<other>.))?",
+    re.DOTALL,
+)
+_STRING_PART = re.compile(rb"(?:[^()\\]|\\.)*", re.DOTALL)
+_CONSTANTS = frozenset({b"true", b"false", b"null"})
+_OBJECT_END = frozenset({b"endobj", b"stream"})
+
+
+class _Malformed(Exception):
+    """Why an object is not valid PDF syntax."""
+
+
+@dataclass(frozen=True)
+class _Object:
+    refs: tuple[int, ...]  # the objects it refers to
+    is_page: bool
+
+
+@dataclass(slots=True)
+class _Container:
+    is_dict: bool
+    key: bytes | None = None  # a dictionary's key awaiting its value
+    count: int = 0  # an array's values
+
+
+def _read_object(data: bytes, offset: int) -> _Object:
+    """The object whose `N G obj` header is at `offset`, token by token up to `stream` or `endobj`."""
+    header = _OBJECT_HEADER.match(data, offset)
+    if header is None:
+        raise _Malformed("no object header where the table says")
+    pos, stack, refs = header.end(), [], []
+    entries: dict[bytes, bytes | int] = {}  # the top dictionary's scalar values and array lengths
+    is_complete = False  # the object's one value has been read
+    while True:
+        token = _TOKEN.match(data, pos)
+        kind, pos = token.lastgroup, token.end()
+        if kind is None:
+            raise _Malformed("no endobj")
+        text = token.group(kind)
+        if is_complete and not stack:
+            if kind == "word" and text in _OBJECT_END:
+                _check_widths(entries)
+                return _Object(tuple(refs), entries.get(b"/Type") == b"/Page")
+            raise _Malformed(f"{_shown(text)} after the object's value")
+        top = stack[-1] if stack else None
+        if top is not None and top.is_dict and top.key is None and text != b">>":
+            if kind != "name":
+                raise _Malformed(f"{_shown(text)} where a key should be")
+            top.key = text
+            continue
+        if kind == "open":
+            stack.append(_Container(is_dict=text == b"<<"))
+            continue
+        if kind == "close":
+            if top is None or top.is_dict != (text == b">>"):
+                raise _Malformed(f"{_shown(text)} closes nothing open")
+            if top.key is not None:
+                raise _Malformed(f"key {_shown(top.key)} has no value")
+            stack.pop()
+            value: bytes | int = top.count
+        elif kind in ("word", "other") and text not in _CONSTANTS:
+            raise _Malformed(f"{_shown(text)} where a value should be")
+        else:
+            value = text
+            if kind == "string":
+                pos = _string_end(data, pos)
+            elif kind == "ref":
+                refs.append(int(text.split(None, 1)[0]))
+        count = len(text.split()) if kind == "numbers" else 1
+        parent = stack[-1] if stack else None
+        if parent is None:
+            if count > 1:
+                raise _Malformed(f"{_shown(text)} where one value should be")
+            is_complete = True
+        elif parent.is_dict:
+            if count > 1:
+                raise _Malformed(f"{_shown(text)} where one value should be")
+            if len(stack) == 1:
+                entries[parent.key] = value
+            parent.key = None
+        else:
+            parent.count += count
+
+
+def _check_widths(entries: dict[bytes, bytes | int]) -> None:
+    """A simple font lists one width per code from FirstChar to LastChar: one more or less shifts the
+    advances of every code after it (digits then print over each other and read out of order)."""
+    first, last, widths = entries.get(b"/FirstChar"), entries.get(b"/LastChar"), entries.get(b"/Widths")
+    is_range = isinstance(first, bytes) and first.isdigit() and isinstance(last, bytes) and last.isdigit()
+    if isinstance(widths, int) and is_range and widths != int(last) - int(first) + 1:
+        raise _Malformed(f"{widths} widths for codes {int(first)} to {int(last)}")
+
+
+def _string_end(data: bytes, pos: int) -> int:
+    """Where the literal string opened just before `pos` ends (parentheses nest, backslash escapes)."""
+    depth = 1
+    while depth:
+        pos = _STRING_PART.match(data, pos).end()
+        if pos >= len(data):
+            raise _Malformed("a string is never closed")
+        depth += 1 if data[pos] == ord("(") else -1
+        pos += 1
+    return pos
+
+
+def _shown(text: bytes) -> str:
+    """A token as printable one-line text, at most 20 characters of it."""
+    shown = repr(text[:20])[2:-1]
+    return f"'{shown}…'" if len(text) > 20 else f"'{shown}'"
 
 
 # --- records -------------------------------------------------------------------------------------

@@ -95,6 +95,58 @@ def test_object_deleted_from_the_file_is_rejected(tmp_path):
         extract.read_report(_write(tmp_path, data[:start] + data[end:]))
 
 
+def _with_byte(source, at: int, value: int, expected: int) -> bytes:
+    data = bytearray(source.read_bytes())
+    assert data[at] == expected  # the fixture's byte, so the damage lands where the test says
+    data[at] = value
+    return bytes(data)
+
+
+def _integrity_failure(tmp_path, data: bytes) -> str:
+    """The one-line reason a damaged file is rejected for."""
+    with pytest.raises(errors.IntegrityError) as info:
+        extract.read_report(_write(tmp_path, data))
+    return str(info.value).removeprefix("failed integrity check: ")
+
+
+def test_stray_word_in_a_fonts_widths_is_rejected(tmp_path):
+    # Before: loaded with amounts whose digits were re-ordered (42240 -> 42204): PDFium ended the
+    # /Widths array at the stray word, so the codes after it lost their widths.
+    data = _with_byte(PDF_DIR / "suzhou_police_2023.pdf", 105071, 0x89, expected=ord("0"))
+    assert _integrity_failure(tmp_path, data) == "object 30 is malformed ('10\\x890' where a value should be)"
+
+
+def test_dictionary_key_that_is_not_a_name_is_rejected(tmp_path):
+    # Before: loaded wrong. '/Type' -> 'MType' in a Type3 font's dictionary: PDFium pairs the
+    # entries after it wrongly.
+    data = _with_byte(PDF_DIR / "changzhou_health_2023.pdf", 433622, ord("M"), expected=ord("/"))
+    assert _integrity_failure(tmp_path, data) == "object 64 is malformed ('MType' where a key should be)"
+
+
+def test_widths_one_more_than_the_font_codes_is_rejected(tmp_path):
+    # One bit turns a width '1000' into '10 0': every later code takes its neighbour's width.
+    source = PDF_DIR / "suzhou_police_2023.pdf"
+    at = source.read_bytes().index(b"/Widths[0 1000") + len(b"/Widths[0 10")
+    data = _with_byte(source, at, ord(" "), expected=ord("0"))
+    assert _integrity_failure(tmp_path, data) == "object 30 is malformed (257 widths for codes 0 to 255)"
+
+
+def test_compressed_stream_whose_filter_key_is_damaged_is_rejected(tmp_path):
+    # Before: loaded with '覆盖率' read as '覆 率': '/Filter' -> '/Filt\xe5r' left a Type3 glyph's
+    # drawing compressed, so it drew nothing and PDFium left its text object out.
+    data = _with_byte(PDF_DIR / "changzhou_health_2023.pdf", 332765, 0xE5, expected=ord("e"))
+    assert (
+        _integrity_failure(tmp_path, data) == "stream of object 1495 0 is compressed but declares no filter"
+    )
+
+
+def test_stream_naming_an_unknown_filter_is_rejected(tmp_path):
+    source = PDF_DIR / "changzhou_health_2023.pdf"
+    at = source.read_bytes().index(b"/FlateDecode") + len(b"/FlateDecod")  # object 130: page 1's text
+    data = _with_byte(source, at, ord("g"), expected=ord("e"))
+    assert _integrity_failure(tmp_path, data) == "stream of object 130 0 names an unknown filter /FlateDecodg"
+
+
 def _changed(report, **fields):
     return dataclasses.replace(report, **fields)
 
