@@ -29,7 +29,7 @@ import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 from . import errors
@@ -65,10 +65,14 @@ def check_file(path: Path, data: bytes, page_count: int) -> tuple[str, ...]:
 
 def _check_flate_streams(path: Path, data: bytes) -> None:
     for match in _STREAM.finditer(data):
-        before = data[max(0, match.start() - _DICT_LOOKBACK_BYTES) : match.start()]
+        start = max(0, match.start() - _DICT_LOOKBACK_BYTES)
+        if not data[start : match.start()].rstrip().endswith(b">>"):
+            continue  # the word 'stream' inside other data (or 'endstream'), not after a dictionary
+        previous_end = data.rfind(b"endobj", start, match.start())  # the header is after it
+        before = data[start if previous_end < 0 else previous_end : match.start()]
         header = list(_OBJECT_HEADER.finditer(before))
-        if not header or not before.rstrip().endswith(b">>"):
-            continue  # the word 'stream' inside other data, not a stream keyword after a dictionary
+        if not header:
+            continue
         dictionary = before[header[-1].end() :]
         filters = _FILTERS.search(dictionary)
         names = _FILTER_NAME.findall(filters.group(1)) if filters else []
@@ -233,13 +237,15 @@ def _misplaced(data: bytes, objid: int, position: tuple) -> bool:
 _WHITE = rb"\x00\t\n\x0c\r "
 _REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
 _NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)(?!" + _REGULAR + rb")"
+_NAME = rb"/" + _REGULAR + rb"*"
 _REF = rb"\d+[" + _WHITE + rb"]+\d+[" + _WHITE + rb"]+R(?!" + _REGULAR + rb")"
 _TOKEN = re.compile(
     rb"(?:[" + _WHITE + rb"]|%[^\r\n]*)*"
     rb"(?:(?P<ref>" + _REF + rb")"
-    # A run of numbers (widths, matrices) is one token: most of a font's dictionary.
+    # Runs of numbers (widths, matrices) and of names (a Type3 font's /Differences) are one token
+    # each: most of a font's dictionary.
     rb"|(?P<numbers>" + _NUMBER + rb"(?:[" + _WHITE + rb"]+(?!" + _REF + rb")" + _NUMBER + rb")*)"
-    rb"|(?P<name>/" + _REGULAR + rb"*)"
+    rb"|(?P<names>" + _NAME + rb"(?:[" + _WHITE + rb"]*" + _NAME + rb")*)"
     rb"|(?P<open><<|\[)|(?P<close>>>|\])"
     rb"|(?P<hex><[0-9A-Fa-f" + _WHITE + rb"]*>)"
     rb"|(?P<string>\()"
@@ -247,6 +253,15 @@ _TOKEN = re.compile(
     rb"|(?P<other>.))?",
     re.DOTALL,
 )
+_NAMES = re.compile(_NAME)
+# Entries whose values are names, numbers or references (most of a dictionary: every glyph of a
+# Type3 font's /CharProcs): read in one piece, their references by a second expression.
+_SPACE = rb"(?:[" + _WHITE + rb"]|%[^\r\n]*)*"
+_SCALAR = rb"(?:" + _REF + rb"|" + _NUMBER + rb"|" + _NAME + rb"|(?:true|false|null)(?!" + _REGULAR + rb"))"
+_ENTRY = _SPACE + rb"(" + _NAME + rb")" + _SPACE + rb"(" + _SCALAR + rb")"
+_ENTRIES = re.compile(rb"(?:" + _ENTRY + rb")+")
+_ENTRY_PARTS = re.compile(_ENTRY)
+_REFS = re.compile(rb"(\d+)[" + _WHITE + rb"]+\d+[" + _WHITE + rb"]+R(?!" + _REGULAR + rb")")
 _STRING_PART = re.compile(rb"(?:[^()\\]|\\.)*", re.DOTALL)
 _CONSTANTS = frozenset({b"true", b"false", b"null"})
 _OBJECT_END = frozenset({b"endobj", b"stream"})
@@ -274,58 +289,118 @@ def _read_object(data: bytes, offset: int) -> _Object:
     header = _OBJECT_HEADER.match(data, offset)
     if header is None:
         raise _Malformed("no object header where the table says")
-    pos, stack, refs = header.end(), [], []
-    entries: dict[bytes, bytes | int] = {}  # the top dictionary's scalar values and array lengths
-    is_complete = False  # the object's one value has been read
+    reader, pos = _ObjectReader(), header.end()
     while True:
+        if reader.stack and reader.stack[-1].is_dict and reader.stack[-1].key is None:
+            entries = _ENTRIES.match(data, pos)
+            if entries is not None:
+                reader.take_entries(entries.group())
+                pos = entries.end()
         token = _TOKEN.match(data, pos)
         kind, pos = token.lastgroup, token.end()
         if kind is None:
             raise _Malformed("no endobj")
         text = token.group(kind)
-        if is_complete and not stack:
+        if reader.is_complete:
             if kind == "word" and text in _OBJECT_END:
-                _check_widths(entries)
-                return _Object(tuple(refs), entries.get(b"/Type") == b"/Page")
+                _check_widths(reader.entries)
+                _check_font_keys(reader.entries)
+                return _Object(tuple(reader.refs), reader.entries.get(b"/Type") == b"/Page")
             raise _Malformed(f"{_shown(text)} after the object's value")
-        top = stack[-1] if stack else None
+        if kind == "string":
+            pos = _string_end(data, pos)
+        if kind == "names" and reader.stack and reader.stack[-1].is_dict:
+            for name in _NAMES.findall(text):  # keys and values in turn
+                reader.take("names", name)
+        else:
+            reader.take(kind, text)
+
+
+@dataclass(slots=True)
+class _ObjectReader:
+    """One object's tokens in turn: containers open, keys are names, every value in its place."""
+
+    stack: list[_Container] = field(default_factory=list)
+    refs: list[int] = field(default_factory=list)
+    entries: dict[bytes, bytes | int] = field(default_factory=dict)  # the top dictionary's values
+    is_complete: bool = False  # the object's one value has been read
+
+    def take_entries(self, text: bytes) -> None:
+        """Entries of the open dictionary, each a name and a name, number or reference."""
+        self.refs.extend(int(objid) for objid in _REFS.findall(text))
+        if len(self.stack) == 1:
+            self.entries.update(_ENTRY_PARTS.findall(text))
+
+    def take(self, kind: str, text: bytes) -> None:
+        top = self.stack[-1] if self.stack else None
         if top is not None and top.is_dict and top.key is None and text != b">>":
-            if kind != "name":
+            if kind != "names":
                 raise _Malformed(f"{_shown(text)} where a key should be")
             top.key = text
-            continue
+            return
         if kind == "open":
-            stack.append(_Container(is_dict=text == b"<<"))
-            continue
+            self.stack.append(_Container(is_dict=text == b"<<"))
+            return
         if kind == "close":
             if top is None or top.is_dict != (text == b">>"):
                 raise _Malformed(f"{_shown(text)} closes nothing open")
             if top.key is not None:
                 raise _Malformed(f"key {_shown(top.key)} has no value")
-            stack.pop()
+            self.stack.pop()
             value: bytes | int = top.count
         elif kind in ("word", "other") and text not in _CONSTANTS:
             raise _Malformed(f"{_shown(text)} where a value should be")
         else:
             value = text
-            if kind == "string":
-                pos = _string_end(data, pos)
-            elif kind == "ref":
-                refs.append(int(text.split(None, 1)[0]))
-        count = len(text.split()) if kind == "numbers" else 1
-        parent = stack[-1] if stack else None
+            if kind == "ref":
+                self.refs.append(int(text.split(None, 1)[0]))
+        parent = self.stack[-1] if self.stack else None
+        if parent is not None and not parent.is_dict:
+            parent.count += (
+                text.count(b"/") if kind == "names" else len(text.split()) if kind == "numbers" else 1
+            )
+            return
+        if kind == "numbers" and len(text.split()) > 1:
+            raise _Malformed(f"{_shown(text)} where one value should be")
         if parent is None:
-            if count > 1:
-                raise _Malformed(f"{_shown(text)} where one value should be")
-            is_complete = True
-        elif parent.is_dict:
-            if count > 1:
-                raise _Malformed(f"{_shown(text)} where one value should be")
-            if len(stack) == 1:
-                entries[parent.key] = value
-            parent.key = None
+            self.is_complete = True
         else:
-            parent.count += count
+            if len(self.stack) == 1:
+                self.entries[parent.key] = value
+            parent.key = None
+
+
+# Entries the PDF standard requires of each kind of font dictionary: a damaged key (PDFium and
+# pdfminer then take the entry as missing) makes the glyphs draw nothing or map to other characters.
+_FONT_REQUIRED_KEYS = {
+    b"/Type1": (b"/BaseFont",),
+    b"/MMType1": (b"/BaseFont",),
+    b"/TrueType": (b"/BaseFont",),
+    b"/Type3": (
+        b"/FontBBox",
+        b"/FontMatrix",
+        b"/CharProcs",
+        b"/Encoding",
+        b"/FirstChar",
+        b"/LastChar",
+        b"/Widths",
+    ),
+    b"/Type0": (b"/BaseFont", b"/Encoding", b"/DescendantFonts"),
+    b"/CIDFontType0": (b"/BaseFont", b"/CIDSystemInfo", b"/FontDescriptor"),
+    b"/CIDFontType2": (b"/BaseFont", b"/CIDSystemInfo", b"/FontDescriptor"),
+}
+
+
+def _check_font_keys(entries: dict[bytes, bytes | int]) -> None:
+    """A font dictionary holds the entries its kind requires (found by /Type or /Subtype: one may be
+    the damaged key)."""
+    subtype = entries.get(b"/Subtype")
+    if entries.get(b"/Type") != b"/Font" and subtype not in _FONT_REQUIRED_KEYS:
+        return
+    required = (b"/Type", b"/Subtype", *_FONT_REQUIRED_KEYS.get(subtype, ()))
+    missing = next((key for key in required if key not in entries), None)
+    if missing is not None:
+        raise _Malformed(f"a font without its {missing.decode()} entry")
 
 
 def _check_widths(entries: dict[bytes, bytes | int]) -> None:

@@ -131,6 +131,13 @@ def test_widths_one_more_than_the_font_codes_is_rejected(tmp_path):
     assert _integrity_failure(tmp_path, data) == "object 30 is malformed (257 widths for codes 0 to 255)"
 
 
+def test_font_whose_required_entry_is_damaged_is_rejected(tmp_path):
+    # Before: loaded wrong. '/Encoding' -> '/Enccding' in a Type3 font: no glyph names, so its
+    # glyphs draw nothing and PDFium leaves their text out.
+    data = _with_byte(PDF_DIR / "changzhou_health_2023.pdf", 534008, ord("c"), expected=ord("o"))
+    assert _integrity_failure(tmp_path, data) == "object 84 is malformed (a font without its /Encoding entry)"
+
+
 def test_compressed_stream_whose_filter_key_is_damaged_is_rejected(tmp_path):
     # Before: loaded with '覆盖率' read as '覆 率': '/Filter' -> '/Filt\xe5r' left a Type3 glyph's
     # drawing compressed, so it drew nothing and PDFium left its text object out.
