@@ -1,6 +1,6 @@
 """Mutation campaign: damaged copies of the sample reports are loaded right or rejected, never wrong.
 
-    uv run python benchmarks/mutation_campaign.py [--seed 1] [--count 160] [--keep DIR]
+    uv run python benchmarks/mutation_campaign.py [--seed 1] [--count 200] [--keep DIR] [--verbose]
 
 Each mutant is one sample PDF damaged once — truncated, a bit or byte flipped, an object deleted, a
 stream zeroed, or its page tree edited in place: a page deleted (its object left behind),
@@ -163,7 +163,7 @@ def run_campaign(seed: int, count: int, work_dir: Path, limits: Limits | None = 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--count", type=int, default=160)
+    parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--keep", metavar="DIR", help="write the mutants here and keep them")
     parser.add_argument("--verbose", action="store_true", help="one line per mutant")
     args = parser.parse_args(argv)
