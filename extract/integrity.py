@@ -236,12 +236,13 @@ def _misplaced(data: bytes, objid: int, position: tuple) -> bool:
 
 _WHITE = rb"\x00\t\n\x0c\r "
 _REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
-_NUMBER = rb"[+-]?(?:\d+\.?\d*|\.\d+)(?!" + _REGULAR + rb")"
+# Possessive and atomic: a long run of digits or of '%' costs linear time, never backtracking.
+_SPACE = rb"(?:[" + _WHITE + rb"]++|%[^\r\n]*+)*+"
+_NUMBER = rb"(?>[+-]?(?:\d+(?:\.\d*)?|\.\d+))(?!" + _REGULAR + rb")"
 _NAME = rb"/" + _REGULAR + rb"*"
 _REF = rb"\d+[" + _WHITE + rb"]+\d+[" + _WHITE + rb"]+R(?!" + _REGULAR + rb")"
 _TOKEN = re.compile(
-    rb"(?:[" + _WHITE + rb"]|%[^\r\n]*)*"
-    rb"(?:(?P<ref>" + _REF + rb")"
+    _SPACE + rb"(?:(?P<ref>" + _REF + rb")"
     # Runs of numbers (widths, matrices) and of names (a Type3 font's /Differences) are one token
     # each: most of a font's dictionary.
     rb"|(?P<numbers>" + _NUMBER + rb"(?:[" + _WHITE + rb"]+(?!" + _REF + rb")" + _NUMBER + rb")*)"
@@ -256,7 +257,6 @@ _TOKEN = re.compile(
 _NAMES = re.compile(_NAME)
 # Entries whose values are names, numbers or references (most of a dictionary: every glyph of a
 # Type3 font's /CharProcs): read in one piece, their references by a second expression.
-_SPACE = rb"(?:[" + _WHITE + rb"]|%[^\r\n]*)*"
 _SCALAR = rb"(?:" + _REF + rb"|" + _NUMBER + rb"|" + _NAME + rb"|(?:true|false|null)(?!" + _REGULAR + rb"))"
 _ENTRY = _SPACE + rb"(" + _NAME + rb")" + _SPACE + rb"(" + _SCALAR + rb")"
 _ENTRIES = re.compile(rb"(?:" + _ENTRY + rb")+")

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 import extract
-from benchmarks.mutation_campaign import _with_pages
+from benchmarks.mutation_campaign import _with_pages, records
 from extract import errors, integrity
 from extract.errors import NumberParseError, TableShapeError
 from extract.lib.text import parse_amount
@@ -136,6 +136,19 @@ def test_font_whose_required_entry_is_damaged_is_rejected(tmp_path):
     # glyphs draw nothing and PDFium leaves their text out.
     data = _with_byte(PDF_DIR / "changzhou_health_2023.pdf", 534008, ord("c"), expected=ord("o"))
     assert _integrity_failure(tmp_path, data) == "object 84 is malformed (a font without its /Encoding entry)"
+
+
+def test_a_long_comment_inside_a_dictionary_is_read_in_linear_time(tmp_path, read_fixture):
+    # A comment of '%' signs is valid PDF; read with backtracking, each '%' doubled the time.
+    from extract.guarded import Limits, read_reports
+
+    data = CHANGZHOU.read_bytes()
+    producer = re.search(rb"/Producer(<[0-9A-F]+>)", data).group(1)  # object 55, the document's info
+    comment = b" null " + b"%" * (len(producer) - 7) + b"\n"
+    path = _write(tmp_path, data.replace(producer, comment))
+    [(_, result)] = read_reports([path], limits=Limits(seconds=30, memory_mb=1024, workers=1))
+    assert not isinstance(result, errors.ReportError), str(result)
+    assert records(result) == records(read_fixture("changzhou_civil_2024"))
 
 
 def test_compressed_stream_whose_filter_key_is_damaged_is_rejected(tmp_path):
