@@ -1,14 +1,11 @@
-"""`read_report(path) -> Report`: open, validate, read pages, find sections, build typed records."""
+"""`read_report(path) -> Report | ProjectFile`: open, validate, read pages, hand them to the file's form."""
 
 from __future__ import annotations
 
 import hashlib
 import io
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
-from decimal import Decimal
 from pathlib import Path
 
 import pdfplumber
@@ -19,12 +16,13 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from . import errors, integrity, pdfium_pages
+from .forms import recognise
+from .forms.lib.form import Document, Form
 from .lib import stand_in_font
-from .lib.text import join_wrapped, parse_amount, parse_rate, split_projects, squash
-from .models import BudgetLine, Indicator, KeyTask, Report, ReportFacts, ReportHeader
-from .settings import DEFAULT_SETTINGS, ExtractSettings, TableSpec
-from .stitch import LogicalRow, stitch
-from .tables import Fragment, PageContent, TextLine, page_chars, read_page, text_lines
+from .lib.text import squash
+from .models import ProjectFile, Report, ReportHeader
+from .settings import DEFAULT_SETTINGS, ExtractSettings
+from .tables import PageContent, read_page
 
 _PDF_MAGIC = b"%PDF-"
 # What pdfminer raises on a damaged page while it is parsed (pdfplumber wraps any of its failures
@@ -32,7 +30,8 @@ _PDF_MAGIC = b"%PDF-"
 _PAGE_PARSE_ERRORS = (PdfminerException, MalformedPDFException, PSException)
 
 
-def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) -> Report:
+def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) -> Report | ProjectFile:
+    """The file's records, read by the form whose first page it has (`extract.forms.FORMS`)."""
     path = Path(path)
     data = path.read_bytes()
     _check_bytes(path, data)
@@ -41,33 +40,27 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
         raise errors.NoTextLayerError(path)
     warnings = integrity.check_file(path, data, len(pages))
     integrity.check_pages(path, pages)
-    lines = [line for p in pages for line in p.lines]
-    header = _header(path, data, lines, len(pages))  # fails fast on files that are not reports
-    sections = _assign_sections(pages, settings)
-    rows: dict[str, list[LogicalRow]] = {}
-    for spec in settings.tables:
-        frags = sections.get(spec.name, [])
-        if not frags and spec.name in settings.required_tables:
-            raise errors.MissingSectionError(path, f"no {spec.title} table")
-        try:
-            rows[spec.name] = stitch(frags, spec)
-        except errors.TableShapeError as exc:
-            raise errors.MalformedTableError(path, f"{spec.title}: {exc}") from None
-    try:
-        budget = tuple(_budget_line(r, settings) for r in rows["budget_lines"])
-    except errors.NumberParseError as exc:
-        raise errors.MalformedTableError(path, f"七、预算信息: {exc}") from None
-    names = frozenset(b.line_name for b in budget)
-    report = Report(
-        **asdict(header),
-        budget_lines=budget,
-        key_tasks=tuple(_key_task(r, names) for r in rows["key_tasks"]),
-        indicators=tuple(_indicator(r) for r in rows["indicators"]),
-        facts=_read_facts(lines),
-        integrity_warnings=warnings,
-    )
-    integrity.check_report(path, report, (squash(line.text) for line in lines))
-    return report
+    form = _form(path, pages[0])  # fails fast on files that are not reports
+    return form.read(_document(path, data, len(pages), pages, settings, warnings))
+
+
+def _form(path: Path, first_page: PageContent) -> Form:
+    form = recognise([squash(line.text) for line in first_page.lines])
+    if form is None:
+        raise errors.NotASelfEvaluationReportError(path, "no self-evaluation report title on the first page")
+    return form
+
+
+def _document(
+    path: Path,
+    data: bytes,
+    page_count: int,
+    pages: list[PageContent],
+    settings: ExtractSettings,
+    warnings: tuple[str, ...] = (),
+) -> Document:
+    sha256 = hashlib.sha256(data).hexdigest()
+    return Document(path, data, sha256, page_count, tuple(pages), settings, warnings)
 
 
 def _check_bytes(path: Path, data: bytes) -> None:
@@ -158,139 +151,10 @@ def read_header(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     _check_bytes(path, data)
     if settings.backend == "pdfium":
         with _open_pdfium(path, data, settings) as pdf:
-            page_count, chars = len(pdf), page_chars(pdfium_pages.read_page(pdf, 0))
+            page_count, first = len(pdf), read_page(pdfium_pages.read_page(pdf, 0), settings)
     else:
         with _open_pdf(path, data, settings) as pdf:
-            page_count, chars = len(pdf.pages), page_chars(pdf.pages[0])  # read while the file is open
-    lines = text_lines(1, chars, [], settings.line_tolerance)
-    if sum(len(line.text) for line in lines) < settings.min_text_chars:
+            page_count, first = len(pdf.pages), read_page(pdf.pages[0], settings)  # read while open
+    if first.char_count < settings.min_text_chars:
         raise errors.NoTextLayerError(path)
-    return _header(path, data, lines, page_count)
-
-
-def _header(path: Path, data: bytes, lines: list[TextLine], page_count: int) -> ReportHeader:
-    title, department, fiscal_year, city = _read_header(path, lines)
-    return ReportHeader(
-        source_file=path.name,
-        sha256=hashlib.sha256(data).hexdigest(),
-        title=title,
-        department=department,
-        fiscal_year=fiscal_year,
-        city=city,
-        page_count=page_count,
-    )
-
-
-_YEAR = re.compile(r"[（(]?(20\d{2})年度?[）)]?")
-_DEPARTMENT = re.compile(r"^一[、.．]?预算部门(?:（单位）|\(单位\))?名称[:：]?(.*)$")
-_CITY = re.compile(r"^(.{2,10}?[市州盟县区])(?:市|州|县|区)?级")
-
-
-def _read_header(path: Path, lines: list[TextLine]) -> tuple[str, str, int, str | None]:
-    """Title, department, fiscal year and city from the text before section 一's end."""
-    squashed = [squash(line.text) for line in lines]
-    dept_at = next((i for i, s in enumerate(squashed) if _DEPARTMENT.match(s)), None)
-    prelude = "".join(squashed[: dept_at if dept_at is not None else 12])
-    if not ("自评" in prelude and ("整体支出" in prelude or "绩效" in prelude)):
-        raise errors.NotASelfEvaluationReportError(path, "no self-evaluation report title on the first page")
-    if dept_at is None:
-        raise errors.MissingSectionError(path, "no 一、预算部门名称 line")
-    department = _DEPARTMENT.match(squashed[dept_at]).group(1)
-    if not department and dept_at + 1 < len(squashed):
-        department = squashed[dept_at + 1]
-    year = _YEAR.search(prelude)
-    if not department or not year:
-        raise errors.MissingSectionError(path, "department name or fiscal year not found in the header")
-    title_end = prelude.find("报告")
-    title = prelude[: title_end + 2] if title_end >= 0 else prelude
-    title = _YEAR.sub("", title) if title.startswith(("（", "(")) else title
-    city = _CITY.match(title)
-    return title, department, int(year.group(1)), city.group(1) if city else None
-
-
-def _assign_sections(pages: list[PageContent], settings: ExtractSettings) -> dict[str, list[Fragment]]:
-    """Each table fragment belongs to the last section title printed above it (in reading order)."""
-    out: dict[str, list[Fragment]] = {}
-    current: TableSpec | None = None
-    for page in pages:
-        events: list[tuple[float, int, object]] = [(line.top, 0, line) for line in page.lines]
-        events += [(frag.bbox[1], 1, frag) for frag in page.fragments]
-        for _, _, item in sorted(events, key=lambda e: (e[0], e[1])):
-            if isinstance(item, TextLine):
-                text = squash(item.text)
-                spec = next((s for s in settings.tables if re.match(s.title_pattern, text)), None)
-                if spec is not None:
-                    current = spec
-                elif re.match(settings.section_title, text):
-                    current = None
-            elif current is not None:
-                out.setdefault(current.name, []).append(item)
-    return out
-
-
-def _line_type(name: str, settings: ExtractSettings) -> str:
-    key = squash(name)
-    return next((t for t, pattern in settings.line_type_patterns if re.match(pattern, key)), "project")
-
-
-def _budget_line(row: LogicalRow, settings: ExtractSettings) -> BudgetLine:
-    v = row.values
-    name = join_wrapped(v["line_name"]) or ""
-    return BudgetLine(
-        line_name=name,
-        line_type=_line_type(name, settings),
-        initial_budget=parse_amount(v["initial_budget"]),
-        adjustment=parse_amount(v["adjustment"]),
-        adjusted_budget=parse_amount(v["adjusted_budget"]),
-        actual_spend=parse_amount(v["actual_spend"]),
-        execution_rate_pct=parse_rate(v["execution_rate_pct"]),
-        provenance=row.provenance,
-    )
-
-
-def _key_task(row: LogicalRow, budget_names: frozenset[str]) -> KeyTask:
-    v = row.values
-    return KeyTask(
-        duty=join_wrapped(v["duty"]),
-        task=join_wrapped(v["task"]),
-        projects=split_projects(join_wrapped(v["projects"]), budget_names),
-        status=join_wrapped(v["status"]),
-        provenance=row.provenance,
-    )
-
-
-def _indicator(row: LogicalRow) -> Indicator:
-    v = {k: join_wrapped(t) for k, t in row.values.items()}
-    return Indicator(
-        level1=v["level1"],
-        category=v["category"],
-        indicator_name=v["indicator_name"] or "",
-        target_raw=v["target_raw"],
-        actual_raw=v["actual_raw"],
-        value_source=v["value_source"],
-        deviation_raw=v["deviation_raw"],
-        reason=v["reason"],
-        provenance=row.provenance,
-    )
-
-
-_NUM = r"(\d+(?:\.\d+)?)"
-_FACTS: tuple[tuple[str, str, type], ...] = (
-    ("completion_rate_pct", rf"完成率为{_NUM}%", Decimal),
-    ("budget_timeliness_rate_pct", rf"预算执行时效完成率(?:达到?|为)?{_NUM}%", Decimal),
-    ("indicator_total", r"(\d+)项履职绩效目标值?中", int),
-    ("indicator_met", r"项履职绩效目标值?中[，,]?(\d+)项", int),
-    ("indicator_met_share_pct", rf"项指标完成率100%[，,]?占比{_NUM}%", Decimal),
-    ("benefit_indicator_count", r"(\d+)项效益指标", int),
-    ("satisfaction_indicator_count", r"(\d+)项社会满意度指标", int),
-)
-
-
-def _read_facts(lines: list[TextLine]) -> ReportFacts:
-    text = "".join(squash(line.text) for line in lines)
-    found = {}
-    for name, pattern, kind in _FACTS:
-        m = re.search(pattern, text)
-        if m:
-            found[name] = kind(m.group(1))
-    return ReportFacts(**found)
+    return _form(path, first).read_header(_document(path, data, page_count, [first], settings))

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 
 from .errors import TableShapeError
+from .forms.lib.table_spec import TableSpec
 from .lib.text import squash
 from .models import Provenance
-from .settings import TableSpec
 from .tables import Fragment, Row
 
 

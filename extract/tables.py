@@ -25,6 +25,7 @@ class Row:
     cell_x0: tuple[float | None, ...]
     page: int
     bbox: BBox
+    cell_x1: tuple[float | None, ...] = ()  # right edges: which header columns a merged cell spans
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ def read_page(page, settings: ExtractSettings) -> PageContent:
                 cell_x0=tuple(c[0] if c is not None else None for c in r.cells),
                 page=page.page_number,
                 bbox=_row_bbox(r),
+                cell_x1=tuple(c[2] if c is not None else None for c in r.cells),
             )
             for i, r in enumerate(table.rows)
         )

@@ -12,8 +12,8 @@ import extract
 from benchmarks.mutation_campaign import _with_pages, records
 from extract import errors, integrity
 from extract.errors import NumberParseError, TableShapeError
+from extract.forms.suzhou_overall import BUDGET
 from extract.lib.text import parse_amount
-from extract.settings import BUDGET
 from extract.stitch import stitch
 from extract.tables import Fragment, Row
 from tests.truth import PDF_DIR

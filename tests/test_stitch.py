@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extract.settings import INDICATORS
+from extract.forms.suzhou_overall import INDICATORS
 from extract.stitch import stitch
 from extract.tables import Fragment, Row
 

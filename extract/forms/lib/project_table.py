@@ -1,0 +1,372 @@
+"""Project self-evaluation tables (项目支出绩效自评表 and its provincial variants), read from a layout.
+
+A file holds one table per project, one after another. A table starts at its 项目名称 row (its title
+above it is free text) and may cross page breaks, with or without its header rows printed again.
+Its rows are label/value pairs (项目名称, 主管部门, 实施单位, 评价结论 ...) and blocks, each led by
+a header row: funding (项目资金 / 预算执行情况), the annual goal (预期目标 | 实际完成情况) and the
+indicators (一级指标 ...), which the total row (总分 / 合计) closes. Which column holds what comes
+from the header rows' text — the synonyms are the form's data (`ProjectLayout`) — never from fixed
+positions, so another producer's widths and merges read the same.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from ... import errors
+from ...lib.text import NumberParseError, join_wrapped, parse_amount, parse_rate, squash
+from ...models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance, ReportHeader
+from ...stitch import LogicalRow, MalformedTableError, header_mapping, stitch
+from ...tables import Fragment, PageContent, Row, TextLine
+from .form import Document
+from .table_spec import ColumnSpec, TableSpec
+
+
+@dataclass(frozen=True)
+class ProjectLayout:
+    """What one project form prints, as data: its title, labels, block headers and line names."""
+
+    form: str
+    # The table's title line (whitespace removed); the file's first page must print one.
+    title_pattern: str
+    # Label cells, each naming the field the cell after it fills. `project_name` starts a table.
+    labels: tuple[ColumnSpec, ...]
+    funding: TableSpec
+    # (funding_source, regex on the line's name without 其中：), first match wins.
+    funding_sources: tuple[tuple[str, str], ...]
+    goal: TableSpec
+    indicators: TableSpec
+    # The label cell of the row closing the indicators with the total weight and score.
+    total_pattern: str
+    # Cells naming a block at its left (项目资金（万元）, 绩效指标): a title, not a value.
+    block_label_pattern: str
+
+
+# A fiscal year as these forms print it above a table: （2022年度）, 2022年度.
+_YEAR = re.compile(r"(20\d{2})\s*年度")
+# A code printed before a name: 219-池州市贵池区棠溪镇人民政府, 51000021R000000019951-工资性支出.
+_CODE_PREFIX = re.compile(r"^(?=[0-9A-Za-z]*\d)([0-9A-Za-z]+)\s*[-－—_]\s*(\S.*)$")
+# The weight an indicator level prints after its name: 产出指标（50分）.
+_PRINTED_WEIGHT = re.compile(r"\s*[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]\s*$")
+# Cells a table prints where nothing applies.
+_PLACEHOLDERS = frozenset({"-", "—", "－", "/", "／", "--", "——"})
+_LABEL_PUNCTUATION = "：:"
+
+
+def recognises(layout: ProjectLayout, first_page_lines: list[str]) -> bool:
+    return any(re.search(layout.title_pattern, line) for line in first_page_lines)
+
+
+def split_code(text: str | None) -> tuple[str | None, str | None]:
+    """(code, name) of a name printed with a code before it; (None, name) without one."""
+    if text is None:
+        return None, None
+    found = _CODE_PREFIX.match(text)
+    return (found.group(1), found.group(2)) if found else (None, text)
+
+
+def without_printed_weight(level: str | None) -> str | None:
+    """产出指标（50分） -> 产出指标."""
+    return None if level is None else _PRINTED_WEIGHT.sub("", level) or None
+
+
+def cell_text(text: str | None) -> str | None:
+    """A cell's text, wrapped lines joined; blank and the placeholders `-`, `/` are None."""
+    joined = join_wrapped(text)
+    return None if joined is None or joined in _PLACEHOLDERS else joined
+
+
+@dataclass
+class _Table:
+    """The rows of one project table, in printed order, and the year printed above it."""
+
+    fiscal_year: int | None
+    rows: list[Row] = field(default_factory=list)
+
+
+def _reading_order(page: PageContent) -> list[TextLine | Row]:
+    events: list[tuple[float, int, TextLine | Row]] = [(line.top, 0, line) for line in page.lines]
+    events += [(row.bbox[1], 1, row) for frag in page.fragments for row in frag.rows]
+    return [item for _, _, item in sorted(events, key=lambda e: (e[0], e[1]))]
+
+
+def _title_text(item: TextLine | Row) -> str | None:
+    """A text line, or a table row printing one text only (a title inside a ruled sheet)."""
+    if isinstance(item, TextLine):
+        return squash(item.text)
+    texts = [squash(t) for t in item.cells if squash(t)]
+    return texts[0] if len(texts) == 1 else None
+
+
+def _labels(row: Row, layout: ProjectLayout) -> dict[str, str | None]:
+    """Field -> raw value text of each label cell in the row (the next cell's text)."""
+    cells = [t for t in row.cells if t is not None]
+    out: dict[str, str | None] = {}
+    for i, text in enumerate(cells):
+        key = squash(text).rstrip(_LABEL_PUNCTUATION)
+        spec = next((s for s in layout.labels if re.fullmatch(s.header_pattern, key)), None)
+        if spec is not None:
+            out[spec.field] = cells[i + 1] if i + 1 < len(cells) else None
+    return out
+
+
+def _split_tables(pages: tuple[PageContent, ...], layout: ProjectLayout) -> list[_Table]:
+    """Each table's rows: a table starts at a 项目名称 row; a title line ends the one before it."""
+    tables: list[_Table] = []
+    current: _Table | None = None
+    year: int | None = None
+    for page in pages:
+        for item in _reading_order(page):
+            title = _title_text(item)
+            if title is not None and (_YEAR.search(title) or re.search(layout.title_pattern, title)):
+                found = _YEAR.search(title)
+                year = int(found.group(1)) if found else year
+                current = None
+                continue
+            if isinstance(item, TextLine):
+                continue
+            if "project_name" in _labels(item, layout):
+                current = _Table(year)
+                tables.append(current)
+            if current is not None:
+                current.rows.append(item)
+    return tables
+
+
+def read_header(doc: Document, layout: ProjectLayout) -> ReportHeader:
+    """The first table on the first page: its year and department file the whole file."""
+    tables = _split_tables(doc.pages[:1], layout)
+    if not tables:
+        raise errors.MissingSectionError(doc.path, "no 项目名称 row on the first page")
+    first = tables[0]
+    values: dict[str, str | None] = {}
+    for row in first.rows:
+        values.update({k: v for k, v in _labels(row, layout).items() if k not in values})
+    if first.fiscal_year is None:
+        raise errors.MissingSectionError(doc.path, "no fiscal year (…年度) above the first table")
+    _, department = split_code(cell_text(values.get("department")))
+    lines = [squash(line.text) for line in doc.pages[0].lines]
+    title = next((line for line in lines if re.search(layout.title_pattern, line)), layout.form)
+    return ReportHeader(
+        source_file=doc.path.name,
+        sha256=doc.sha256,
+        title=title,
+        department=department or "",
+        fiscal_year=first.fiscal_year,
+        city=None,
+        page_count=doc.page_count,
+    )
+
+
+def read_file(doc: Document, layout: ProjectLayout) -> ProjectFile:
+    tables = _split_tables(doc.pages, layout)
+    if not tables:
+        raise errors.MissingSectionError(doc.path, "no project table (no 项目名称 row)")
+    return ProjectFile(
+        source_file=doc.path.name,
+        sha256=doc.sha256,
+        page_count=doc.page_count,
+        projects=tuple(_project(doc.path, table, layout) for table in tables),
+        integrity_warnings=doc.integrity_warnings,
+    )
+
+
+def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
+    values: dict[str, str | None] = {}
+    blocks: dict[str, list[Row]] = {"funding": [], "goal": [], "indicators": []}
+    specs = {"indicators": layout.indicators, "funding": layout.funding, "goal": layout.goal}
+    state: str | None = None
+    total: Row | None = None
+    for row in table.rows:
+        labels = _labels(row, layout)
+        if labels:
+            values.update({k: v for k, v in labels.items() if k not in values})
+            state = None
+            continue
+        # Indicators first: their header also names 分值, 得分 and 原因, as the funding one does.
+        header = next((name for name, spec in specs.items() if header_mapping(row, spec) is not None), None)
+        if header is not None:
+            state = header
+        elif state == "indicators" and _is_total(row, layout):
+            total, state = row, None
+            continue
+        if state is not None:
+            blocks[state].append(row)
+    name = cell_text(values.get("project_name"))
+    if table.fiscal_year is None:
+        raise errors.MissingSectionError(path, f"no fiscal year (…年度) above the table of {name}")
+    if name is None:
+        raise errors.MalformedTableError(path, "a 项目名称 row without a name")
+    project_code, project_name = split_code(name)
+    department_code, department = split_code(cell_text(values.get("department")))
+    unit_code, unit = split_code(cell_text(values.get("implementing_unit")))
+    where = f"{project_name}: "
+    try:
+        funding = _funding_lines(_stitched(blocks["funding"], layout.funding, layout), layout)
+        indicators = _indicators(_stitched(blocks["indicators"], layout.indicators, layout))
+        total_weight, total_score = _total(total, blocks["indicators"], layout)
+    except (MalformedTableError, NumberParseError) as exc:
+        raise errors.MalformedTableError(path, where + str(exc)) from None
+    goal_expected, goal_achieved = _goal(blocks["goal"], layout)
+    return ProjectReport(
+        form=layout.form,
+        fiscal_year=table.fiscal_year,
+        department=department,
+        department_code=department_code,
+        implementing_unit=unit,
+        implementing_unit_code=unit_code,
+        project_name=project_name,
+        project_code=project_code,
+        funding_lines=funding,
+        goal_expected=goal_expected,
+        goal_achieved=goal_achieved,
+        indicators=indicators,
+        total_weight=total_weight,
+        total_score=total_score,
+        conclusion=cell_text(values.get("conclusion")),
+        problems=cell_text(values.get("problems")),
+        improvements=cell_text(values.get("improvements")),
+        provenance=_table_provenance(table.rows),
+    )
+
+
+def _is_total(row: Row, layout: ProjectLayout) -> bool:
+    return any(re.fullmatch(layout.total_pattern, squash(t)) for t in row.cells if t is not None)
+
+
+def _without_block_labels(row: Row, layout: ProjectLayout) -> Row:
+    """The row with its block's label cell (项目资金（万元）, 绩效指标) left out: a title, no column."""
+    cells = tuple(
+        None if t is not None and re.match(layout.block_label_pattern, squash(t)) else t for t in row.cells
+    )
+    return Row(cells, row.cell_x0, row.page, row.bbox, row.cell_x1)
+
+
+def _stitched(rows: list[Row], spec: TableSpec, layout: ProjectLayout) -> list[LogicalRow]:
+    """A block's rows as records: `stitch` joins rows cut by page breaks and carries merges down."""
+    fragments: list[Fragment] = []
+    for row in rows:
+        row = _without_block_labels(row, layout)
+        if fragments and fragments[-1].page == row.page:
+            last = fragments[-1]
+            fragments[-1] = Fragment(last.page, last.bbox, (*last.rows, row))
+        else:
+            fragments.append(Fragment(row.page, row.bbox, (row,)))
+    return stitch(fragments, spec) if fragments else []
+
+
+def _funding_source(line_name: str, layout: ProjectLayout) -> str:
+    key = re.sub(r"^其中[:：]?", "", squash(line_name))
+    return next((source for source, pattern in layout.funding_sources if re.search(pattern, key)), "other")
+
+
+def _funding_lines(rows: list[LogicalRow], layout: ProjectLayout) -> tuple[FundingLine, ...]:
+    out: list[FundingLine] = []
+    for row in rows:
+        v = row.values
+        name = cell_text(v["line_name"])
+        if name is None:
+            raise MalformedTableError(f"{layout.funding.title}: a line without a name")
+        # A note merged over several lines (its cell covered below its first line) is each line's.
+        reason = cell_text(v["reason"]) if v["reason"] is not None or not out else out[-1].reason
+        out.append(
+            FundingLine(
+                line_name=name,
+                funding_source=_funding_source(name, layout),
+                initial_budget=parse_amount(v["initial_budget"]),
+                adjusted_budget=parse_amount(v["adjusted_budget"]),
+                actual_spend=parse_amount(v["actual_spend"]),
+                execution_rate_pct=parse_rate(v["execution_rate_pct"]),
+                weight=parse_amount(v["weight"]),
+                score=parse_amount(v["score"]),
+                reason=reason,
+                provenance=row.provenance,
+            )
+        )
+    return tuple(out)
+
+
+def _indicators(rows: list[LogicalRow]) -> tuple[ProjectIndicator, ...]:
+    out = []
+    for row in rows:
+        v = row.values
+        out.append(
+            ProjectIndicator(
+                level1=without_printed_weight(cell_text(v["level1"])),
+                level2=cell_text(v["level2"]),
+                indicator_name=cell_text(v["indicator_name"]) or "",
+                operator=cell_text(v.get("operator")),
+                target_raw=cell_text(v["target_raw"]),
+                unit=cell_text(v.get("unit")),
+                actual_raw=cell_text(v["actual_raw"]),
+                weight=parse_amount(v["weight"]),
+                score=parse_amount(v["score"]),
+                reason=cell_text(v["reason"]),
+                provenance=row.provenance,
+            )
+        )
+    return tuple(out)
+
+
+def _columns(header: Row, spec: TableSpec) -> dict[str, tuple[float, float]]:
+    """Field -> (x0, x1) of its header cell."""
+    mapping = header_mapping(header, spec) or []
+    return {
+        f: (x0, x1)
+        for f, x0, x1 in zip(mapping, header.cell_x0, header.cell_x1, strict=False)
+        if f and x0 is not None and x1 is not None
+    }
+
+
+def _aligned(row: Row, columns: dict[str, tuple[float, float]]) -> dict[str, str]:
+    """Field -> text of each cell of `row`: a cell fills the leftmost column whose middle it covers
+    (a merged cell prints its text once, for the first column it spans)."""
+    out: dict[str, str] = {}
+    for text, x0, x1 in zip(row.cells, row.cell_x0, row.cell_x1, strict=False):
+        if text is None or x0 is None or x1 is None:
+            continue
+        covered = [(cx0, f) for f, (cx0, cx1) in columns.items() if x0 <= (cx0 + cx1) / 2 <= x1]
+        if covered:
+            out[min(covered)[1]] = text
+    return out
+
+
+def _last_header(rows: list[Row], spec: TableSpec) -> Row | None:
+    return next((row for row in reversed(rows) if header_mapping(row, spec) is not None), None)
+
+
+def _total(total: Row | None, indicator_rows: list[Row], layout: ProjectLayout) -> tuple[Decimal | None, ...]:
+    header = _last_header(indicator_rows, layout.indicators)
+    if total is None or header is None:
+        return None, None
+    values = _aligned(total, _columns(header, layout.indicators))
+    return parse_amount(values.get("weight")), parse_amount(values.get("score"))
+
+
+def _goal(rows: list[Row], layout: ProjectLayout) -> tuple[str | None, str | None]:
+    header = _last_header(rows, layout.goal)
+    if header is None:
+        return None, None
+    columns = _columns(header, layout.goal)
+    texts: dict[str, list[str]] = {"expected": [], "achieved": []}
+    for row in rows:
+        if header_mapping(row, layout.goal) is not None:
+            continue
+        for f, text in _aligned(row, columns).items():
+            texts[f].append(text)
+    return cell_text("\n".join(texts["expected"])), cell_text("\n".join(texts["achieved"]))
+
+
+def _table_provenance(rows: list[Row]) -> Provenance:
+    first = rows[0].page
+    on_first = [r.bbox for r in rows if r.page == first]
+    bbox = (
+        min(b[0] for b in on_first),
+        min(b[1] for b in on_first),
+        max(b[2] for b in on_first),
+        max(b[3] for b in on_first),
+    )
+    return Provenance(first, tuple(sorted({r.page for r in rows})), bbox)
