@@ -132,7 +132,7 @@ def _map(
 def read_reports(
     paths: Iterable[Path], settings: ExtractSettings | None = None, limits: Limits | None = None
 ) -> Iterator[tuple[Path, Any]]:
-    """(path, Report or ReportError) for each file, extracted in parallel under limits."""
+    """(path, Report, ProjectFile or ReportError) for each file, extracted in parallel under limits."""
     return _map(read_report, paths, settings or settings_from_env(), limits or Limits.from_env())
 
 

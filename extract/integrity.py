@@ -16,7 +16,8 @@ Two kinds of check, both run by `read_report` (so `selfeval extract` prints what
 - the records (`check_report`): what the report states in section 四 agrees with its tables, every
   table row has its required cells, no row of a table is printed twice, sections 一 to 九 are all
   printed and in order, and no text field holds control characters, U+FFFD or private-use code
-  points.
+  points. A file of project tables (`check_project_file`) gets the text and required-cell checks:
+  sections and section 四 belong to the department-wide report alone.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 from . import errors
-from .models import Report
+from .models import ProjectFile, Report
 
 # Inflated in pieces of this size and thrown away: a decompression bomb costs time, not memory.
 _INFLATE_CHUNK_BYTES = 1 << 20
@@ -494,7 +495,11 @@ def _text_fields(report: Report) -> Iterable[tuple[str, str]]:
 
 
 def _check_text(path: Path, report: Report) -> None:
-    for where, text in _text_fields(report):
+    _check_characters(path, _text_fields(report))
+
+
+def _check_characters(path: Path, fields: Iterable[tuple[str, str]]) -> None:
+    for where, text in fields:
         for char in text:
             kind = _BAD_CATEGORIES.get(unicodedata.category(char))
             if char == _REPLACEMENT_CHARACTER:
@@ -564,3 +569,32 @@ def _check_stated_facts(path: Path, report: Report) -> None:
             f"section 四 states 预算执行时效完成率 {stated_rate}%, "
             f"七's total line {totals[0].execution_rate_pct}%",
         )
+
+
+# --- project tables ----------------------------------------------------------------------------
+
+
+def check_project_file(path: Path, extracted: ProjectFile) -> None:
+    """Every project table has its name, every funding line its name, every indicator its level and
+    name (a lost glyph or a broken rule empties them), and no text holds a character no table prints."""
+    for number, table in enumerate(extracted.projects, start=1):
+        where = f"project table {number} ({table.project_name})"
+        if not table.project_name:
+            raise errors.MalformedTableError(path, f"project table {number}: no 项目名称")
+        for index, line in enumerate(table.funding_lines, start=1):
+            if not line.line_name:
+                raise errors.MalformedTableError(path, f"{where} funding row {index}: no name")
+        for index, indicator in enumerate(table.indicators, start=1):
+            if not (indicator.indicator_name and indicator.level1):
+                raise errors.MalformedTableError(path, f"{where} indicator {index}: no level-1 type or name")
+        _check_characters(path, _project_text_fields(where, table))
+
+
+def _project_text_fields(where: str, table) -> Iterable[tuple[str, str]]:
+    for name in ("department", "implementing_unit", "project_name", "goal_expected", "goal_achieved"):
+        yield where, getattr(table, name) or ""
+    for rows in ("funding_lines", "indicators"):
+        for index, record in enumerate(getattr(table, rows), start=1):
+            for value in astuple(record)[:-1]:  # provenance last: numbers only
+                if isinstance(value, str):
+                    yield f"{where} {rows} row {index}", value

@@ -38,7 +38,7 @@ MARTS = (
 
 def _cmd_extract(args: argparse.Namespace) -> int:
     """Each file read as `build` reads it: in a worker under the same limits, with the same checks."""
-    from extract import ReportError
+    from extract import ProjectFile, ReportError
     from extract.guarded import read_reports
 
     paths = [Path(name) for name in args.files]
@@ -54,7 +54,10 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         if isinstance(value, ReportError) or path in problems:
             print(f"{printable(path)}: {problems.get(path) or value}", file=sys.stderr)
             continue
-        print(json.dumps(value.to_json_dict(), ensure_ascii=False, indent=2 if args.pretty else None))
+        # A file of project tables prints one object per table; a department-wide report one.
+        objects = value.to_json_dicts() if isinstance(value, ProjectFile) else [value.to_json_dict()]
+        for obj in objects:
+            print(json.dumps(obj, ensure_ascii=False, indent=2 if args.pretty else None))
     return EXIT_PROBLEMS if problems or any(isinstance(v, ReportError) for v in results.values()) else EXIT_OK
 
 
@@ -388,7 +391,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=_version(), help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("extract", help="extract report PDFs and print JSON (one object per report and line)")
+    p = sub.add_parser(
+        "extract",
+        help="extract report PDFs and print JSON (one object per report or project table, one per line)",
+    )
     p.add_argument("files", nargs="+", metavar="FILE.pdf", help="report PDFs to read")
     p.add_argument("--pretty", action="store_true", help="indent the JSON")
     p.set_defaults(func=_cmd_extract)

@@ -77,3 +77,56 @@ def field_accuracy(expected: list[dict], actual: list[dict]) -> tuple[int, int]:
     total = sum(len(e) for e in expected)
     right = sum(1 for e, a in zip(expected, actual, strict=False) for k in e if e[k] == a[k])
     return right, max(total, sum(len(a) for a in actual))
+
+
+# --- project tables (issue 16): tests/fixtures/projects, truth one object per table ---------------
+
+PROJECTS_DIR = FIXTURES / "projects"
+PROJECT_TRUTH_DIR = PROJECTS_DIR / "truth"
+# What the truth files leave out: the file's hash and the records' boxes (reader-dependent).
+_NOT_IN_PROJECT_TRUTH = ("sha256", "bbox")
+
+
+def project_fixture_names() -> list[str]:
+    return sorted(
+        p.stem for p in PROJECT_TRUTH_DIR.glob("*.json") if (PROJECTS_DIR / f"{p.stem}.pdf").exists()
+    )
+
+
+def load_project_truth(name: str) -> list[dict]:
+    """One object per table, numbers as Decimal (as printed: `100.00`, `22.5`)."""
+    return json.loads((PROJECT_TRUTH_DIR / f"{name}.json").read_text(encoding="utf-8"), parse_float=Decimal)
+
+
+def project_fields(tables: list[dict]) -> dict[str, object]:
+    """Every field of every table flattened to `table N.key` / `table N.funding_lines[i].key`.
+
+    Numbers as Decimal: `100.00` and `100` are one value."""
+    out: dict[str, object] = {"tables count": len(tables)}
+    for n, table in enumerate(tables):
+        for key, value in table.items():
+            if key in _NOT_IN_PROJECT_TRUTH:
+                continue
+            if key in ("funding_lines", "indicators"):
+                out[f"table {n}.{key} count"] = len(value)
+                for i, record in enumerate(value):
+                    for field, v in record.items():
+                        if field not in _NOT_IN_PROJECT_TRUTH:
+                            out[f"table {n}.{key}[{i}].{field}"] = _number(v)
+            else:
+                out[f"table {n}.{key}"] = _number(value)
+    return out
+
+
+def _number(value):
+    return Decimal(str(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+def project_field_accuracy(expected: list[dict], actual: list[dict]) -> tuple[int, int, list[str]]:
+    """(fields right, fields expected, the differences) of one file's tables. Extra tables or rows
+    show as a wrong count; fields the truth does not state (a form's unprinted ones) are not scored."""
+    want, got = project_fields(expected), project_fields(actual)
+    diffs = [
+        f"{k}: expected {want[k]!r}, got {got.get(k, '<missing>')!r}" for k in want if got.get(k) != want[k]
+    ]
+    return len(want) - len(diffs), len(want), diffs

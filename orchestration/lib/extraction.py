@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from extract import ReportError
+from extract import ProjectFile, Report, ReportError
 from extract.guarded import read_reports
 from extract.store import is_current, write_report
 
@@ -33,6 +33,8 @@ from .disk_full import named_if_disk_full
 from .inbox import InboxFile
 
 ROW_TABLES = ("budget_lines", "key_tasks", "indicators")
+# A file of project tables counts its tables and their rows (one cache entry, one sha256 folder).
+PROJECT_ROW_TABLES = ("project_reports", "project_funding_lines", "project_indicators")
 # Written last into a cache entry: an entry without it was cut short and is extracted again. It also
 # gives cached reports their page and row counts without opening their Parquet files.
 COUNTS_FILE = "counts.json"
@@ -51,8 +53,17 @@ class YearResult:
 
     def count(self, counts: dict) -> None:
         self.pages += counts["pages"]
-        for table in ROW_TABLES:
-            self.rows[table] = self.rows.get(table, 0) + counts["rows"][table]
+        for table, rows in counts["rows"].items():
+            self.rows[table] = self.rows.get(table, 0) + rows
+
+
+def _row_counts(extracted: Report | ProjectFile) -> dict[str, int]:
+    if isinstance(extracted, ProjectFile):
+        tables = extracted.projects
+        funding = sum(len(t.funding_lines) for t in tables)
+        indicators = sum(len(t.indicators) for t in tables)
+        return dict(zip(PROJECT_ROW_TABLES, (len(tables), funding, indicators), strict=True))
+    return {t: len(getattr(extracted, t)) for t in ROW_TABLES}
 
 
 def _mtime(path: Path) -> datetime:
@@ -124,7 +135,7 @@ def extract_year(
         else:
             with named_if_disk_full(cache_dir / f.sha256):
                 entry = Path(str(write_report(value, cache_dir, source_modified_at=_mtime(f.path))))
-                counts = {"pages": value.page_count, "rows": {t: len(getattr(value, t)) for t in ROW_TABLES}}
+                counts = {"pages": value.page_count, "rows": _row_counts(value)}
                 (entry / COUNTS_FILE).write_text(json.dumps(counts), encoding="utf-8")
                 _select(entry, out)
             rejections.clear(rejected_dir, f.sha256)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from ... import errors
+from ... import errors, integrity
 from ...lib.text import NumberParseError, join_wrapped, parse_amount, parse_rate, squash
 from ...models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance, ReportHeader
 from ...stitch import LogicalRow, MalformedTableError, header_mapping, stitch
@@ -165,13 +165,15 @@ def read_file(doc: Document, layout: ProjectLayout) -> ProjectFile:
     tables = _split_tables(doc.pages, layout)
     if not tables:
         raise errors.MissingSectionError(doc.path, "no project table (no 项目名称 row)")
-    return ProjectFile(
+    extracted = ProjectFile(
         source_file=doc.path.name,
         sha256=doc.sha256,
         page_count=doc.page_count,
         projects=tuple(_project(doc.path, table, layout) for table in tables),
         integrity_warnings=doc.integrity_warnings,
     )
+    integrity.check_project_file(doc.path, extracted)
+    return extracted
 
 
 def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:

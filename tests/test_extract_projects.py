@@ -1,0 +1,128 @@
+"""Project self-evaluation tables (issue 16): every committed project fixture extracts to its truth,
+field for field; the project-table reader's rules one by one."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+import pytest
+
+import extract
+from extract import errors, integrity
+from extract.forms.lib.project_table import cell_text, split_code, without_printed_weight
+from tests.truth import PROJECTS_DIR, load_project_truth, project_field_accuracy, project_fixture_names
+
+COMPILATION = PROJECTS_DIR / "national_calc_compilation.pdf"
+
+
+@pytest.fixture(scope="module")
+def compilation() -> extract.ProjectFile:
+    return extract.read_report(COMPILATION)
+
+
+@pytest.mark.parametrize("name", project_fixture_names())
+def test_project_fixture_matches_truth(name):
+    extracted = extract.read_report(PROJECTS_DIR / f"{name}.pdf")
+    right, fields, diffs = project_field_accuracy(load_project_truth(name), extracted.to_json_dicts())
+    assert diffs == []
+    assert right == fields
+
+
+def test_corpus_has_both_national_fixtures():
+    assert {"national_word_single", "national_calc_compilation"} <= set(project_fixture_names())
+
+
+def test_compilation_yields_one_report_per_table(compilation):
+    assert isinstance(compilation, extract.ProjectFile)
+    assert [p.project_name for p in compilation.projects] == [
+        t["project_name"] for t in load_project_truth("national_calc_compilation")
+    ]
+    assert len(compilation.projects) == 5
+
+
+def test_table_crossing_a_page_break_is_one_table(compilation):
+    crossing = [p for p in compilation.projects if len(p.provenance.pages) > 1]
+    truth = {t["project_name"]: t for t in load_project_truth("national_calc_compilation")}
+    assert [p.project_name for p in crossing] == [n for n, t in truth.items() if len(t["pages"]) > 1]
+    table = crossing[0]
+    assert len(table.indicators) == len(truth[table.project_name]["indicators"])
+    # The merged 一级 cell cut by the break is carried onto the rows after it.
+    assert all(i.level1 for i in table.indicators)
+
+
+def test_codes_are_split_from_names(compilation):
+    first = compilation.projects[0]
+    assert (first.department_code, first.implementing_unit_code) == ("219", "219001")
+    assert not first.department.startswith("219")
+
+
+def test_split_code_national_unit():
+    assert split_code("219-池州市贵池区棠溪镇人民政府") == ("219", "池州市贵池区棠溪镇人民政府")
+
+
+def test_split_code_sichuan_project_code():
+    assert split_code("51000021R000000019951-工资性支出") == ("51000021R000000019951", "工资性支出")
+
+
+def test_split_code_leaves_names_without_a_code():
+    assert split_code("乡村振兴-产业发展补助") == (None, "乡村振兴-产业发展补助")
+
+
+def test_printed_weight_stripped_from_level1():
+    assert without_printed_weight("产出指标（50分）") == "产出指标"
+
+
+def test_printed_decimal_weight_stripped_from_level1():
+    assert without_printed_weight("效益指标(22.5分)") == "效益指标"
+
+
+@pytest.mark.parametrize("printed", ["", "  ", "-", "/", "—", "－", "／", None])
+def test_placeholders_are_null(printed):
+    assert cell_text(printed) is None
+
+
+def test_wrapped_cell_text_is_joined():
+    assert cell_text("个别路段延\n期") == "个别路段延期"
+
+
+def test_weights_scores_and_rates_are_decimal(compilation):
+    line = compilation.projects[0].funding_lines[0]
+    assert all(isinstance(v, Decimal) for v in (line.adjusted_budget, line.execution_rate_pct))
+    assert all(isinstance(i.weight, Decimal) for p in compilation.projects for i in p.indicators)
+
+
+def test_unfilled_table_reads_blank_scores_as_null(compilation):
+    truth = load_project_truth("national_calc_compilation")
+    unfilled = [t["project_name"] for t in truth if all(i["score"] is None for i in t["indicators"])]
+    assert unfilled
+    table = next(p for p in compilation.projects if p.project_name == unfilled[0])
+    assert [i.score for i in table.indicators] == [None] * len(table.indicators)
+    assert all(i.actual_raw is None for i in table.indicators)
+
+
+def test_read_header_files_a_project_file_under_its_first_table():
+    header = extract.read_header(COMPILATION)
+    truth = load_project_truth("national_calc_compilation")[0]
+    assert (header.fiscal_year, header.department) == (truth["fiscal_year"], truth["department"])
+    assert header.title == "项目支出绩效自评表"
+
+
+def _with_first_indicator(extracted: extract.ProjectFile, **changes) -> extract.ProjectFile:
+    first = extracted.projects[0]
+    indicators = (dataclasses.replace(first.indicators[0], **changes), *first.indicators[1:])
+    return dataclasses.replace(extracted, projects=(dataclasses.replace(first, indicators=indicators),))
+
+
+def test_integrity_rejects_an_indicator_without_its_name(compilation):
+    with pytest.raises(errors.MalformedTableError, match="indicator 1: no level-1 type or name"):
+        integrity.check_project_file(COMPILATION, _with_first_indicator(compilation, indicator_name=""))
+
+
+def test_integrity_rejects_a_replacement_character_in_a_project_table(compilation):
+    with pytest.raises(errors.IntegrityError, match="replacement character U\\+FFFD in project table 1"):
+        integrity.check_project_file(COMPILATION, _with_first_indicator(compilation, target_raw="≥3\ufffd"))
+
+
+def test_integrity_accepts_a_project_file_without_the_department_report_sections(compilation):
+    integrity.check_project_file(COMPILATION, compilation)  # no 一..九 sections, no section 四: no error
