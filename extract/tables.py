@@ -155,18 +155,21 @@ def _closing_rules(page: pdfplumber.page.Page, tol: float) -> list[dict]:
     if len(vertical) < 2:
         return []
     ends = [(x, y) for x, top, bottom in vertical for y in (top, bottom)]
-    missing: dict[float, list[float]] = {}
+    open_at: set[float] = set()  # heights where a rule ends without a horizontal rule closing it
     for x, y in ends:
         closed = any(abs(h["top"] - y) <= tol and h["x0"] - tol <= x <= h["x1"] + tol for h in horizontal)
         if not closed:
-            missing.setdefault(round(y, 1), []).append(x)
+            open_at.add(round(y, 1))
     out = []
-    for y, xs in missing.items():
-        if len(xs) < 2:
-            continue
+    for y in sorted(open_at):
         # Across every rule ending there: a closed neighbour (a rule just beside the open cell's
         # border, as collapsed borders are) must not leave the open cell short of its corner.
         across = [x for x, end in ends if abs(end - y) <= tol]
+        # One open end beside others is a cell left open where its neighbours close: a spreadsheet
+        # draws no bottom border under a merged cell going on past the page break. A lone rule
+        # ending is no table's edge.
+        if len(across) < 2:
+            continue
         out.append(rule(min(across), y, max(across), y))
     return out
 

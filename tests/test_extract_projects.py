@@ -6,11 +6,14 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
+import pypdfium2 as pdfium
 import pytest
 
 import extract
-from extract import errors, integrity
+from extract import errors, integrity, pdfium_pages
 from extract.forms.lib.project_table import cell_text, split_code, without_printed_weight
+from extract.settings import DEFAULT_SETTINGS
+from extract.tables import read_page
 from tests.truth import PROJECTS_DIR, load_project_truth, project_field_accuracy, project_fixture_names
 
 COMPILATION = PROJECTS_DIR / "national_calc_compilation.pdf"
@@ -126,3 +129,16 @@ def test_integrity_rejects_a_replacement_character_in_a_project_table(compilatio
 
 def test_integrity_accepts_a_project_file_without_the_department_report_sections(compilation):
     integrity.check_project_file(COMPILATION, compilation)  # no 一..九 sections, no section 四: no error
+
+
+def test_merged_label_cell_left_open_at_a_page_break_is_closed():
+    """Calc draws no bottom border under 绩效指标（90分） where it goes on past the page: its text
+    must still land in a cell, not outside every cell (an integrity failure)."""
+    pdf = pdfium.PdfDocument(PROJECTS_DIR / "sichuan_calc_compilation.pdf")
+    try:
+        page = read_page(pdfium_pages.read_page(pdf, 1), DEFAULT_SETTINGS)
+    finally:
+        pdf.close()
+    assert page.chars_outside_cells == 0
+    headers = [row.cells for frag in page.fragments for row in frag.rows if "一级指标" in row.cells]
+    assert headers[0][0] == "绩效指标\n（90分）"

@@ -3,8 +3,7 @@ one table per project, many per file; names printed with codes (`219-池州市�
 
 from __future__ import annotations
 
-from .lib.form import Form
-from .lib.project_table import ProjectLayout, read_file, read_header, recognises
+from .lib.project_table import ProjectLayout, project_form
 from .lib.table_spec import ColumnSpec, TableSpec
 
 LAYOUT = ProjectLayout(
@@ -76,10 +75,4 @@ LAYOUT = ProjectLayout(
     block_label_pattern=r"^(项目资金|预算执行情况|年度总体目标|绩效指标$|绩效指标[（(]|年度绩效指标)",
 )
 
-FORM = Form(
-    name=LAYOUT.form,
-    report_kind="project",
-    recognises=lambda lines: recognises(LAYOUT, lines),
-    read_header=lambda doc: read_header(doc, LAYOUT),
-    read=lambda doc: read_file(doc, LAYOUT),
-)
+FORM = project_form(LAYOUT)

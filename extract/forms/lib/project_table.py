@@ -21,7 +21,7 @@ from ...lib.text import NumberParseError, join_wrapped, parse_amount, parse_rate
 from ...models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance, ReportHeader
 from ...stitch import LogicalRow, MalformedTableError, header_mapping, stitch
 from ...tables import Fragment, PageContent, Row, TextLine
-from .form import Document
+from .form import Document, Form
 from .table_spec import ColumnSpec, TableSpec
 
 
@@ -54,6 +54,17 @@ _PRINTED_WEIGHT = re.compile(r"\s*[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]\s*$")
 # Cells a table prints where nothing applies.
 _PLACEHOLDERS = frozenset({"-", "—", "－", "/", "／", "--", "——"})
 _LABEL_PUNCTUATION = "：:"
+
+
+def project_form(layout: ProjectLayout) -> Form:
+    """The Form reading files of this layout's tables."""
+    return Form(
+        name=layout.form,
+        report_kind=ProjectReport.report_kind,
+        recognises=lambda lines: recognises(layout, lines),
+        read_header=lambda doc: read_header(doc, layout),
+        read=lambda doc: read_file(doc, layout),
+    )
 
 
 def recognises(layout: ProjectLayout, first_page_lines: list[str]) -> bool:
@@ -182,7 +193,7 @@ def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
     specs = {"indicators": layout.indicators, "funding": layout.funding, "goal": layout.goal}
     state: str | None = None
     total: Row | None = None
-    for row in table.rows:
+    for row in (_without_block_labels(row, layout) for row in table.rows):
         labels = _labels(row, layout)
         if labels:
             values.update({k: v for k, v in labels.items() if k not in values})
@@ -207,8 +218,8 @@ def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
     unit_code, unit = split_code(cell_text(values.get("implementing_unit")))
     where = f"{project_name}: "
     try:
-        funding = _funding_lines(_stitched(blocks["funding"], layout.funding, layout), layout)
-        indicators = _indicators(_stitched(blocks["indicators"], layout.indicators, layout))
+        funding = _funding_lines(_stitched(blocks["funding"], layout.funding), layout)
+        indicators = _indicators(_stitched(blocks["indicators"], layout.indicators))
         total_weight, total_score = _total(total, blocks["indicators"], layout)
     except (MalformedTableError, NumberParseError) as exc:
         raise errors.MalformedTableError(path, where + str(exc)) from None
@@ -247,11 +258,10 @@ def _without_block_labels(row: Row, layout: ProjectLayout) -> Row:
     return Row(cells, row.cell_x0, row.page, row.bbox, row.cell_x1)
 
 
-def _stitched(rows: list[Row], spec: TableSpec, layout: ProjectLayout) -> list[LogicalRow]:
+def _stitched(rows: list[Row], spec: TableSpec) -> list[LogicalRow]:
     """A block's rows as records: `stitch` joins rows cut by page breaks and carries merges down."""
     fragments: list[Fragment] = []
     for row in rows:
-        row = _without_block_labels(row, layout)
         if fragments and fragments[-1].page == row.page:
             last = fragments[-1]
             fragments[-1] = Fragment(last.page, last.bbox, (*last.rows, row))
