@@ -11,9 +11,11 @@ import pytest
 
 import extract
 from extract import errors, integrity, pdfium_pages
-from extract.forms.lib.project_table import cell_text, split_code, without_printed_weight
+from extract.forms import project_national
+from extract.forms.lib.project_table import cell_text, read_file, split_code, without_printed_weight
 from extract.settings import DEFAULT_SETTINGS
-from extract.tables import read_page
+from extract.tables import Row, read_page
+from tests.lib.project_pages import document, page, row
 from tests.truth import PROJECTS_DIR, load_project_truth, project_field_accuracy, project_fixture_names
 
 COMPILATION = PROJECTS_DIR / "national_calc_compilation.pdf"
@@ -142,3 +144,62 @@ def test_merged_label_cell_left_open_at_a_page_break_is_closed():
     assert page.chars_outside_cells == 0
     headers = [row.cells for frag in page.fragments for row in frag.rows if "一级指标" in row.cells]
     assert headers[0][0] == "绩效指标\n（90分）"
+
+
+_HEADER = (
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年度指标值",
+    "实际完成值",
+    "分值",
+    "得分",
+    "偏差原因分析及改进措施",
+)
+_X = [(60 + 40 * k, 100 + 40 * k) for k in range(len(_HEADER))]
+
+
+def _indicator_row(page_number: int, top: float, *texts: str | None) -> Row:
+    return row(page_number, top, (None, 0, 60), *((t, x0, x1) for t, (x0, x1) in zip(texts, _X, strict=True)))
+
+
+def test_title_repeated_on_the_next_page_does_not_end_the_table():
+    """A spreadsheet's print titles repeat the title and year above the rest of a table."""
+    title = [(20, "项目支出绩效自评表"), (40, "（2022年度）")]
+    first = page(
+        1,
+        title,
+        [
+            row(1, 100, ("项目名称", 0, 60), ("乡村道路维护", 60, 400)),
+            row(1, 120, ("绩效指标", 0, 60), *((h, x0, x1) for h, (x0, x1) in zip(_HEADER, _X, strict=True))),
+            _indicator_row(
+                1, 140, "产出指标（50分）", "数量指标", "维护里程", "20公里", "21公里", "50", "50", None
+            ),
+        ],
+    )
+    second = page(
+        2,
+        title,
+        [
+            _indicator_row(
+                2, 100, "效益指标（50分）", "社会效益指标", "通行时间", "缩短", "缩短", "50", "45", "-"
+            ),
+            row(2, 120, ("总分", 0, 260), ("100", 260, 300), ("95", 300, 340), (None, 340, 380)),
+        ],
+    )
+    [table] = read_file(document(first, second), project_national.LAYOUT).projects
+    assert [(i.level1, i.indicator_name, i.score) for i in table.indicators] == [
+        ("产出指标", "维护里程", Decimal("50")),
+        ("效益指标", "通行时间", Decimal("45")),
+    ]
+    assert (table.total_weight, table.total_score, table.provenance.pages) == (
+        Decimal("100"),
+        Decimal("95"),
+        (1, 2),
+    )
+
+
+def test_year_printed_without_du():
+    lines = [(20, "项目支出绩效自评表"), (40, "（2021年）")]
+    doc = document(page(1, lines, [row(1, 100, ("项目名称", 0, 60), ("乡村道路维护", 60, 400))]))
+    assert read_file(doc, project_national.LAYOUT).projects[0].fiscal_year == 2021

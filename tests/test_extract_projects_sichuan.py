@@ -4,16 +4,13 @@ national form does not. Field-for-field truth of every fixture: tests/test_extra
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 import extract
-from extract.forms.lib.form import Document
 from extract.forms.lib.project_table import read_file
 from extract.forms.project_sichuan import LAYOUT
-from extract.settings import DEFAULT_SETTINGS
-from extract.tables import Fragment, PageContent, Row, TextLine
+from tests.lib.project_pages import document, page, row
 from tests.truth import PROJECTS_DIR, load_project_truth
 
 CALC = PROJECTS_DIR / "sichuan_calc_compilation.pdf"
@@ -76,29 +73,13 @@ def test_table_across_a_page_with_its_indicator_heading_repeated():
     assert [i.indicator_name for i in table.indicators] == [i["indicator_name"] for i in truth["indicators"]]
 
 
-def _row(page: int, top: float, *cells: tuple[str | None, float, float]) -> Row:
-    return Row(
-        cells=tuple(text for text, _, _ in cells),
-        cell_x0=tuple(x0 for _, x0, _ in cells),
-        page=page,
-        bbox=(cells[0][1], top, cells[-1][2], top + 20),
-        cell_x1=tuple(x1 for _, _, x1 in cells),
-    )
-
-
 def test_goal_block_label_naming_a_goal_column_is_no_column():
     """A goal block titled 年度总体目标完成情况 (its label names the 完成情况 column too)."""
-    rows = (
-        _row(1, 100, ("项目名称", 0, 60), ("乡村道路维护", 60, 400)),
-        _row(1, 120, ("年度总体目标完成情况", 0, 60), ("预期目标", 60, 230), ("实际完成目标", 230, 400)),
-        _row(1, 140, (None, 0, 60), ("维护道路20公里", 60, 230), ("维护道路21公里", 230, 400)),
-    )
-    page = PageContent(
-        1,
-        (Fragment(1, (0, 100, 400, 160), rows),),
-        (TextLine(1, 40, "部门预算项目支出绩效自评表"), TextLine(1, 60, "（2022年度）")),
-        char_count=80,
-    )
-    doc = Document(Path("synthetic.pdf"), b"", "0" * 64, 1, (page,), DEFAULT_SETTINGS)
+    rows = [
+        row(1, 100, ("项目名称", 0, 60), ("乡村道路维护", 60, 400)),
+        row(1, 120, ("年度总体目标完成情况", 0, 60), ("预期目标", 60, 230), ("实际完成目标", 230, 400)),
+        row(1, 140, (None, 0, 60), ("维护道路20公里", 60, 230), ("维护道路21公里", 230, 400)),
+    ]
+    doc = document(page(1, [(40, "部门预算项目支出绩效自评表"), (60, "（2022年度）")], rows))
     [table] = read_file(doc, LAYOUT).projects
     assert (table.goal_expected, table.goal_achieved) == ("维护道路20公里", "维护道路21公里")

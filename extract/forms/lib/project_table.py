@@ -45,8 +45,8 @@ class ProjectLayout:
     block_label_pattern: str
 
 
-# A fiscal year as these forms print it above a table: （2022年度）, 2022年度.
-_YEAR = re.compile(r"(20\d{2})\s*年度")
+# A fiscal year as these forms print it above a table: （2022年度）, 2022年度, （2022年）.
+_YEAR = re.compile(r"(20\d{2})\s*年度|[（(]\s*(20\d{2})\s*年\s*[）)]")
 # A code printed before a name: 219-池州市贵池区棠溪镇人民政府, 51000021R000000019951-工资性支出.
 _CODE_PREFIX = re.compile(r"^(?=[0-9A-Za-z]*\d)([0-9A-Za-z]+)\s*[-－—_]\s*(\S.*)$")
 # The weight an indicator level prints after its name: 产出指标（50分）.
@@ -125,17 +125,18 @@ def _labels(row: Row, layout: ProjectLayout) -> dict[str, str | None]:
 
 
 def _split_tables(pages: tuple[PageContent, ...], layout: ProjectLayout) -> list[_Table]:
-    """Each table's rows: a table starts at a 项目名称 row; a title line ends the one before it."""
+    """Each table's rows: a table starts at a 项目名称 row and runs to the next one.
+
+    A title or year line does not end a table: a spreadsheet's print titles repeat them on every
+    page a table crosses. It sets the year of the tables after it."""
     tables: list[_Table] = []
     current: _Table | None = None
     year: int | None = None
     for page in pages:
         for item in _reading_order(page):
             title = _title_text(item)
-            if title is not None and (_YEAR.search(title) or re.search(layout.title_pattern, title)):
-                found = _YEAR.search(title)
-                year = int(found.group(1)) if found else year
-                current = None
+            if title is not None and (_year(title) or re.search(layout.title_pattern, title)):
+                year = _year(title) or year
                 continue
             if isinstance(item, TextLine):
                 continue
@@ -145,6 +146,11 @@ def _split_tables(pages: tuple[PageContent, ...], layout: ProjectLayout) -> list
             if current is not None:
                 current.rows.append(item)
     return tables
+
+
+def _year(text: str) -> int | None:
+    found = _YEAR.search(text)
+    return int(next(g for g in found.groups() if g)) if found else None
 
 
 def read_header(doc: Document, layout: ProjectLayout) -> ReportHeader:
