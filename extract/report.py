@@ -19,10 +19,9 @@ from . import errors, integrity, pdfium_pages
 from .forms import recognise
 from .forms.lib.form import Document, Form
 from .lib import stand_in_font
-from .lib.text import squash
 from .models import ProjectFile, Report, ReportHeader
 from .settings import DEFAULT_SETTINGS, ExtractSettings
-from .tables import PageContent, read_page
+from .tables import PageContent, printed_lines, read_page
 
 _PDF_MAGIC = b"%PDF-"
 # What pdfminer raises on a damaged page while it is parsed (pdfplumber wraps any of its failures
@@ -45,7 +44,7 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
 
 
 def _form(path: Path, first_page: PageContent) -> Form:
-    form = recognise([squash(line.text) for line in first_page.lines])
+    form = recognise(printed_lines(first_page))
     if form is None:
         raise errors.NotASelfEvaluationReportError(path, "no self-evaluation report title on the first page")
     return form

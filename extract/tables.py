@@ -13,7 +13,7 @@ import pdfplumber.page
 from pdfplumber.table import Table, TableFinder, TableSettings
 
 from .lib.geometry import rule
-from .lib.text import unify_ideographs
+from .lib.text import squash, unify_ideographs
 from .settings import ExtractSettings
 
 BBox = tuple[float, float, float, float]
@@ -217,3 +217,24 @@ def text_lines(page_number: int, chars: list[dict], exclude: list[BBox], tol: fl
         if text:
             out.append(TextLine(page_number, line[0]["top"], text))
     return out
+
+
+def reading_order(page: PageContent) -> list[TextLine | Row]:
+    """The page's free text lines and table rows, top to bottom (a line before a row at one height)."""
+    events: list[tuple[float, int, TextLine | Row]] = [(line.top, 0, line) for line in page.lines]
+    events += [(row.bbox[1], 1, row) for frag in page.fragments for row in frag.rows]
+    return [item for _, _, item in sorted(events, key=lambda e: (e[0], e[1]))]
+
+
+def printed_line(item: TextLine | Row) -> str | None:
+    """A text line, or a table row printing one text only (a title in a ruled spreadsheet row),
+    whitespace removed; None for a row of several cells."""
+    if isinstance(item, TextLine):
+        return squash(item.text)
+    texts = [squash(t) for t in item.cells if squash(t)]
+    return texts[0] if len(texts) == 1 else None
+
+
+def printed_lines(page: PageContent) -> list[str]:
+    """The page's printed lines (`printed_line`), top to bottom."""
+    return [line for line in map(printed_line, reading_order(page)) if line is not None]

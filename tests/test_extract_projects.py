@@ -11,10 +11,10 @@ import pytest
 
 import extract
 from extract import errors, integrity, pdfium_pages
-from extract.forms import project_national
+from extract.forms import project_national, recognise
 from extract.forms.lib.project_table import cell_text, read_file, split_code, without_printed_weight
 from extract.settings import DEFAULT_SETTINGS
-from extract.tables import Row, read_page
+from extract.tables import Row, printed_lines, read_page
 from tests.lib.project_pages import document, page, row
 from tests.truth import PROJECTS_DIR, load_project_truth, project_field_accuracy, project_fixture_names
 
@@ -203,3 +203,18 @@ def test_year_printed_without_du():
     lines = [(20, "项目支出绩效自评表"), (40, "（2021年）")]
     doc = document(page(1, lines, [row(1, 100, ("项目名称", 0, 60), ("乡村道路维护", 60, 400))]))
     assert read_file(doc, project_national.LAYOUT).projects[0].fiscal_year == 2021
+
+
+def test_title_printed_in_a_ruled_row_is_recognised():
+    """A county sheet printed with its title row ruled: the title is a table row, not free text."""
+    first = page(
+        1,
+        [],
+        [
+            row(1, 60, ("项目支出绩效自评表", 0, 400)),
+            row(1, 80, ("（2022年度）", 0, 400)),
+            row(1, 100, ("项目名称", 0, 60), ("乡村道路维护", 60, 400)),
+        ],
+    )
+    assert recognise(printed_lines(first)) is project_national.FORM
+    assert read_file(document(first), project_national.LAYOUT).projects[0].fiscal_year == 2022

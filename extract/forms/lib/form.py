@@ -31,7 +31,7 @@ class Form:
 
     name: str  # the `form` field of its records
     report_kind: str  # department_overall / project
-    # The first page's text lines (outside tables, whitespace removed) are this form's.
+    # The first page's printed lines (extract.tables.printed_lines) are this form's.
     recognises: Callable[[list[str]], bool]
     read_header: Callable[[Document], ReportHeader]
     read: Callable[[Document], Report | ProjectFile]

@@ -20,7 +20,7 @@ from ... import errors, integrity
 from ...lib.text import NumberParseError, join_wrapped, parse_amount, parse_rate, squash
 from ...models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance, ReportHeader
 from ...stitch import LogicalRow, MalformedTableError, header_mapping, stitch
-from ...tables import Fragment, PageContent, Row, TextLine
+from ...tables import Fragment, PageContent, Row, TextLine, printed_line, printed_lines, reading_order
 from .form import Document, Form
 from .table_spec import ColumnSpec, TableSpec
 
@@ -98,20 +98,6 @@ class _Table:
     rows: list[Row] = field(default_factory=list)
 
 
-def _reading_order(page: PageContent) -> list[TextLine | Row]:
-    events: list[tuple[float, int, TextLine | Row]] = [(line.top, 0, line) for line in page.lines]
-    events += [(row.bbox[1], 1, row) for frag in page.fragments for row in frag.rows]
-    return [item for _, _, item in sorted(events, key=lambda e: (e[0], e[1]))]
-
-
-def _title_text(item: TextLine | Row) -> str | None:
-    """A text line, or a table row printing one text only (a title inside a ruled sheet)."""
-    if isinstance(item, TextLine):
-        return squash(item.text)
-    texts = [squash(t) for t in item.cells if squash(t)]
-    return texts[0] if len(texts) == 1 else None
-
-
 def _labels(row: Row, layout: ProjectLayout) -> dict[str, str | None]:
     """Field -> raw value text of each label cell in the row (the next cell's text)."""
     cells = [t for t in row.cells if t is not None]
@@ -133,8 +119,8 @@ def _split_tables(pages: tuple[PageContent, ...], layout: ProjectLayout) -> list
     current: _Table | None = None
     year: int | None = None
     for page in pages:
-        for item in _reading_order(page):
-            title = _title_text(item)
+        for item in reading_order(page):
+            title = printed_line(item)
             if title is not None and (_year(title) or re.search(layout.title_pattern, title)):
                 year = _year(title) or year
                 continue
@@ -165,7 +151,7 @@ def read_header(doc: Document, layout: ProjectLayout) -> ReportHeader:
     if first.fiscal_year is None:
         raise errors.MissingSectionError(doc.path, "no fiscal year (…年度) above the first table")
     _, department = split_code(cell_text(values.get("department")))
-    lines = [squash(line.text) for line in doc.pages[0].lines]
+    lines = printed_lines(doc.pages[0])
     title = next((line for line in lines if re.search(layout.title_pattern, line)), layout.form)
     return ReportHeader(
         source_file=doc.path.name,
