@@ -12,7 +12,13 @@ import pytest
 import extract
 from extract import errors, integrity, pdfium_pages
 from extract.forms import project_national, recognise
-from extract.forms.lib.project_table import cell_text, read_file, split_code, without_printed_weight
+from extract.forms.lib.project_table import (
+    cell_text,
+    parse_points,
+    read_file,
+    split_code,
+    without_printed_weight,
+)
 from extract.settings import DEFAULT_SETTINGS
 from extract.tables import Row, printed_lines, read_page
 from tests.lib.project_pages import document, page, row
@@ -218,3 +224,11 @@ def test_title_printed_in_a_ruled_row_is_recognised():
     )
     assert recognise(printed_lines(first)) is project_national.FORM
     assert read_file(document(first), project_national.LAYOUT).projects[0].fiscal_year == 2022
+
+
+def test_points_printed_with_their_unit():
+    assert (parse_points("10分"), parse_points("22.5"), parse_points("/")) == (
+        Decimal("10"),
+        Decimal("22.5"),
+        None,
+    )

@@ -84,6 +84,11 @@ def without_printed_weight(level: str | None) -> str | None:
     return None if level is None else _PRINTED_WEIGHT.sub("", level) or None
 
 
+def parse_points(text: str | None) -> Decimal | None:
+    """A weight or score: `22.5`, also printed with its unit (`10分`); blank and placeholders None."""
+    return parse_amount(re.sub(r"分\s*$", "", text or ""))
+
+
 def cell_text(text: str | None) -> str | None:
     """A cell's text, wrapped lines joined; blank and the placeholders `-`, `/` are None."""
     joined = join_wrapped(text)
@@ -284,8 +289,8 @@ def _funding_lines(rows: list[LogicalRow], layout: ProjectLayout) -> tuple[Fundi
                 adjusted_budget=parse_amount(v["adjusted_budget"]),
                 actual_spend=parse_amount(v["actual_spend"]),
                 execution_rate_pct=parse_rate(v["execution_rate_pct"]),
-                weight=parse_amount(v["weight"]),
-                score=parse_amount(v["score"]),
+                weight=parse_points(v["weight"]),
+                score=parse_points(v["score"]),
                 reason=reason,
                 provenance=row.provenance,
             )
@@ -306,8 +311,8 @@ def _indicators(rows: list[LogicalRow]) -> tuple[ProjectIndicator, ...]:
                 target_raw=cell_text(v["target_raw"]),
                 unit=cell_text(v.get("unit")),
                 actual_raw=cell_text(v["actual_raw"]),
-                weight=parse_amount(v["weight"]),
-                score=parse_amount(v["score"]),
+                weight=parse_points(v["weight"]),
+                score=parse_points(v["score"]),
                 reason=cell_text(v["reason"]),
                 provenance=row.provenance,
             )
@@ -347,7 +352,7 @@ def _total(total: Row | None, indicator_rows: list[Row], layout: ProjectLayout) 
     if total is None or header is None:
         return None, None
     values = _aligned(total, _columns(header, layout.indicators))
-    return parse_amount(values.get("weight")), parse_amount(values.get("score"))
+    return parse_points(values.get("weight")), parse_points(values.get("score"))
 
 
 def _goal(rows: list[Row], layout: ProjectLayout) -> tuple[str | None, str | None]:
