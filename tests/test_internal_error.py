@@ -15,6 +15,7 @@ import pytest
 
 from extract import ExtractSettings, guarded, read_report, report
 from extract.errors import InternalError
+from extract.forms import suzhou_overall
 from extract.guarded import Limits, read_reports
 from orchestration.cli import main
 from tests.truth import PDF_DIR
@@ -32,7 +33,7 @@ def _broken_reader(path, settings):
 
 
 def test_unexpected_exception_in_a_worker_is_an_internal_error(monkeypatch):
-    monkeypatch.setattr(report, "_read_facts", _broken_facts)
+    monkeypatch.setattr(suzhou_overall, "_read_facts", _broken_facts)
     pdf = PDF_DIR / "nantong_culture_2023.pdf"
     [(_, result)] = list(read_reports([pdf], limits=Limits(seconds=60, memory_mb=1024, workers=1)))
     assert isinstance(result, InternalError)
@@ -40,20 +41,20 @@ def test_unexpected_exception_in_a_worker_is_an_internal_error(monkeypatch):
 
 
 def test_internal_error_carries_the_workers_traceback(monkeypatch):
-    monkeypatch.setattr(report, "_read_facts", _broken_facts)
+    monkeypatch.setattr(suzhou_overall, "_read_facts", _broken_facts)
     pdf = PDF_DIR / "nantong_culture_2023.pdf"
     [(_, result)] = list(read_reports([pdf], limits=Limits(seconds=60, memory_mb=1024, workers=1)))
     lines = result.traceback_text.splitlines()
     assert lines[0] == "Traceback (most recent call last):"
     assert lines[-1] == f"RuntimeError: {MESSAGE}"
-    assert any(line.strip() == "facts=_read_facts(lines)," for line in lines)  # the caller in read_report
+    assert any(line.strip() == "facts=_read_facts(lines)," for line in lines)  # its caller, the form's reader
 
 
 def test_internal_error_message_is_one_line(monkeypatch):
     def broken(lines):
         raise ValueError("first line\nsecond line")
 
-    monkeypatch.setattr(report, "_read_facts", broken)
+    monkeypatch.setattr(suzhou_overall, "_read_facts", broken)
     pdf = PDF_DIR / "nantong_culture_2023.pdf"
     [(_, result)] = list(read_reports([pdf], limits=Limits(seconds=60, memory_mb=1024, workers=1)))
     assert str(result) == "internal error: ValueError: first line"
