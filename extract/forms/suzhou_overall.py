@@ -8,9 +8,9 @@ from dataclasses import asdict
 from decimal import Decimal
 
 from .. import errors, integrity
-from ..lib.text import NumberParseError, join_wrapped, parse_amount, parse_rate, split_projects, squash
+from ..lib.text import join_wrapped, parse_amount, parse_rate, split_projects, squash
 from ..models import BudgetLine, Indicator, KeyTask, Report, ReportFacts, ReportHeader
-from ..stitch import LogicalRow, MalformedTableError, stitch
+from ..stitch import LogicalRow, stitch
 from ..tables import Fragment, PageContent, TextLine
 from .lib.form import Document, Form
 from .lib.table_spec import ColumnSpec, TableSpec
@@ -143,11 +143,11 @@ def read(doc: Document) -> Report:
             raise errors.MissingSectionError(path, f"no {spec.title} table")
         try:
             rows[spec.name] = stitch(frags, spec)
-        except MalformedTableError as exc:
+        except errors.TableShapeError as exc:
             raise errors.MalformedTableError(path, f"{spec.title}: {exc}") from None
     try:
         budget = tuple(_budget_line(r) for r in rows["budget_lines"])
-    except NumberParseError as exc:
+    except errors.NumberParseError as exc:
         raise errors.MalformedTableError(path, f"七、预算信息: {exc}") from None
     names = frozenset(b.line_name for b in budget)
     report = Report(

@@ -17,9 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from ... import errors, integrity
-from ...lib.text import NumberParseError, join_wrapped, parse_amount, parse_rate, squash
+from ...lib.text import join_wrapped, parse_amount, parse_rate, squash
 from ...models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance, ReportHeader
-from ...stitch import LogicalRow, MalformedTableError, header_mapping, stitch
+from ...stitch import LogicalRow, header_mapping, stitch
 from ...tables import Fragment, PageContent, Row, TextLine, printed_line, printed_lines, reading_order
 from .form import Document, Form
 from .table_spec import ColumnSpec, TableSpec
@@ -218,7 +218,7 @@ def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
         funding = _funding_lines(_stitched(blocks["funding"], layout.funding), layout)
         indicators = _indicators(_stitched(blocks["indicators"], layout.indicators))
         total_weight, total_score = _total(total, blocks["indicators"], layout)
-    except (MalformedTableError, NumberParseError) as exc:
+    except (errors.TableShapeError, errors.NumberParseError) as exc:
         raise errors.MalformedTableError(path, where + str(exc)) from None
     goal_expected, goal_achieved = _goal(blocks["goal"], layout)
     return ProjectReport(
@@ -278,7 +278,7 @@ def _funding_lines(rows: list[LogicalRow], layout: ProjectLayout) -> tuple[Fundi
         v = row.values
         name = cell_text(v["line_name"])
         if name is None:
-            raise MalformedTableError(f"{layout.funding.title}: a line without a name")
+            raise errors.TableShapeError(f"{layout.funding.title}: a line without a name")
         # A note merged over several lines (its cell covered below its first line) is each line's.
         reason = cell_text(v["reason"]) if v["reason"] is not None or not out else out[-1].reason
         out.append(
