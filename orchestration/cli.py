@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import io
 import json
 import logging
@@ -83,13 +82,16 @@ class _Progress:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    if args.reports:
-        os.environ["SELFEVAL_REPORTS_DIR"] = str(Path(args.reports).resolve())
-    if args.warehouse:
-        os.environ["SELFEVAL_WAREHOUSE"] = str(Path(args.warehouse).resolve())
-    from orchestration.lib.settings import Paths
+    import dataclasses
 
-    paths = Paths.from_env()
+    from orchestration.lib.settings import Settings
+
+    settings = Settings.from_env()
+    if args.reports:
+        settings = dataclasses.replace(settings, reports_dir=Path(args.reports).resolve())
+    if args.warehouse:
+        settings = dataclasses.replace(settings, warehouse=Path(args.warehouse).resolve())
+    paths = settings.paths
     if not paths.reports_dir.is_dir():
         print(f"selfeval build: reports folder not found: {paths.reports_dir}", file=sys.stderr)
         return EXIT_USAGE
@@ -120,7 +122,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
                 contextlib.redirect_stderr(sink),
                 _logged_to(sink, "extract"),
             ):
-                outcome = run_build(paths, progress=progress, log_path=log, show_phases=show_phases)
+                outcome = run_build(settings, progress=progress, log_path=log, show_phases=show_phases)
                 summary = outcome.summary(seconds=time.perf_counter() - start)
                 print(summary)
     except BuildLockBusyError as exc:
@@ -191,9 +193,9 @@ class _BuildLog:
 
 
 def _warehouse_path(args: argparse.Namespace) -> Path:
-    from orchestration.lib.settings import Paths
+    from orchestration.lib.settings import Settings
 
-    return Path(args.warehouse) if args.warehouse else Paths.from_env().warehouse
+    return Path(args.warehouse) if args.warehouse else Settings.from_env().warehouse
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
@@ -321,9 +323,9 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from orchestration.lib.evidence import EvidenceReportError, write_site
-    from orchestration.lib.settings import Paths
+    from orchestration.lib.settings import Settings
 
-    paths = Paths.from_env()
+    paths = Settings.from_env().paths
     reports_dir = Path(args.reports) if args.reports else paths.reports_dir
     out = Path(args.out) if args.out else paths.report_dir
     try:
@@ -351,9 +353,9 @@ def _cmd_sync_partitions(args: argparse.Namespace) -> int:
     import dagster as dg
 
     from orchestration.lib.inbox import scan
-    from orchestration.lib.settings import Paths
+    from orchestration.lib.settings import Settings
 
-    paths = Paths.from_env()
+    paths = Settings.from_env().paths
     years = [str(y) for y in scan(paths.reports_dir, cache_dir=paths.header_cache_dir).years()]
     instance = dg.DagsterInstance.get()
     known = set(instance.get_dynamic_partitions("fiscal_year"))
@@ -365,9 +367,9 @@ def _cmd_sync_partitions(args: argparse.Namespace) -> int:
 def _cmd_prune(args: argparse.Namespace) -> int:
     """Empty the extraction cache of what the last build did not use (builds only add to it)."""
     from orchestration.lib.extraction import prune_cache
-    from orchestration.lib.settings import Paths
+    from orchestration.lib.settings import Settings
 
-    paths = Paths.from_env()
+    paths = Settings.from_env().paths
     result = prune_cache(paths.extraction_cache_dir, paths.extracted_dir, paths.header_cache_dir)
     print(
         f"extraction cache {paths.extraction_cache_dir}: {result.removed} reports removed "
@@ -472,16 +474,8 @@ def _load_dotenv() -> None:
 
 
 def run() -> None:
-    """The `selfeval` command (a console script): main(), then exit.
-
-    The objects left are frozen first, so Python's final garbage collections skip them: with Dagster,
-    dbt and Great Expectations loaded, those took ≈ 1.8 s after every build for nothing. atexit
-    handlers still run, but objects caught in reference cycles are no longer finalized at exit:
-    the commands must close what they open (DuckDB connections especially), as they do.
-    """
-    code = main()
-    gc.freeze()
-    sys.exit(code)
+    """The `selfeval` command (a console script)."""
+    sys.exit(main())
 
 
 if __name__ == "__main__":

@@ -1,10 +1,46 @@
-"""Dagster entry point: everything is loaded from orchestration/defs/ (one module per concern)."""
-
-from pathlib import Path
+"""Dagster entry point. Importing it (or anything in orchestration/defs/) reads no setting, writes no
+environment variable and runs no dbt: `defs()` reads the settings once, prepares dbt's manifest if
+it is missing or stale, and builds the definitions from them."""
 
 import dagster as dg
+
+from orchestration.lib.settings import Settings
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """Every asset, check, job, sensor and schedule, with resources made from `settings`."""
+    from orchestration.defs import (
+        assets,
+        checks,
+        dbt,
+        evidence,
+        loggers,
+        project,
+        resources,
+        schedules,
+        sensors,
+    )
+
+    project.prepare_manifest()
+    warehouse_models = dbt.warehouse_models_asset()
+    return dg.Definitions(
+        assets=[
+            assets.extracted_reports,
+            warehouse_models,
+            checks.warehouse_audit_asset(warehouse_models),
+            assets.published_warehouse,
+            evidence.evidence_report,
+        ],
+        jobs=[sensors.warehouse_job, sensors.extract_year_job],
+        sensors=[sensors.inbox_sensor, sensors.rebuild_after_extraction],
+        schedules=[schedules.rebuild_schedule_for(settings.schedule_cron)],
+        resources=resources.resources_for(settings),
+        loggers=loggers.LOGGERS,
+        # Also for assets materialized from the UI outside the jobs: one process per run.
+        executor=dg.in_process_executor,
+    )
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    return build_definitions(Settings.from_env())

@@ -14,6 +14,7 @@ import dagster as dg
 
 from extract import guarded, read_header, read_report, version
 from extract.store import is_current, read_table, version_file_name, write_report
+from orchestration.defs.resources import SelfevalPaths
 from orchestration.defs.sensors import inbox_sensor
 from orchestration.lib.extraction import extract_year, year_dir
 from orchestration.lib.inbox import scan
@@ -157,14 +158,21 @@ def test_header_over_the_page_limit_is_read_again_under_a_higher_limit(tmp_path,
 
 def test_sensor_requests_a_run_for_unchanged_files_after_an_extractor_upgrade(tmp_path, monkeypatch):
     inbox = _inbox(tmp_path)
-    monkeypatch.setenv("SELFEVAL_REPORTS_DIR", str(inbox))
-    monkeypatch.setenv("SELFEVAL_DATA_DIR", str(tmp_path / "data"))
+    paths = SelfevalPaths(
+        reports_dir=str(inbox), warehouse=str(tmp_path / "w.duckdb"), data_dir=str(tmp_path / "data")
+    )
     instance = dg.DagsterInstance.ephemeral()
+
+    def tick(cursor=None):
+        return inbox_sensor(
+            dg.build_sensor_context(instance=instance, cursor=cursor, resources={"paths": paths})
+        )
+
     with monkeypatch.context() as older:
         older.setattr(version, "extractor_version", lambda: OLD_VERSION)
-        before = inbox_sensor(dg.build_sensor_context(instance=instance))
-    after = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=before.cursor))
+        before = tick()
+    after = tick(before.cursor)
     assert [r.partition_key for r in after.run_requests] == ["2023"]
     assert after.run_requests[0].run_key != before.run_requests[0].run_key
-    again = inbox_sensor(dg.build_sensor_context(instance=instance, cursor=after.cursor))
+    again = tick(after.cursor)
     assert again.run_requests == []

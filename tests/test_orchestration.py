@@ -1,5 +1,6 @@
 """Dagster in three tiers: definitions load; assets and sensor run alone; the whole graph end to end."""
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -15,10 +16,11 @@ import pytest
 
 from expectations import load_rules
 from orchestration.defs.assets import EXTRACTED_KEYS, extracted_reports
-from orchestration.defs.checks import warehouse_audit
-from orchestration.defs.dbt import build_path
-from orchestration.defs.resources import BuildLock, SelfevalPaths
+from orchestration.defs.checks import warehouse_audit_asset
+from orchestration.defs.dbt import build_path, warehouse_models_asset
+from orchestration.defs.resources import BuildLock, SelfevalPaths, dbt_resource
 from orchestration.defs.sensors import inbox_sensor
+from orchestration.lib.settings import Settings
 from tests.conftest import BAD_DIR
 from tests.truth import PDF_DIR
 
@@ -30,16 +32,23 @@ def definitions():
     return defs()
 
 
-def _paths(tmp_path: Path, reports: Path) -> SelfevalPaths:
-    return SelfevalPaths(
-        reports_dir=str(reports),
-        warehouse=str(tmp_path / "warehouse.duckdb"),
-        data_dir=str(tmp_path / "data"),
+def _settings(tmp_path: Path, reports: Path) -> Settings:
+    return Settings(reports_dir=reports, warehouse=tmp_path / "warehouse.duckdb", data_dir=tmp_path / "data")
+
+
+def _paths(tmp_path: Path, reports: Path, audit_runs_kept: int = 10) -> SelfevalPaths:
+    return SelfevalPaths.from_settings(
+        dataclasses.replace(_settings(tmp_path, reports), audit_runs_kept=audit_runs_kept)
     )
 
 
 def _resources(paths: SelfevalPaths) -> dict:
     return {"paths": paths, "build_lock": BuildLock(data_dir=paths.data_dir)}
+
+
+def _audit_asset() -> dg.AssetsDefinition:
+    """The audit asset as the definitions make it (the dbt manifest: see the definitions fixture)."""
+    return warehouse_audit_asset(warehouse_models_asset())
 
 
 def _extract(paths: SelfevalPaths, year: str = "2023") -> list:
@@ -192,8 +201,9 @@ def test_extract_asset_logs_unchanged_files_as_one_count(tmp_path, capfd):
     )
 
 
-def test_audit_asset_reports_each_rule_as_a_check(warehouse, tmp_path):
+def test_audit_asset_reports_each_rule_as_a_check(definitions, warehouse, tmp_path):
     paths = _paths(tmp_path, tmp_path)
+    warehouse_audit = _audit_asset()
     with dg.build_asset_context(resources=_resources(paths)) as context:
         build = build_path(paths.paths(), context.op_execution_context.run_id)
         build.parent.mkdir(parents=True)
@@ -212,10 +222,11 @@ def test_audit_asset_reports_each_rule_as_a_check(warehouse, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def audited(warehouse, tmp_path_factory):
+def audited(definitions, warehouse, tmp_path_factory):
     """The audit asset run once with SELFEVAL_AUDIT_RUNS_KEPT=2, after three older runs' results."""
     tmp = tmp_path_factory.mktemp("audited")
-    paths = _paths(tmp, tmp)
+    paths = _paths(tmp, tmp, audit_runs_kept=2)
+    warehouse_audit = _audit_asset()
     audit_dir = paths.paths().audit_dir
     for age, name in enumerate(("newest-old", "older", "oldest")):
         (audit_dir / name).mkdir(parents=True)
@@ -224,9 +235,7 @@ def audited(warehouse, tmp_path_factory):
         build = build_path(paths.paths(), context.op_execution_context.run_id)
         build.parent.mkdir(parents=True)
         shutil.copyfile(warehouse, build)
-        with pytest.MonkeyPatch.context() as env:
-            env.setenv("SELFEVAL_AUDIT_RUNS_KEPT", "2")
-            list(warehouse_audit(context))
+        list(warehouse_audit(context))
         return audit_dir, context.op_execution_context.run_id
 
 
@@ -264,40 +273,41 @@ def test_data_docs_name_each_finding_by_department_file_and_page(audited, wareho
 
 
 @pytest.fixture
-def sensor_env(tmp_path, monkeypatch):
+def sensor_env(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    monkeypatch.setenv("SELFEVAL_REPORTS_DIR", str(inbox))
-    monkeypatch.setenv("SELFEVAL_DATA_DIR", str(tmp_path / "data"))
-    return inbox, dg.DagsterInstance.ephemeral()
+    # Disposed of at the end (an instance left open stays Dagster's current one after it is gone).
+    with dg.instance_for_test() as instance:
+        yield inbox, instance, _paths(tmp_path, inbox)
 
 
-def _tick(instance, cursor=None):
-    return inbox_sensor(dg.build_sensor_context(instance=instance, cursor=cursor))
+def _tick(sensor_env, cursor=None):
+    _, instance, paths = sensor_env
+    return inbox_sensor(dg.build_sensor_context(instance=instance, cursor=cursor, resources={"paths": paths}))
 
 
 def test_sensor_new_file_requests_one_run(sensor_env):
-    inbox, instance = sensor_env
+    inbox, _, _ = sensor_env
     shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "x.pdf")
-    result = _tick(instance)
+    result = _tick(sensor_env)
     assert [r.partition_key for r in result.run_requests] == ["2023"]
     assert result.dynamic_partitions_requests[0].partition_keys == ["2023"]
 
 
 def test_sensor_same_content_again_requests_nothing(sensor_env):
-    inbox, instance = sensor_env
+    inbox, _, _ = sensor_env
     shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "x.pdf")
-    first = _tick(instance)
+    first = _tick(sensor_env)
     shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "same_bytes_other_name.pdf")
-    assert _tick(instance, first.cursor).run_requests == []
+    assert _tick(sensor_env, first.cursor).run_requests == []
 
 
 def test_sensor_changed_content_requests_a_new_run(sensor_env):
-    inbox, instance = sensor_env
+    inbox, _, _ = sensor_env
     shutil.copy(PDF_DIR / "suzhou_education_2021.pdf", inbox / "edu.pdf")
-    first = _tick(instance)
+    first = _tick(sensor_env)
     shutil.copy(PDF_DIR / "suzhou_police_2023.pdf", inbox / "edu.pdf")  # same name, new content
-    second = _tick(instance, first.cursor)
+    second = _tick(sensor_env, first.cursor)
     assert [r.partition_key for r in second.run_requests] == ["2023"]
     assert second.run_requests[0].run_key != first.run_requests[0].run_key
 
@@ -308,8 +318,7 @@ def test_sensor_changed_content_requests_a_new_run(sensor_env):
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """`selfeval build` over the fixture corpus copied under meaningless names into one folder, in a
-    process of its own as users run it (it keeps Arrow out of the audit; this test process has it).
-    The process then reports whether Arrow was loaded and which storage pandas strings had."""
+    process of its own as users run it."""
     tmp = tmp_path_factory.mktemp("e2e")
     inbox = tmp / "inbox"
     inbox.mkdir()
@@ -321,9 +330,7 @@ def built(tmp_path_factory):
         "import sys\n"
         "from orchestration.cli import main\n"
         "code = main(sys.argv[1:])\n"
-        "import pandas\n"
-        "arrow = 'pyarrow' in sys.modules\n"
-        "print('arrow loaded:', arrow, '| pandas strings:', pandas.StringDtype().storage)\n"
+        "print('end of output')\n"
         "sys.exit(code)\n"
     )
     args = ["build", "--reports", str(inbox), "--warehouse", str(warehouse)]
@@ -348,7 +355,7 @@ def test_build_summary_gives_each_phase_in_hundredths_of_a_second(built):
 def test_build_summary_ends_with_the_evidence_report_path(built):
     _, warehouse, output = built
     lines = output.splitlines()
-    summary_end = next(i for i, line in enumerate(lines) if line.startswith("arrow loaded:")) - 1
+    summary_end = next(i for i, line in enumerate(lines) if line == "end of output") - 1
     index = warehouse.parent.parent / "data" / "report" / "index.html"
     assert lines[summary_end] == f"report: {index}"
     # the inbox's files were renamed: the crops come from PDFs found by their content hash
@@ -376,14 +383,10 @@ def test_build_has_every_contract_table_for_every_year(built):
     ]
 
 
-def test_build_audit_equals_the_audit_run_with_arrow_loaded(built, warehouse, tmp_path):
-    """The CLI's audit (pandas without Arrow) finds and reports exactly what it finds with Arrow."""
-    import pandas as pd
-
+def test_build_audit_equals_the_audit_run_in_this_process(built, warehouse, tmp_path):
+    """The CLI's audit finds and reports exactly what the audit run directly on the same data does."""
     from expectations import run_audit
 
-    assert "arrow loaded: False | pandas strings: python" in built[2]
-    assert pd.StringDtype().storage == "pyarrow"  # so the two audits below differ in just that
     copy = tmp_path / "build.duckdb"
     shutil.copyfile(warehouse, copy)
     run_audit(copy)
@@ -585,32 +588,35 @@ def test_build_usage_errors_exit_two(tmp_path, capsys):
 
 
 def test_schedule_rescans_every_registered_year(sensor_env):
-    from orchestration.defs.schedules import rebuild_schedule
+    from orchestration.defs.schedules import rebuild_schedule_for
 
-    inbox, _ = sensor_env
+    inbox, _, paths = sensor_env
     shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "a.pdf")
     shutil.copy(PDF_DIR / "suzhou_education_2021.pdf", inbox / "b.pdf")
+    schedule = rebuild_schedule_for("0 6 * * *")
     with dg.instance_for_test() as instance:  # schedules need an instance they can reference
         instance.add_dynamic_partitions("fiscal_year", ["2021", "2023"])
-        requests = rebuild_schedule(dg.build_schedule_context(instance=instance))
+        requests = schedule(dg.build_schedule_context(instance=instance, resources={"paths": paths}))
     assert sorted(r.partition_key for r in requests) == ["2021", "2023"]
 
 
-def test_extraction_triggers_one_rebuild(sensor_env, definitions, tmp_path):
+def test_extraction_triggers_one_rebuild(tmp_path):
+    from orchestration.definitions import build_definitions
     from orchestration.defs.sensors import rebuild_after_extraction
 
-    inbox, instance = sensor_env
-    shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "a.pdf")
-    instance.add_dynamic_partitions("fiscal_year", ["2023"])
-    result = definitions.resolve_job_def("extract_year_job").execute_in_process(
-        partition_key="2023", instance=instance
-    )
-    assert result.success
-    tick = rebuild_after_extraction.evaluate_tick(dg.build_sensor_context(instance=instance))
-    assert [r.run_key for r in tick.run_requests] == [f"extraction-{result.run_id}"]
-    again = rebuild_after_extraction.evaluate_tick(
-        dg.build_sensor_context(instance=instance, cursor=tick.cursor)
-    )
+    inbox = _inbox_of(tmp_path / "inbox", "nantong_culture_2023.pdf")
+    definitions = build_definitions(_settings(tmp_path, inbox))
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions("fiscal_year", ["2023"])
+        result = definitions.resolve_job_def("extract_year_job").execute_in_process(
+            partition_key="2023", instance=instance
+        )
+        assert result.success
+        tick = rebuild_after_extraction.evaluate_tick(dg.build_sensor_context(instance=instance))
+        assert [r.run_key for r in tick.run_requests] == [f"extraction-{result.run_id}"]
+        again = rebuild_after_extraction.evaluate_tick(
+            dg.build_sensor_context(instance=instance, cursor=tick.cursor)
+        )
     assert again.run_requests == []
 
 
@@ -666,15 +672,103 @@ def test_forked_phase_killed_is_an_error_not_a_hang():
         run_forked(_killed)
 
 
-def test_dbt_failure_comes_back_as_errors(tmp_path):
-    from orchestration.lib.dbt_runner import _run_dbt
-    from orchestration.lib.forked import run_forked
+def test_dbt_failure_fails_the_step_with_dbts_own_first_error(definitions, tmp_path):
+    """No extracted Parquet at all: dbt's sources find no files, and the step says so in dbt's words."""
+    paths = _paths(tmp_path, tmp_path)
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [warehouse_models_asset()],
+            resources={**_resources(paths), "dbt": dbt_resource()},
+            instance=instance,
+            raise_on_error=False,
+        )
+    [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    message = failure.step_failure_data.error.cause.message
+    assert message.startswith("orchestration.lib.dbt_runner.DbtBuildError: dbt build failed: ")
+    assert "No files found that match the pattern" in message
 
-    missing = tmp_path / "no_project"
-    flags = ["build", "--project-dir", str(missing), "--profiles-dir", str(missing)]
-    success, results, errors = run_forked(_run_dbt, flags, tmp_path, tmp_path / "build.duckdb")
-    assert (success, results) == (False, [])
-    assert errors and str(missing) in " ".join(errors)
+
+def test_settings_default_to_the_sample_reports_and_data_beside_the_code():
+    from orchestration.lib.settings import REPO_ROOT
+
+    assert Settings.from_env({}) == Settings(
+        reports_dir=REPO_ROOT / "tests" / "fixtures" / "pdfs",
+        warehouse=REPO_ROOT / "data" / "warehouse.duckdb",
+        data_dir=REPO_ROOT / "data",
+        schedule_cron="0 6 * * *",
+        dbt_threads=1,
+        audit_runs_kept=10,
+    )
+
+
+def test_settings_read_every_variable_and_keep_at_least_one_audit_run():
+    env = {
+        "SELFEVAL_REPORTS_DIR": "/in",
+        "SELFEVAL_WAREHOUSE": "/wh/w.duckdb",
+        "SELFEVAL_DATA_DIR": "/d",
+        "SELFEVAL_SCHEDULE_CRON": "5 4 * * 1",
+        "SELFEVAL_DBT_THREADS": "3",
+        "SELFEVAL_AUDIT_RUNS_KEPT": "0",
+    }
+    assert Settings.from_env(env) == Settings(
+        Path("/in"), Path("/wh/w.duckdb"), Path("/d"), "5 4 * * 1", 3, 1
+    )
+
+
+def test_schedule_and_resources_come_from_the_settings_given(tmp_path):
+    from orchestration.definitions import build_definitions
+
+    settings = dataclasses.replace(_settings(tmp_path, tmp_path / "inbox"), schedule_cron="5 4 * * 1")
+    definitions = build_definitions(settings)
+    with dg.instance_for_test():  # resolving definitions consults the current instance's storage
+        schedule = definitions.resolve_schedule_def("rebuild_schedule")
+    assert schedule.cron_schedule == "5 4 * * 1"
+    paths = definitions.resources["paths"]
+    assert paths.paths() == settings.paths
+
+
+_IMPORT_EVERYTHING = """
+import importlib, json, os, pkgutil, subprocess, sys
+started = []
+real_init = subprocess.Popen.__init__
+def recorded(self, args, *rest, **kwargs):
+    if "dbt" in str(args):
+        started.append(str(args))
+    real_init(self, args, *rest, **kwargs)
+subprocess.Popen.__init__ = recorded
+before = dict(os.environ)
+import orchestration.definitions, orchestration.defs
+for module in pkgutil.iter_modules(orchestration.defs.__path__):
+    importlib.import_module(f"orchestration.defs.{module.name}")
+changed = sorted(k for k in before.keys() | os.environ.keys() if before.get(k) != os.environ.get(k))
+print(json.dumps({"changed": changed, "started": started}))
+"""
+
+
+def test_importing_the_definitions_changes_no_environment_variable_and_runs_no_dbt(tmp_path):
+    """In a copy of the code whose dbt project was never parsed: importing orchestration.definitions
+    and every module of orchestration/defs/ leaves the environment as it was, starts no dbt and
+    writes no manifest."""
+    import json
+
+    root = Path(__file__).resolve().parent.parent
+    for folder in ("orchestration", "extract", "expectations"):
+        shutil.copytree(root / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        root / "dbt_project", tmp_path / "dbt_project", ignore=shutil.ignore_patterns("target", "logs")
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SELFEVAL_", "DAGSTER_", "DBT_"))}
+    out = subprocess.run(
+        [sys.executable, "-c", _IMPORT_EVERYTHING],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert json.loads(out.stdout.splitlines()[-1]) == {"changed": [], "started": []}
+    assert not (tmp_path / "dbt_project" / "target" / "manifest.json").exists()
 
 
 # --- the build summary when a build fails ------------------------------------------------------------
@@ -748,13 +842,13 @@ def test_build_off_a_terminal_prints_no_phase_lines(built):
     assert not [x for x in output.splitlines() if re.match(r"(extract|dbt|audit|publish) (…|done)", x)]
 
 
-def test_run_on_a_terminal_shows_its_phase_starting_and_ending(definitions, tmp_path, monkeypatch, capfd):
+def test_run_on_a_terminal_shows_its_phase_starting_and_ending(tmp_path, capfd):
+    from orchestration.definitions import build_definitions
     from orchestration.lib.build_log import run_config
 
     inbox = _inbox_of(tmp_path / "inbox", "nantong_culture_2023.pdf")
     log = tmp_path / "build.log"
-    monkeypatch.setenv("SELFEVAL_REPORTS_DIR", str(inbox))
-    monkeypatch.setenv("SELFEVAL_DATA_DIR", str(tmp_path / "data"))
+    definitions = build_definitions(_settings(tmp_path, inbox))
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions("fiscal_year", ["2023"])
         capfd.readouterr()

@@ -6,11 +6,10 @@ import dagster as dg
 import duckdb
 
 from expectations import load_rules, run_audit
-from orchestration.defs.dbt import build_path, remove_build, warehouse_models
+from orchestration.defs.dbt import build_path, remove_build
 from orchestration.defs.resources import BuildLock, SelfevalPaths
 from orchestration.lib import quarantine
 from orchestration.lib.disk_full import DiskFullError, is_disk_full, written_file
-from orchestration.lib.settings import audit_runs_kept
 
 AUDIT = dg.AssetKey("warehouse_audit")
 SAMPLE_ROWS = 10
@@ -27,24 +26,28 @@ def prune_audit_dirs(audit_dir, keep: int) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-@dg.asset(
-    key=AUDIT,
-    deps=[warehouse_models],
-    group_name="audit",
-    kinds={"great_expectations"},
-    check_specs=[
-        dg.AssetCheckSpec(
-            name=rule.name, asset=AUDIT, description=rule.description, blocking=rule.severity == "error"
-        )
-        for rule in load_rules()
-    ],
-    description="Audit of the new build (audit.findings); error-severity rules block publishing.",
-)
-def warehouse_audit(context: dg.AssetExecutionContext, paths: SelfevalPaths, build_lock: BuildLock):
+def warehouse_audit_asset(dbt_models: dg.AssetsDefinition) -> dg.AssetsDefinition:
+    """The audit, downstream of every dbt model (made, like them, when the definitions load)."""
+    return dg.asset(
+        key=AUDIT,
+        deps=[dbt_models],
+        group_name="audit",
+        kinds={"great_expectations"},
+        check_specs=[
+            dg.AssetCheckSpec(
+                name=rule.name, asset=AUDIT, description=rule.description, blocking=rule.severity == "error"
+            )
+            for rule in load_rules()
+        ],
+        description="Audit of the new build (audit.findings); error-severity rules block publishing.",
+    )(_audit_build)
+
+
+def _audit_build(context: dg.AssetExecutionContext, paths: SelfevalPaths, build_lock: BuildLock):
     p = paths.paths()
     build = build_path(p, context.op_execution_context.run_id)
     run_id = context.op_execution_context.run_id
-    prune_audit_dirs(p.audit_dir, keep=audit_runs_kept() - 1)  # this run's makes it the setting
+    prune_audit_dirs(p.audit_dir, keep=paths.audit_runs_kept - 1)  # this run's makes it the setting
     results_dir = p.audit_dir / run_id
     try:
         result = run_audit(build, results_dir, run_name=run_id)

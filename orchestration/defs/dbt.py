@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import BuildLock, SelfevalPaths
 from orchestration.lib import quarantine, rejections
 from orchestration.lib.dbt_runner import DbtBuildError, dbt_build
-from orchestration.lib.settings import DBT_PROJECT_DIR, Paths
+from orchestration.lib.settings import Paths
 
 
 class SelfevalTranslator(DagsterDbtTranslator):
@@ -52,32 +52,29 @@ def _drop_stale_builds(build_dir: Path, instance: dg.DagsterInstance) -> None:
                 stale.unlink(missing_ok=True)
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=SelfevalTranslator())
-def warehouse_models(context: dg.AssetExecutionContext, paths: SelfevalPaths, build_lock: BuildLock):
-    p = paths.paths()
-    build = build_path(p, context.op_execution_context.run_id)
-    build.parent.mkdir(parents=True, exist_ok=True)
-    _drop_stale_builds(build.parent, context.instance)
-    p.extracted_dir.mkdir(parents=True, exist_ok=True)
-    rejections.ensure(p.rejected_dir)
-    # dbt reads its input paths from the environment (the sources use env_var()).
-    inputs = {"SELFEVAL_EXTRACTED_DIR": str(p.extracted_dir), "SELFEVAL_REJECTED_DIR": str(p.rejected_dir)}
-    # In a fork of this process (lib/dbt_runner.py): no second interpreter holding dbt-core again.
-    # dbt's unit tests check the SQL on fixed inputs, not the data: they run in the test suite (CI),
-    # as dbt advises, not in every build.
-    try:
-        yield from dbt_build(
-            context,
-            DBT_PROJECT_DIR,
-            build,
-            target=build.with_suffix(".dbt"),
-            env=inputs,
-            args=("build", "--exclude-resource-type", "unit_test"),
-        )
-    except DbtBuildError as exc:
-        # The reports whose rows failed a test are left out of the next build (lib/quarantine.py).
-        manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
-        failing = quarantine.reports_failing_tests(build, manifest, exc.failed_tests)
-        for name in quarantine.quarantine(p.rejected_dir, build, failing):
-            context.log.warning(f"{name}: quarantined, its rows fail a dbt test")
-        raise
+def warehouse_models_asset() -> dg.AssetsDefinition:
+    """The dbt models, from the manifest `project.prepare_manifest` made (read here, not at import)."""
+
+    @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=SelfevalTranslator())
+    def warehouse_models(
+        context: dg.AssetExecutionContext, paths: SelfevalPaths, build_lock: BuildLock, dbt: DbtCliResource
+    ):
+        p = paths.paths()
+        build = build_path(p, context.op_execution_context.run_id)
+        build.parent.mkdir(parents=True, exist_ok=True)
+        _drop_stale_builds(build.parent, context.instance)
+        p.extracted_dir.mkdir(parents=True, exist_ok=True)
+        rejections.ensure(p.rejected_dir)
+        # The sources read these folders (var(), see models/staging/_extracted__sources.yml).
+        folders = {"extracted_dir": str(p.extracted_dir), "rejected_dir": str(p.rejected_dir)}
+        try:
+            yield from dbt_build(context, dbt, p.dbt_dir, build, folders, threads=paths.dbt_threads)
+        except DbtBuildError as exc:
+            # The reports whose rows failed a test are left out of the next build (lib/quarantine.py).
+            manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+            failing = quarantine.reports_failing_tests(build, manifest, exc.failed_tests)
+            for name in quarantine.quarantine(p.rejected_dir, build, failing):
+                context.log.warning(f"{name}: quarantined, its rows fail a dbt test")
+            raise
+
+    return warehouse_models

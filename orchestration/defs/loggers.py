@@ -17,6 +17,4 @@ def build_log(init_context: dg.InitLoggerContext):
     return build_logger(f"selfeval_{init_context.run_id}", config["path"] or None, config["phases"])
 
 
-@dg.definitions
-def loggers() -> dg.Definitions:
-    return dg.Definitions(loggers={"console": dg.colored_console_logger, "build_log": build_log})
+LOGGERS = {"console": dg.colored_console_logger, "build_log": build_log}

@@ -1,13 +1,11 @@
-"""The dbt project as Dagster sees it; its manifest is (re)made on load when missing or stale."""
+"""The dbt project as Dagster sees it. Importing this runs nothing: the manifest the dbt assets are
+made from is prepared when the definitions are loaded (`prepare_manifest`), and only when missing or
+stale; a deployment can ship it made beforehand (`dagster-dbt project prepare-and-package`)."""
 
-import os
-import subprocess
+from dagster_dbt import DbtCliResource, DbtProject
 
-from dagster_dbt import DbtProject
+from orchestration.lib.settings import DBT_PROJECT_DIR, dbt_executable
 
-from orchestration.lib.settings import BUILD_DATABASE, DBT_PROJECT_DIR, apply_defaults, dbt_executable
-
-apply_defaults()
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
 
 
@@ -23,19 +21,9 @@ def _manifest_is_stale() -> bool:
     return any(p.is_file() and p.stat().st_mtime > built for p in sources)
 
 
-if _manifest_is_stale():
-    # `dbt parse` writes target/manifest.json; the profile is not connected to. Parsed with the
-    # database path builds use, so the first build reuses this parse (lib/dbt_runner.py).
-    subprocess.run(
-        [
-            dbt_executable(),
-            "parse",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--quiet",
-        ],
-        check=True,
-        env={**os.environ, "SELFEVAL_BUILD_DB": BUILD_DATABASE},
-    )
+def prepare_manifest() -> None:
+    """`dbt parse` when the manifest is missing or stale (as dagster-dbt's own preparer runs it, with
+    the dbt beside this interpreter: an un-activated virtualenv has none on PATH)."""
+    if _manifest_is_stale():
+        dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+        dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()

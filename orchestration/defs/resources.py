@@ -1,23 +1,42 @@
-"""Resources, configured from the environment (defaults filled in first, see lib/settings.py)."""
+"""Resources, made from the settings read once (lib/settings.py) by orchestration/definitions.py."""
 
 import contextlib
 from pathlib import Path
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 from pydantic import PrivateAttr
 
+from orchestration.defs.project import dbt_project
 from orchestration.lib.build_lock import build_lock
-from orchestration.lib.settings import Paths, apply_defaults
-
-apply_defaults()
+from orchestration.lib.settings import (
+    DEFAULT_AUDIT_RUNS_KEPT,
+    DEFAULT_DBT_THREADS,
+    Paths,
+    Settings,
+    dbt_executable,
+)
 
 
 class SelfevalPaths(dg.ConfigurableResource):
-    """Where reports come from, where Parquet/build/audit files go, and the published warehouse."""
+    """Where reports come from, where Parquet/build/audit files go, the published warehouse, and how
+    a build runs there (dbt threads, audit runs kept)."""
 
     reports_dir: str
     warehouse: str
     data_dir: str
+    dbt_threads: int = DEFAULT_DBT_THREADS
+    audit_runs_kept: int = DEFAULT_AUDIT_RUNS_KEPT
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "SelfevalPaths":
+        return cls(
+            reports_dir=str(settings.reports_dir),
+            warehouse=str(settings.warehouse),
+            data_dir=str(settings.data_dir),
+            dbt_threads=settings.dbt_threads,
+            audit_runs_kept=settings.audit_runs_kept,
+        )
 
     def paths(self) -> Paths:
         return Paths(Path(self.reports_dir), Path(self.warehouse), Path(self.data_dir))
@@ -41,17 +60,19 @@ class BuildLock(dg.ConfigurableResource):
         self._held.close()
 
 
-@dg.definitions
-def resources() -> dg.Definitions:
-    return dg.Definitions(
-        resources={
-            "paths": SelfevalPaths(
-                reports_dir=dg.EnvVar("SELFEVAL_REPORTS_DIR"),
-                warehouse=dg.EnvVar("SELFEVAL_WAREHOUSE"),
-                data_dir=dg.EnvVar("SELFEVAL_DATA_DIR"),
-            ),
-            "build_lock": BuildLock(data_dir=dg.EnvVar("SELFEVAL_DATA_DIR")),
-        },
-        # Also for assets materialized from the UI outside the jobs: one process per run.
-        executor=dg.in_process_executor,
+def dbt_resource() -> DbtCliResource:
+    # Its output goes to the build log, a file: no colour codes. dbt's own log file is not kept
+    # (what it says is in the step's output and so in the build log).
+    return DbtCliResource(
+        project_dir=dbt_project,
+        dbt_executable=dbt_executable(),
+        global_config_flags=["--no-use-colors", "--log-level-file", "none"],
     )
+
+
+def resources_for(settings: Settings) -> dict:
+    return {
+        "paths": SelfevalPaths.from_settings(settings),
+        "build_lock": BuildLock(data_dir=str(settings.data_dir)),
+        "dbt": dbt_resource(),
+    }

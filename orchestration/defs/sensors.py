@@ -7,8 +7,8 @@ import dagster as dg
 
 from extract import version
 from orchestration.defs.assets import EXTRACTED_KEYS, fiscal_years
+from orchestration.defs.resources import SelfevalPaths
 from orchestration.lib.inbox import scan
-from orchestration.lib.settings import Paths
 
 warehouse_job = dg.define_asset_job(
     "warehouse_job",
@@ -26,9 +26,9 @@ extract_year_job = dg.define_asset_job(
 
 
 @dg.sensor(job=extract_year_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
-def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    paths = Paths.from_env()
-    inbox = scan(paths.reports_dir, cache_dir=paths.header_cache_dir)
+def inbox_sensor(context: dg.SensorEvaluationContext, paths: SelfevalPaths) -> dg.SensorResult:
+    p = paths.paths()
+    inbox = scan(p.reports_dir, cache_dir=p.header_cache_dir)
     by_year: dict[int, list[str]] = {}
     for f in inbox.accepted:
         by_year.setdefault(f.fiscal_year, []).append(f.sha256)

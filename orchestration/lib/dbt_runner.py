@@ -1,39 +1,26 @@
-"""`dbt build` in a fork of the Dagster step's process, yielding dagster-dbt's events.
+"""`dbt build` into a new DuckDB file through dagster-dbt's `DbtCliResource`, yielding its events.
 
-dagster-dbt's `DbtCliResource.cli` starts a second Python interpreter that imports dbt-core again
-(≈ 210 MB, ≈ 4 s start-up) although the step's process already holds it (dagster-dbt imports it).
-Here a forked child shares those pages and runs dbt's programmatic API (`dbtRunner`); what dbt
-builds in memory goes away with the child, before the audit imports Great Expectations. The child
-sends back dbt's result events, which go through dagster-dbt's own translation, so assets and
-check results are the same; selection (asset and check subsets) is dagster-dbt's too.
+dbt builds in the data folder's dbt folder (`Paths.dbt_dir`), under the same path on every build:
+dbt re-parses the whole project when the profile (its database path) changes, so a rebuild reuses
+the last build's parse, kept there. The build lock keeps a second build of the same data folder out.
+The finished file is checkpointed and moved to the run's own build path.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
-import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt.asset_utils import (
-    extract_runtime_selection_from_args,
-    get_updated_cli_invocation_params_for_context,
-)
-from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
-from dbt.cli.main import dbtRunner
-from dbt_common.events.functions import msg_to_dict
+from dagster_dbt import DbtCliResource
 
-from orchestration.lib.atomic_write import replaced_on_success
 from orchestration.lib.disk_full import DiskFullError, is_disk_full, named_if_disk_full, written_file
-from orchestration.lib.forked import run_forked
 from orchestration.lib.publish import finalize_build
-from orchestration.lib.quarantine import failed_test_ids
 from orchestration.lib.settings import BUILD_DATABASE
-
-_PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 class DbtBuildError(Exception):
@@ -44,131 +31,87 @@ class DbtBuildError(Exception):
 
 def dbt_build(
     context: dg.AssetExecutionContext,
-    project_dir: Path,
+    dbt: DbtCliResource,
+    dbt_dir: Path,
     database: Path,
-    target: Path,
-    env: dict[str, str],
-    args: Sequence[str] = ("build",),
+    project_vars: Mapping[str, str],
+    threads: int,
 ) -> Iterator[Any]:
-    """Run dbt into a new DuckDB file `database`, then yield Output / AssetCheckResult per node.
+    """Run `dbt build` (the context's selection) into `dbt_dir`, then move the file to `database`.
 
-    Raises if dbt failed. `target` is this run's scratch folder (dbt's artifacts), removed after;
-    `env` holds the environment variables the project reads (set in dbt's process only).
+    Yields dagster-dbt's Output / AssetCheckResult events; raises DbtBuildError if dbt failed
+    (DiskFullError if it ran into a full disk). `project_vars` are the project's `--vars`.
+    dbt's unit tests check the SQL on fixed inputs, not the data: the test suite runs them, as dbt
+    advises, not every build.
     """
-    cleaned, selects, excludes = extract_runtime_selection_from_args(list(args))
-    params = get_updated_cli_invocation_params_for_context(
-        context=context,
-        manifest={},
-        dagster_dbt_translator=None,
-        runtime_selects=selects,
-        runtime_excludes=excludes,
-    )
-    if params.dbt_project is not None:
-        project_dir = Path(params.dbt_project.project_dir)
-    target.mkdir(parents=True, exist_ok=True)
-    parsed = project_dir / "target" / _PARTIAL_PARSE
+    built = dbt_dir / BUILD_DATABASE
+    _remove(built)  # left by a build that was killed
+    dbt_dir.mkdir(parents=True, exist_ok=True)
+    args = [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--threads",
+        str(threads),
+        "--vars",
+        json.dumps(dict(project_vars)),
+    ]
+    # The profile reads its database path from the environment, and DbtCliResource hands dbt a copy
+    # of this process's environment when it starts it: set for that moment only.
+    with _environment_while_starting({"SELFEVAL_BUILD_DB": str(built)}):
+        invocation = dbt.cli(args, context=context, target_path=dbt_dir, raise_on_error=False)
     try:
-        # dbt re-parses the whole project (≈ 6 s) when the profile changes; the profile's database
-        # path is therefore the same every run (relative, in this run's own folder, see _run_dbt)
-        # and the last run's parse is reused.
-        if parsed.exists():
-            shutil.copy(parsed, target / _PARTIAL_PARSE)
-        flags = [
-            *cleaned,
-            *params.selection_args,
-            "--project-dir",
-            str(project_dir),
-            "--profiles-dir",
-            str(project_dir),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target),
-            "--no-send-anonymous-usage-stats",
-            "--no-use-colors",  # its output goes to the build log, a file
-        ]
-        if params.indirect_selection:
-            flags += ["--indirect-selection", params.indirect_selection]
-        # In a forked child (lib/forked.py): dbt never gives back what it builds in memory (≈ 100 MB).
-        success, results, errors = run_forked(_run_dbt, flags, target, database, env)
-        for raw in results:
-            event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
-            yield from event.to_default_asset_events(
-                manifest=params.manifest,
-                dagster_dbt_translator=params.dagster_dbt_translator,
-                context=context,
-                target_path=target,
-                project=params.dbt_project,
-            )
-        if not success:
-            raise DbtBuildError(
-                f"dbt {' '.join(cleaned)} failed: " + ("; ".join(errors[:5]) or "see log"),
-                failed_test_ids(results),
-            )
-        _keep_parse(target / _PARTIAL_PARSE, parsed)
-    finally:
-        shutil.rmtree(target, ignore_errors=True)
-
-
-def _keep_parse(fresh: Path, kept: Path) -> None:
-    if fresh.exists():
-        # Atomic: a concurrent run reads the old or the new parse, whole. Only a time saver: a full
-        # disk here does not fail the build.
-        with contextlib.suppress(OSError), replaced_on_success(kept) as tmp:
-            shutil.copy(fresh, tmp)
-
-
-def _run_dbt(
-    flags: list[str], folder: Path, database: Path, env: dict[str, str] | None = None
-) -> tuple[bool, list[dict], list[str]]:
-    """In the forked child: dbt builds `BUILD_DATABASE` in `folder`, which then becomes `database`."""
-    os.chdir(folder)
-    os.environ.update(env or {})
-    os.environ["SELFEVAL_BUILD_DB"] = BUILD_DATABASE
-    results: list[dict] = []
-    errors: list[str] = []
-
-    def collect(event) -> None:
-        if event.info.name in _RESULT_EVENTS:
-            results.append(msg_to_dict(event))
-        elif event.info.level == "error":
-            errors.append(event.info.msg)
-
-    try:
-        outcome = dbtRunner(callbacks=[collect]).invoke(flags)
-    finally:
-        _close_duckdb()
-    if outcome.exception is not None:
-        errors.insert(0, str(outcome.exception))
-    built = folder / BUILD_DATABASE
-    try:
-        with named_if_disk_full(built):
-            full = next((e for e in (outcome.exception, *errors) if e and is_disk_full(e)), None)
-            if full is not None:  # dbt's own files (manifest, run results) are in `folder` too
-                raise DiskFullError(written_file(full, folder))
-            if built.exists():
-                # Closing may fail to checkpoint without a word (full disk): the file would then
-                # lack what its write-ahead log holds. Only a whole, checkpointed file moves on.
+        yield from invocation.stream()
+        error = None if invocation.is_successful() else invocation.get_error()
+        message = "see log" if error is None else str(error)
+        if error is not None and is_disk_full(message):
+            raise DiskFullError(written_file(message, dbt_dir))
+        if built.exists():
+            # Closing may fail to checkpoint without a word (full disk): the file would then lack
+            # what its write-ahead log holds. Only a whole, checkpointed file moves on; a failed
+            # build's too, so that its failing tests can be traced to reports (lib/quarantine.py).
+            with named_if_disk_full(built):
                 finalize_build(built)
-    except DiskFullError as exc:
-        # The first cause alone (what failed after it is in the log); the partial file stays in
-        # `folder`, which is removed with it.
-        return False, results, [str(exc)]
-    if built.exists():
-        os.replace(built, database)
-    return outcome.success and outcome.exception is None, results, errors
+            os.replace(built, database)
+        if not invocation.is_successful():
+            failed = _failed_nodes(invocation, dbt_dir)
+            # dbt's own words for what failed (run_results), else what dagster-dbt collected.
+            why = "; ".join(f"{n['unique_id']}: {_one_line(n.get('message'))}" for n in failed[:5])
+            raise DbtBuildError(
+                "dbt build failed: " + (why or _one_line(message)),
+                [n["unique_id"] for n in failed if n["unique_id"].startswith("test.")],
+            )
+    finally:
+        _remove(built)
 
 
-_RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
+def _one_line(text: str | None) -> str:
+    """dbt's message on one line (its cause is on the next: `Runtime Error in model …` / `IO Error: …`)."""
+    return " ".join(line.strip() for line in (text or "").splitlines() if line.strip()) or "see log"
 
 
-def _close_duckdb() -> None:
-    """dbt-duckdb may keep its database open at class level; closing it checkpoints the build file
-    (no .wal left beside it) before the child exits."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+def _failed_nodes(invocation, dbt_dir: Path) -> list[dict]:
+    """The results of dbt's run_results.json that failed or errored, in dbt's order."""
+    if not (dbt_dir / "run_results.json").exists():
+        return []
+    results = invocation.get_artifact("run_results.json").get("results", [])
+    return [r for r in results if str(r.get("status")).lower() in ("fail", "error")]
 
-    with DuckDBConnectionManager._LOCK:
-        env = DuckDBConnectionManager._ENV
-        if env is not None:
-            env.close()
-            DuckDBConnectionManager._ENV = None
+
+def _remove(built: Path) -> None:
+    for leftover in (built, built.with_name(f"{built.name}.wal")):
+        leftover.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _environment_while_starting(values: Mapping[str, str]) -> Iterator[None]:
+    before = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -5,11 +5,9 @@ The CLI calls this; it runs the very jobs the Dagster UI and sensor run (definit
 
 from __future__ import annotations
 
-import contextlib
 import shutil
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from .disk_full import disk_full_line
 from .forked import PhaseFailedError, run_forked
 from .inbox import Inbox, scan
 from .printable import printable
-from .settings import Paths
+from .settings import Paths, Settings
 
 
 @dataclass
@@ -86,18 +84,30 @@ class BuildOutcome:
 
 
 def run_build(
-    paths: Paths, progress: Callable | None = None, log_path: Path | None = None, show_phases: bool = False
+    settings: Settings,
+    progress: Callable | None = None,
+    log_path: Path | None = None,
+    show_phases: bool = False,
 ) -> BuildOutcome:
     """`progress` sees each scanned file; `log_path` gets every Dagster event; `show_phases` prints
     each phase's start and end on stderr (for a terminal)."""
     import dagster as dg
 
-    from orchestration.definitions import defs
+    # Entered: the instance is Dagster's current one while the build runs (resolving definitions
+    # consults it), and no longer once it is gone.
+    with dg.DagsterInstance.ephemeral() as instance:
+        return _run_build(settings, instance, progress, log_path, show_phases)
 
+
+def _run_build(settings: Settings, instance, progress, log_path, show_phases) -> BuildOutcome:
+    import dagster as dg
+
+    from orchestration.definitions import build_definitions
+
+    paths = settings.paths
     clock = _Phases()
     run_config = build_log.run_config(log_path, show_phases)
-    definitions = defs()
-    instance = dg.DagsterInstance.ephemeral()
+    definitions = build_definitions(settings)
     clock.done("load")
     # Scanned after loading, just before extraction forks: new files' first pages are read in
     # forked workers, and after a fork this process pays a page fault on every page it next writes
@@ -117,11 +127,7 @@ def run_build(
     except PhaseFailedError as exc:  # the warehouse is still rebuilt from what was extracted before
         outcome.failed_steps.append(str(exc))
     clock.done("extract")
-    # pandas 3 loads Arrow, when installed, for its string type: ≈ 50 MB at the build's memory peak
-    # (the audit), for data that comes from DuckDB and goes back to it. (Not forked like extraction:
-    # a child running the audit copies most of this process's pages as it touches them.)
-    with _hidden("pyarrow"):
-        warehouse = _build_warehouse(definitions, instance, paths, run_config)
+    warehouse = _build_warehouse(definitions, instance, paths, run_config)
     steps = {"warehouse_models": "dbt", "warehouse_audit": "audit", "evidence_report": "report"}
     clock.done("publish", parts=_step_seconds(instance, warehouse.run_id, steps))
     for evaluation in warehouse.get_asset_check_evaluations():
@@ -198,17 +204,14 @@ def _extract_years(
     _drop_years_not_in_inbox(paths, set(years))
     job = definitions.resolve_job_def("extract_year_job")
     failed = []
-    # pyarrow imports pandas, when installed, to look for DataFrames in what it converts: ≈ 80 MB
-    # this process and its extraction workers never use.
-    with _hidden("pandas"):
-        rejections.sync_with_inbox(paths.rejected_dir, inbox)
-        for year in years:
-            result = job.execute_in_process(
-                partition_key=year, instance=instance, raise_on_error=False, run_config=run_config
-            )
-            if not result.success:
-                why = "; ".join(filter(None, (w for _, w in _failed_steps(result))))
-                failed.append(f"extract fiscal year {year}" + (f": {why}" if why else ""))
+    rejections.sync_with_inbox(paths.rejected_dir, inbox)
+    for year in years:
+        result = job.execute_in_process(
+            partition_key=year, instance=instance, raise_on_error=False, run_config=run_config
+        )
+        if not result.success:
+            why = "; ".join(filter(None, (w for _, w in _failed_steps(result))))
+            failed.append(f"extract fiscal year {year}" + (f": {why}" if why else ""))
     return failed
 
 
@@ -223,37 +226,6 @@ def _failed_steps(result) -> list[tuple[str, str | None]]:
                 why = disk_full_line(error.to_string()) or _first_line(error)
             out.append((event.step_key, why))
     return out
-
-
-@contextlib.contextmanager
-def _hidden(package: str) -> Iterator[None]:
-    """`package` looks not installed while inside, unless this process has loaded it already.
-
-    What is imported inside keeps its view for the rest of the process (pandas imported here stays
-    without Arrow), and forked children inherit the finder while it is in place. Meant for build
-    processes; tests load Arrow up front (conftest.py), so in-process builds there hide nothing.
-    """
-    if package in sys.modules:
-        yield
-        return
-    finder = _Hidden(package)
-    sys.meta_path.insert(0, finder)
-    try:
-        yield
-    finally:
-        sys.meta_path.remove(finder)
-
-
-class _Hidden:
-    """An import finder that reports one package as not installed."""
-
-    def __init__(self, package: str) -> None:
-        self.package = package
-
-    def find_spec(self, name: str, path=None, target=None):
-        if name == self.package or name.startswith(f"{self.package}."):
-            raise ModuleNotFoundError(f"No module named {name!r} (hidden in this build process)")
-        return None
 
 
 def _drop_years_not_in_inbox(paths: Paths, years: set[str]) -> None:

@@ -1,29 +1,55 @@
-"""Configuration, from the environment only, with defaults that work on a fresh clone."""
+"""Configuration: the environment read once into one typed object, handed to what needs it.
+
+This module is the only place in orchestration/ that reads `SELFEVAL_*` variables; resources, sensors
+and the schedule get their values from a `Settings` (see orchestration/definitions.py). Nothing here
+writes to the environment.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-# The database path dbt's profile is given for builds: relative, so the same in every run (dbt
-# re-parses the whole project when the profile changes); each run builds in its own folder.
+# The file dbt builds, in the data folder's dbt folder (Paths.dbt_dir): the same path on every build
+# of a data folder, because dbt re-parses the whole project when its profile changes.
 BUILD_DATABASE = "build.duckdb"
+DEFAULT_AUDIT_RUNS_KEPT = 10
+DEFAULT_DBT_THREADS = 1
 
-DEFAULTS = {
-    # The bundled sample reports (the committed fixture corpus).
-    "SELFEVAL_REPORTS_DIR": str(REPO_ROOT / "tests" / "fixtures" / "pdfs"),
-    "SELFEVAL_WAREHOUSE": str(REPO_ROOT / "data" / "warehouse.duckdb"),
-    "SELFEVAL_DATA_DIR": str(REPO_ROOT / "data"),
-    "SELFEVAL_SCHEDULE_CRON": "0 6 * * *",
-    "SELFEVAL_MAX_PAGES": "300",
-    "SELFEVAL_FILE_TIMEOUT_SECONDS": "120",
-    # Audit results and Data Docs (≈ 5 MB a run) of this many newest runs are kept.
-    "SELFEVAL_AUDIT_RUNS_KEPT": "10",
-}
+
+@dataclass(frozen=True)
+class Settings:
+    reports_dir: Path
+    warehouse: Path
+    data_dir: Path
+    schedule_cron: str = "0 6 * * *"
+    # dbt models built at once (each DuckDB query already uses every core).
+    dbt_threads: int = DEFAULT_DBT_THREADS
+    # Audit results and Data Docs (≈ 5 MB a run) of this many newest runs are kept; at least 1.
+    audit_runs_kept: int = DEFAULT_AUDIT_RUNS_KEPT
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """From `environ` (the process environment by default); unset variables take the defaults,
+        which work on a fresh clone (the bundled sample reports, `data/` beside the code)."""
+        env = os.environ if environ is None else environ
+        return cls(
+            reports_dir=Path(env.get("SELFEVAL_REPORTS_DIR", REPO_ROOT / "tests" / "fixtures" / "pdfs")),
+            warehouse=Path(env.get("SELFEVAL_WAREHOUSE", REPO_ROOT / "data" / "warehouse.duckdb")),
+            data_dir=Path(env.get("SELFEVAL_DATA_DIR", REPO_ROOT / "data")),
+            schedule_cron=env.get("SELFEVAL_SCHEDULE_CRON", cls.schedule_cron),
+            dbt_threads=int(env.get("SELFEVAL_DBT_THREADS", cls.dbt_threads)),
+            audit_runs_kept=max(1, int(env.get("SELFEVAL_AUDIT_RUNS_KEPT", cls.audit_runs_kept))),
+        )
+
+    @property
+    def paths(self) -> Paths:
+        return Paths(self.reports_dir, self.warehouse, self.data_dir)
 
 
 def dbt_executable() -> str:
@@ -32,32 +58,11 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else "dbt"
 
 
-def apply_defaults() -> None:
-    """Put the defaults into the environment where unset, so dg.EnvVar and dbt env_var() see them."""
-    for key, value in DEFAULTS.items():
-        os.environ.setdefault(key, value)
-
-
-def audit_runs_kept() -> int:
-    """SELFEVAL_AUDIT_RUNS_KEPT, at least 1 (the run being audited)."""
-    apply_defaults()
-    return max(1, int(os.environ["SELFEVAL_AUDIT_RUNS_KEPT"]))
-
-
 @dataclass(frozen=True)
 class Paths:
     reports_dir: Path
     warehouse: Path
     data_dir: Path
-
-    @classmethod
-    def from_env(cls) -> Paths:
-        apply_defaults()
-        return cls(
-            reports_dir=Path(os.environ["SELFEVAL_REPORTS_DIR"]),
-            warehouse=Path(os.environ["SELFEVAL_WAREHOUSE"]),
-            data_dir=Path(os.environ["SELFEVAL_DATA_DIR"]),
-        )
 
     @property
     def extracted_dir(self) -> Path:
@@ -75,6 +80,11 @@ class Paths:
     @property
     def build_dir(self) -> Path:
         return self.data_dir / "build"
+
+    @property
+    def dbt_dir(self) -> Path:
+        """dbt's target folder: its parse, reused by the next build, and the file it is building."""
+        return self.data_dir / "dbt"
 
     @property
     def header_cache_dir(self) -> Path:
