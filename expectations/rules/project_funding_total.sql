@@ -14,12 +14,13 @@ with funding as (
         a.amount_label,
         a.amount_wan_yuan
     from marts.fct_spend as s
-    cross join lateral (
-        values
-        ('initial_budget_wan_yuan', '年初预算数', s.initial_budget_wan_yuan),
-        ('adjusted_budget_wan_yuan', '全年预算数', s.adjusted_budget_wan_yuan),
-        ('actual_spend_wan_yuan', '全年执行数', s.actual_spend_wan_yuan)
-    ) as a (amount_column, amount_label, amount_wan_yuan)
+    cross join
+        lateral (
+            values
+            ('initial_budget_wan_yuan', '年初预算数', s.initial_budget_wan_yuan),
+            ('adjusted_budget_wan_yuan', '全年预算数', s.adjusted_budget_wan_yuan),
+            ('actual_spend_wan_yuan', '全年执行数', s.actual_spend_wan_yuan)
+        ) as a (amount_column, amount_label, amount_wan_yuan)
     where s.line_type = 'project_funding'
 ),
 
