@@ -22,7 +22,7 @@ indicators as (
         sum(coalesce(score, 0)) as indicator_score,
         count(*) filter (where actual_raw is null or score is null) as unfilled_indicator_count,
         string_agg(indicator_name, '、' order by indicator_index)
-            filter (where actual_raw is null or score is null) as unfilled_indicator_names
+        filter (where actual_raw is null or score is null) as unfilled_indicator_names
     from {{ ref('fct_indicator') }}
     where report_kind = 'project'
     group by report_id
