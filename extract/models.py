@@ -152,7 +152,8 @@ class ProjectReport:
     fiscal_year: int
     department: str | None = field(metadata=MATCHED_BY_NAME)  # 主管部门
     department_code: str | None
-    implementing_unit: str | None  # 实施单位
+    # 实施单位; it files the table under itself when 主管部门 is blank
+    implementing_unit: str | None = field(metadata=MATCHED_BY_NAME)
     implementing_unit_code: str | None
     project_name: str = field(metadata=MATCHED_BY_NAME)
     project_code: str | None

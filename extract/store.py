@@ -258,6 +258,26 @@ def file_rows(extracted: Report | ProjectFile, stamps: WriteStamps) -> dict[str,
     return {name: table.to_rows(extracted, stamps) for name, table in tables.items()}
 
 
+# Where write_empty_tables puts its files, relative to the folder of report folders: two levels
+# down, like <fiscal_year=YYYY>/<sha256>/, so a reader's `<root>/*/*/<table>.parquet` glob finds them.
+EMPTY_TABLES_DIR = Path("_schema") / "empty"
+
+
+def write_empty_tables(root: str | UPath) -> UPath:
+    """Every table's schema as an empty Parquet file under <root>/_schema/empty/: a reader globbing
+    <root>/*/*/<table>.parquet then finds each table, with its columns, even when no file of that
+    kind (department-wide report or project tables) was extracted. Rewritten whole each time, so the
+    files follow the schemas of this extractor version."""
+    folder = UPath(root) / EMPTY_TABLES_DIR.as_posix()
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, schema in SCHEMAS.items():
+        staging = folder / f".{name}.{uuid.uuid4().hex}.tmp"
+        with staging.open("wb") as fh:
+            pq.write_table(schema.empty_table(), fh)
+        staging.rename(folder / f"{name}.parquet")
+    return folder
+
+
 def write_report(
     report: Report | ProjectFile,
     root: str | UPath,

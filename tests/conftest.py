@@ -67,7 +67,7 @@ def run_dbt(args: list[str], extracted_dir, build_db, work_dir) -> None:
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory):
     """The warehouse built with plain dbt from the whole committed fixture corpus."""
-    from extract.store import write_report
+    from extract.store import write_empty_tables, write_report
     from orchestration.lib import rejections
 
     work = tmp_path_factory.mktemp("warehouse")
@@ -75,6 +75,7 @@ def warehouse(tmp_path_factory):
     for name in fixture_names():
         report = _read(name)
         write_report(report, extracted / f"fiscal_year={report.fiscal_year}")
+    write_empty_tables(extracted)
     rejections.ensure(work / "rejected")
     build_db = work / "build.duckdb"
     run_dbt(["build"], extracted, build_db, work)

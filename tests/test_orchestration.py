@@ -469,8 +469,9 @@ def test_published_warehouse_opens_in_duckdb_1_1(built):
         "1.1.3",
         "351",
         str(len(list(PDF_DIR.glob("*.pdf")))),
-        "execution_rate_by_project=321 indicators_missed_target=36 key_tasks_with_underspent_projects=70"
-        " project_year_over_year=56 projects_under_80_pct=47",
+        "execution_rate_by_project=321 funding_by_source=0 indicators_missed_target=36"
+        " key_tasks_with_underspent_projects=70 project_year_over_year=56 projects_scoring_under_90=0"
+        " projects_under_80_pct=47",
     ]
 
 

@@ -1,6 +1,6 @@
 -- rule: execution_rate
 -- severity: warn
--- description: Printed execution rate = actual ÷ adjusted budget × 100 (blank actual = 0), ± 0.01, where the adjusted budget > 0.
+-- description: Printed execution rate = actual ÷ adjusted budget × 100 (blank actual = 0), ± 0.01, where the adjusted budget > 0: budget lines and project funding lines (执行数 ÷ 全年/调整后预算数).
 -- message: printed execution rate differs from actual / adjusted × 100
 -- expect: expect_column_values_to_be_between column=abs_diff min_value=0 max_value=0.01
 select

@@ -23,4 +23,4 @@ select
 from marts.fct_spend as s
 inner join marts.dim_department as d on s.department_id = d.department_id
 -- names of lines and indicators are dbt's not_null tests on the marts, not repeated here
-where s.line_type <> 'project'
+where s.line_type in ('total', 'basic', 'project_total')

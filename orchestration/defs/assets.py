@@ -21,6 +21,9 @@ EXTRACTED_TABLES = (
     "key_tasks",
     "key_task_projects",
     "indicators",
+    "project_reports",
+    "project_funding_lines",
+    "project_indicators",
     "rejected_files",
 )
 EXTRACTED_KEYS = tuple(dg.AssetKey(["extracted", t]) for t in EXTRACTED_TABLES)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from extract import ProjectFile, Report, ReportError
 from extract.guarded import read_reports
-from extract.store import is_current, write_report
+from extract.store import EMPTY_TABLES_DIR, is_current, write_empty_tables, write_report
 
 from . import rejections
 from .disk_full import named_if_disk_full
@@ -74,6 +74,11 @@ def year_dir(extracted_dir: Path, year: int) -> Path:
     return extracted_dir / f"fiscal_year={year}"
 
 
+def is_empty_tables_folder(folder: Path) -> bool:
+    """The folder of the tables' empty schema files (store.write_empty_tables), no fiscal year's."""
+    return folder.name == EMPTY_TABLES_DIR.parts[0]
+
+
 def _cached_counts(entry: Path) -> dict | None:
     try:
         return json.loads((entry / COUNTS_FILE).read_text(encoding="utf-8"))
@@ -109,6 +114,8 @@ def extract_year(
     result = YearResult(year)
     out = year_dir(extracted_dir, year)
     out.mkdir(parents=True, exist_ok=True)
+    # dbt's sources glob every table: a year of project tables only, or none, must still find the rest.
+    write_empty_tables(extracted_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     keep: set[str] = set()
     todo: dict[Path, InboxFile] = {}

@@ -232,11 +232,11 @@ def _drop_years_not_in_inbox(paths: Paths, years: set[str]) -> None:
     """A year whose every file left the inbox has no partition run to clear it: clear it here."""
     if not paths.extracted_dir.exists():
         return
-    from .extraction import year_dir
+    from .extraction import is_empty_tables_folder, year_dir
 
     keep = {year_dir(paths.extracted_dir, int(y)).name for y in years}
     for folder in paths.extracted_dir.iterdir():
-        if folder.is_dir() and folder.name not in keep:
+        if folder.is_dir() and folder.name not in keep and not is_empty_tables_folder(folder):
             shutil.rmtree(folder)
 
 

@@ -20,7 +20,16 @@ from . import rejections
 
 # report_id -> names of the checks its rows fail
 Failing = dict[str, set[str]]
-_REPORTS = "staging.stg_extracted__reports"
+# Every extracted file, both kinds: a department-wide report (report_id = sha256) and a file of
+# project tables (report_id = sha256#table_index, one per table; int_reports__versions).
+_FILES = (
+    "select sha256, source_file from staging.stg_extracted__reports "
+    "union select sha256, source_file from staging.stg_extracted__project_reports"
+)
+
+
+def _sha256(report_id: str) -> str:
+    return report_id.split("#", 1)[0]
 
 
 def failed_test_ids(results: Iterable[dict]) -> list[str]:
@@ -101,12 +110,12 @@ def reports_failing_tests(build_db: Path, manifest: dict, test_ids: list[str]) -
 
 
 def reports_failing_audit(build_db: Path, rules: list[str]) -> Failing | None:
-    """The reports with findings of the given (error-severity) audit rules, or None if a finding
-    names no report."""
+    """The files (by sha256) with findings of the given (error-severity) audit rules, or None if a
+    finding names no report."""
     with duckdb.connect(str(build_db), read_only=True) as con:
         rows = con.execute(
-            "select f.rule, r.report_id from audit.findings as f "
-            f"left join {_REPORTS} as r on f.source_file = r.source_file "
+            "select f.rule, r.sha256 from audit.findings as f "
+            f"left join ({_FILES}) as r on f.source_file = r.source_file "
             "where f.rule in (select unnest(?::varchar[]))",
             [rules],
         ).fetchall()
@@ -123,14 +132,16 @@ def quarantine(rejected_dir: Path, build_db: Path, failing: Failing | None) -> l
     if not failing:
         return []
     with duckdb.connect(str(build_db), read_only=True) as con:
-        files = dict(con.execute(f"select report_id, source_file from {_REPORTS}").fetchall())
-    if set(failing) >= set(files):  # every report fails: a fault of the build, not of a report
+        files = dict(con.execute(_FILES).fetchall())
+    by_file: Failing = {}
+    for report_id, checks in failing.items():
+        by_file.setdefault(_sha256(report_id), set()).update(checks)
+    if set(by_file) >= set(files):  # every report fails: a fault of the build, not of a report
         return []
     out = []
-    for report_id, checks in sorted(failing.items()):
-        source_file = files[report_id]
-        rejections.record(
-            rejected_dir, Path(source_file), report_id, f"failed check {', '.join(sorted(checks))}"
-        )
+    for sha256, checks in sorted(by_file.items()):
+        source_file = files[sha256]
+        why = f"failed check {', '.join(sorted(checks))}"
+        rejections.record(rejected_dir, Path(source_file), sha256, why)
         out.append(source_file)
     return out

@@ -1,18 +1,87 @@
 -- Targets and actuals parsed into operator, number, unit or qualitative text. Nothing is dropped:
 -- a value that fits no form keeps its raw text, gets null parts and is flagged has_unparsed_value.
 {%- set numeric = '^(>=|<=|≥|≤|=|>|<)?(-?[0-9]+(\\.[0-9]+)?)([^0-9]*)$' %}
-with cleaned as (
+{%- set bare_number = '^[0-9]+(\\.[0-9]+)?$' %}
+-- Both kinds of report: 九、部门整体自评表 rows (level2 is their 类别) and project tables' 绩效指标
+-- rows. A project form that prints 指标性质 and 度量单位 in columns of their own has them put back
+-- around a bare number, so one parser reads both ways of printing a target.
+with indicators as (
     select
-        i.*,
+        r.report_id,
         r.department_id,
         r.fiscal_year,
         r.source_file,
-        translate({{ strip_spaces('i.target_raw') }}, '＞＜＝％≧≦', '><=%≥≤') as target_clean,
-        translate({{ strip_spaces('i.actual_raw') }}, '＞＜＝％≧≦', '><=%≥≤') as actual_clean,
-        translate({{ strip_spaces('i.deviation_raw') }}, '％－', '%-') as deviation_clean
+        r.report_kind,
+        cast(null as varchar) as project_id,
+        i.indicator_index,
+        i.level1,
+        i.category,
+        i.category as level2,
+        i.indicator_name,
+        i.target_raw,
+        i.actual_raw,
+        i.target_raw as target_printed,
+        i.actual_raw as actual_printed,
+        i.value_source,
+        i.deviation_raw,
+        cast(null as decimal(9, 2)) as weight,
+        cast(null as decimal(9, 2)) as score,
+        i.reason,
+        i.source_page,
+        i.bbox_x0,
+        i.bbox_top,
+        i.bbox_x1,
+        i.bbox_bottom
     from {{ ref('stg_extracted__indicators') }} as i
     inner join {{ ref('int_reports__versions') }} as r
         on i.report_id = r.report_id and r.is_current
+    union all
+    select
+        r.report_id,
+        r.department_id,
+        r.fiscal_year,
+        r.source_file,
+        r.report_kind,
+        r.project_id,
+        i.indicator_index,
+        i.level1,
+        cast(null as varchar) as category,
+        i.level2,
+        i.indicator_name,
+        i.target_raw,
+        i.actual_raw,
+        case
+            when {{ regex_matches(strip_spaces('i.target_raw'), bare_number) }}
+                then coalesce(i.operator, '') || {{ strip_spaces('i.target_raw') }} || coalesce(i.unit, '')
+            else i.target_raw
+        end as target_printed,
+        case
+            when {{ regex_matches(strip_spaces('i.actual_raw'), bare_number) }}
+                then {{ strip_spaces('i.actual_raw') }} || coalesce(i.unit, '')
+            else i.actual_raw
+        end as actual_printed,
+        cast(null as varchar) as value_source,
+        cast(null as varchar) as deviation_raw,
+        i.weight,
+        i.score,
+        i.reason,
+        i.source_page,
+        i.bbox_x0,
+        i.bbox_top,
+        i.bbox_x1,
+        i.bbox_bottom
+    from {{ ref('stg_extracted__project_indicators') }} as i
+    inner join {{ ref('int_reports__versions') }} as r
+        on i.sha256 = r.sha256 and i.table_index = r.table_index and r.is_current
+),
+
+cleaned as (
+    select
+        *,
+        translate({{ strip_spaces('target_printed') }}, '＞＜＝％≧≦', '><=%≥≤') as target_clean,
+        translate({{ strip_spaces('actual_printed') }}, '＞＜＝％≧≦', '><=%≥≤') as actual_clean,
+        translate({{ strip_spaces('deviation_raw') }}, '％－', '%-') as deviation_clean
+    from indicators
 ),
 
 parsed as (

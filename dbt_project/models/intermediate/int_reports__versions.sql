@@ -1,11 +1,97 @@
--- Every extracted report, with which one is current for its department and year: a corrected
--- re-issue (same department and year, different file content) supersedes the earlier one. Newest
--- file wins (modification time), then the latest extraction, then the hash (so the choice is stable).
-with reports as (
+-- Every extracted report, with which one is current: a corrected re-issue (a different file for the
+-- same department and year, and for a project table the same project) supersedes the earlier one.
+-- Newest file wins (modification time), then the latest extraction, then the key (a stable choice).
+-- A department-wide report is its file (report_id = sha256); a project table is one table of its
+-- file (report_id = sha256#table_index), so a compilation file of many projects is many reports.
+with department_reports as (
+    select
+        report_id,
+        sha256,
+        cast(null as integer) as table_index,
+        cast(null as integer) as source_page,
+        'department_overall' as report_kind,
+        'suzhou_overall' as form,
+        source_file,
+        title,
+        department_name,
+        department_key,
+        cast(null as varchar) as department_code,
+        city,
+        fiscal_year,
+        page_count,
+        extracted_at,
+        source_modified_at,
+        cast(null as varchar) as project_name,
+        cast(null as varchar) as project_name_key,
+        cast(null as varchar) as project_code,
+        cast(null as varchar) as implementing_unit,
+        cast(null as decimal(9, 2)) as total_weight,
+        cast(null as decimal(9, 2)) as total_score,
+        stated_completion_rate_pct,
+        stated_budget_timeliness_rate_pct,
+        stated_duty_indicator_count,
+        stated_duty_indicator_met_count,
+        stated_duty_indicator_met_share_pct,
+        stated_benefit_indicator_count,
+        stated_satisfaction_indicator_count
+    from {{ ref('stg_extracted__reports') }}
+),
+
+project_tables as (
+    select
+        sha256 || '#' || cast(table_index as varchar) as report_id,
+        sha256,
+        table_index,
+        source_page,
+        'project' as report_kind,
+        form,
+        source_file,
+        cast(null as varchar) as title,
+        -- A table without 主管部门 files under its implementing unit, which is then the department.
+        coalesce(department_name, implementing_unit) as department_name,
+        coalesce(department_key, implementing_unit_key) as department_key,
+        case when department_name is null then implementing_unit_code else department_code end as department_code,
+        cast(null as varchar) as city,
+        fiscal_year,
+        page_count,
+        extracted_at,
+        source_modified_at,
+        project_name,
+        project_name_key,
+        project_code,
+        implementing_unit,
+        total_weight,
+        total_score,
+        cast(null as decimal(9, 2)) as stated_completion_rate_pct,
+        cast(null as decimal(9, 2)) as stated_budget_timeliness_rate_pct,
+        cast(null as integer) as stated_duty_indicator_count,
+        cast(null as integer) as stated_duty_indicator_met_count,
+        cast(null as decimal(9, 2)) as stated_duty_indicator_met_share_pct,
+        cast(null as integer) as stated_benefit_indicator_count,
+        cast(null as integer) as stated_satisfaction_indicator_count
+    from {{ ref('stg_extracted__project_reports') }}
+),
+
+reports as (
     select
         *,
         {{ surrogate_key(['department_key']) }} as department_id
-    from {{ ref('stg_extracted__reports') }}
+    from (
+        select * from department_reports
+        union all
+        select * from project_tables
+    ) as both_kinds
+),
+
+keyed as (
+    select
+        *,
+        -- The same key as a project line of the department's overall report (int_budget_lines__keyed):
+        -- a project printed in both is one project.
+        case
+            when report_kind = 'project' then {{ surrogate_key(['department_id', 'project_name_key']) }}
+        end as project_id
+    from reports
 ),
 
 ranked as (
@@ -13,9 +99,9 @@ ranked as (
         *,
         row_number() over newest_first as version_rank,
         first_value(report_id) over newest_first as current_report_id
-    from reports
+    from keyed
     window newest_first as (
-        partition by department_id, fiscal_year
+        partition by department_id, fiscal_year, report_kind, project_id
         order by source_modified_at desc nulls last, extracted_at desc, report_id desc
     )
 )

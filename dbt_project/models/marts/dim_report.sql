@@ -16,5 +16,12 @@ select
     stated_duty_indicator_met_count,
     stated_duty_indicator_met_share_pct,
     stated_benefit_indicator_count,
-    stated_satisfaction_indicator_count
+    stated_satisfaction_indicator_count,
+    report_kind,
+    form,
+    table_index,
+    source_page,
+    project_id,
+    total_weight,
+    total_score
 from {{ ref('int_reports__versions') }}

@@ -28,5 +28,10 @@ select
     bbox_x0 as bbox_x0_pt,
     bbox_top as bbox_top_pt,
     bbox_x1 as bbox_x1_pt,
-    bbox_bottom as bbox_bottom_pt
+    bbox_bottom as bbox_bottom_pt,
+    level2,
+    weight,
+    score,
+    report_kind,
+    project_id
 from {{ ref('int_indicators__parsed') }}

@@ -1,0 +1,28 @@
+select
+    sha256,
+    cast(table_index as integer) as table_index,
+    source_file,
+    cast(page_count as integer) as page_count,
+    extracted_at,
+    source_modified_at,
+    form,
+    cast(fiscal_year as integer) as fiscal_year,
+    trim(department) as department_name,
+    department_key,
+    department_code,
+    trim(implementing_unit) as implementing_unit,
+    implementing_unit_key,
+    implementing_unit_code,
+    trim(project_name) as project_name,
+    project_name_key,
+    project_code,
+    goal_expected,
+    goal_achieved,
+    cast(total_weight as decimal(9, 2)) as total_weight,
+    cast(total_score as decimal(9, 2)) as total_score,
+    conclusion,
+    problems,
+    improvements,
+    cast(page as integer) as source_page
+from {{ source('extracted', 'project_reports') }}
+where {{ not_rejected() }}
