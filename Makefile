@@ -12,6 +12,7 @@ test:
 lint:
 	uv run ruff check .
 	uv run ruff format --check .
+	uv run mypy  # extract/ and expectations/: [tool.mypy] files in pyproject.toml
 	# the dbt templater opens the profile's DuckDB file: point it at data/ from the repository root
 	mkdir -p data && SELFEVAL_BUILD_DB=$(CURDIR)/data/lint.duckdb uv run sqlfluff lint dbt_project/models
 	uv run sqlfluff lint --templater raw expectations/rules  # plain SQL, no dbt

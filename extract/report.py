@@ -145,9 +145,9 @@ def _read_pages(path: Path, data: bytes, settings: ExtractSettings) -> list[Page
                 out.append(read_page(page, settings))
         return out
     with _open_pdf(path, data, settings) as pdf:
-        for page in pdf.pages:
-            out.append(read_page(page, settings))
-            page.close()  # drop pdfminer's layout cache: memory stays flat over long reports
+        for plumber_page in pdf.pages:
+            out.append(read_page(plumber_page, settings))
+            plumber_page.close()  # drop pdfminer's layout cache: memory stays flat over long reports
     return out
 
 
@@ -195,7 +195,9 @@ def _read_header(path: Path, lines: list[TextLine]) -> tuple[str, str, int, str 
         raise errors.NotASelfEvaluationReportError(path, "no self-evaluation report title on the first page")
     if dept_at is None:
         raise errors.MissingSectionError(path, "no 一、预算部门名称 line")
-    department = _DEPARTMENT.match(squashed[dept_at]).group(1)
+    department_line = _DEPARTMENT.match(squashed[dept_at])
+    assert department_line is not None  # dept_at is the first line this matched
+    department = department_line.group(1)
     if not department and dept_at + 1 < len(squashed):
         department = squashed[dept_at + 1]
     year = _YEAR.search(prelude)
@@ -213,7 +215,7 @@ def _assign_sections(pages: list[PageContent], settings: ExtractSettings) -> dic
     out: dict[str, list[Fragment]] = {}
     current: TableSpec | None = None
     for page in pages:
-        events: list[tuple[float, int, object]] = [(line.top, 0, line) for line in page.lines]
+        events: list[tuple[float, int, TextLine | Fragment]] = [(line.top, 0, line) for line in page.lines]
         events += [(frag.bbox[1], 1, frag) for frag in page.fragments]
         for _, _, item in sorted(events, key=lambda e: (e[0], e[1])):
             if isinstance(item, TextLine):
