@@ -1,4 +1,4 @@
-.PHONY: install dev test lint fixtures
+.PHONY: install dev test test-fast lint fixtures
 
 install:  ## install the locked environment
 	uv sync --frozen
@@ -8,6 +8,9 @@ dev:  ## install with the fixture-generation extras (needs LibreOffice and Chrom
 
 test:
 	uv run pytest
+
+test-fast:  ## the suite without the tests marked slow (end to end): under a minute
+	uv run pytest -m "not slow"
 
 lint:
 	uv run ruff check .

@@ -22,6 +22,8 @@ from orchestration.defs.sensors import inbox_sensor
 from tests.conftest import BAD_DIR
 from tests.truth import PDF_DIR
 
+pytestmark = pytest.mark.slow  # Dagster definitions, runs, sensors and `selfeval build` end to end
+
 
 @pytest.fixture(scope="module")
 def definitions():
