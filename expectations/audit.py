@@ -169,10 +169,9 @@ def run_audit(
 
 def _expectation(rule: Rule, spec: ExpectationSpec) -> gx.expectations.Expectation:
     expectation_class = getattr(gx.expectations, spec.class_name, None)
-    is_expectation = isinstance(expectation_class, type) and issubclass(
-        expectation_class, gx.expectations.Expectation
-    )
-    if not is_expectation:
+    if not (
+        isinstance(expectation_class, type) and issubclass(expectation_class, gx.expectations.Expectation)
+    ):
         raise RuleFileError(rule.path, f"Great Expectations has no expectation {spec.name}")
     try:
         return expectation_class(**spec.arguments)
