@@ -14,8 +14,6 @@ from expectations import RuleFileError, load_rules, run_audit
 from orchestration.lib.publish import publish
 from tests.truth import load_truth
 
-pytestmark = pytest.mark.slow  # every test audits a copy of the built warehouse
-
 
 def _copy(warehouse, tmp_path):
     tmp_path.mkdir(parents=True, exist_ok=True)
