@@ -244,6 +244,16 @@ PROJECT_FILE_TABLES: dict[str, ParquetTable] = {
 }
 TABLES = tuple(REPORT_TABLES)
 PROJECT_TABLES = tuple(PROJECT_FILE_TABLES)
+
+
+def _bbox_edge(index: int) -> Callable[[Any], Any]:
+    return lambda part: part.provenance.bbox[index]
+
+
+def _name_key_of(name: str) -> Callable[[Any], Any]:
+    return lambda part: _name_key(getattr(part, name))
+
+
 SCHEMAS: dict[str, pa.Schema] = {name: t.schema for name, t in (REPORT_TABLES | PROJECT_FILE_TABLES).items()}
 
 
@@ -307,11 +317,3 @@ def read_table(root: str | UPath, name: str) -> pa.Table:
     root = UPath(root)
     parts = [pq.read_table(p.open("rb")) for p in sorted(root.glob(f"*/{name}.parquet"))]
     return pa.concat_tables(parts) if parts else SCHEMAS[name].empty_table()
-
-
-def _bbox_edge(index: int) -> Callable[[Any], Any]:
-    return lambda part: part.provenance.bbox[index]
-
-
-def _name_key_of(name: str) -> Callable[[Any], Any]:
-    return lambda part: _name_key(getattr(part, name))
