@@ -1,4 +1,4 @@
-.PHONY: install dev test lint fixtures
+.PHONY: install dev test test-fast lint fixtures
 
 install:  ## install the locked environment
 	uv sync --frozen
@@ -9,9 +9,13 @@ dev:  ## install with the fixture-generation extras (needs LibreOffice and Chrom
 test:
 	uv run pytest
 
+test-fast:  ## the suite without the tests marked slow (end to end): under a minute
+	uv run pytest -m "not slow"
+
 lint:
 	uv run ruff check .
 	uv run ruff format --check .
+	uv run mypy  # extract/ and expectations/: [tool.mypy] files in pyproject.toml
 	# the dbt templater opens the profile's DuckDB file: point it at data/ from the repository root
 	mkdir -p data && SELFEVAL_BUILD_DB=$(CURDIR)/data/lint.duckdb uv run sqlfluff lint dbt_project/models
 	uv run sqlfluff lint --templater raw expectations/rules  # plain SQL, no dbt

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import great_expectations as gx
 import pandas as pd
+from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from .lib.offline_docs import make_offline
 from .rule_files import FINDING_CONTEXT, ExpectationSpec, Rule, RuleFileError, load_rules
@@ -73,7 +74,7 @@ def _gx_context(docs_dir: Path | None):
     # GX's progress bars and info logs would swamp every build's output.
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False}
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     if docs_dir is not None:
         context.add_data_docs_site(
             site_name="audit",
@@ -168,10 +169,9 @@ def run_audit(
 
 def _expectation(rule: Rule, spec: ExpectationSpec) -> gx.expectations.Expectation:
     expectation_class = getattr(gx.expectations, spec.class_name, None)
-    is_expectation = isinstance(expectation_class, type) and issubclass(
-        expectation_class, gx.expectations.Expectation
-    )
-    if not is_expectation:
+    if not (
+        isinstance(expectation_class, type) and issubclass(expectation_class, gx.expectations.Expectation)
+    ):
         raise RuleFileError(rule.path, f"Great Expectations has no expectation {spec.name}")
     try:
         return expectation_class(**spec.arguments)
@@ -212,10 +212,14 @@ def _metrics(frame: pd.DataFrame) -> dict:
     if "coverage" not in frame or not frame["coverage"].notna().any():
         return {}
     cov = frame.dropna(subset=["coverage"]).sort_values(["source_file", "subject"])  # stable JSON
+    coverage = cov["coverage"].astype(float)
     return {
-        "coverage_min": round(float(cov["coverage"].min()), 4),
-        "coverage_max": round(float(cov["coverage"].max()), 4),
-        "coverage": {f"{r.source_file} {r.subject}": round(float(r.coverage), 4) for r in cov.itertuples()},
+        "coverage_min": round(coverage.min(), 4),
+        "coverage_max": round(coverage.max(), 4),
+        "coverage": {
+            f"{source_file} {subject}": round(value, 4)
+            for source_file, subject, value in zip(cov["source_file"], cov["subject"], coverage, strict=True)
+        },
     }
 
 

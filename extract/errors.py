@@ -8,13 +8,15 @@ turned into `MalformedTableError` naming the file and section by the reader.
 
 from __future__ import annotations
 
+import os
+
 
 class ReportError(Exception):
     """Base: this file cannot be read as a self-evaluation report. `str()` is the one-line reason."""
 
     reason = "unreadable report"
 
-    def __init__(self, path: str, detail: str | None = None):
+    def __init__(self, path: str | os.PathLike[str], detail: str | None = None):
         self.path = str(path)
         self.detail = detail
         super().__init__(f"{self.reason}: {detail}" if detail else self.reason)
@@ -87,7 +89,7 @@ class InternalError(ReportError):
 
     reason = "internal error"
 
-    def __init__(self, path: str, detail: str | None = None, traceback_text: str = ""):
+    def __init__(self, path: str | os.PathLike[str], detail: str | None = None, traceback_text: str = ""):
         super().__init__(path, detail)
         self.traceback_text = traceback_text
 

@@ -17,8 +17,9 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import errors
 from .report import read_header, read_report
@@ -102,7 +103,8 @@ def _map(
             proc.start()
             child.close()
             running[parent] = (path, proc, time.monotonic())
-        ready = mp.connection.wait(list(running), timeout=0.05)
+        # wait() answers a subset of the objects it is given: here, the running workers' pipes.
+        ready = cast(list[Connection], mp.connection.wait(list(running), timeout=0.05))
         for conn in ready:
             path, proc, _ = running.pop(conn)
             try:

@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
+from typing import cast
 
 from . import errors
 from .models import ProjectFile, Report
@@ -138,7 +139,8 @@ def _check_structure(path: Path, data: bytes, page_count: int) -> tuple[str, ...
             raise errors.IntegrityError(
                 path, f"cross-reference table points object {misplaced} at the wrong offset"
             )
-        page_ids = [page.pageid for page in PDFPage.create_pages(document)]
+        # pdfminer types a page id as any object; the pages of a document are numbered by object.
+        page_ids = [cast(int, page.pageid) for page in PDFPage.create_pages(document)]
     except (errors.ReportError, MemoryError):
         raise
     except Exception as exc:  # pdfminer raises many unrelated types on damaged files

@@ -214,9 +214,7 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         # JSON has one number type; ints stay ints so 0 prints as 0, not 0.0.
         return (
-            int(value)
-            if value == value.to_integral_value() and value.as_tuple().exponent >= 0
-            else float(value)
+            int(value) if value == value.to_integral_value() and _is_whole_exponent(value) else float(value)
         )
     if isinstance(value, tuple):
         return list(value)
@@ -241,3 +239,8 @@ def _holds_records(hint: Any) -> bool:
 
 def is_matched_by_name(record_type: type, field_name: str) -> bool:
     return any(f.name == field_name and f.metadata.get("matched_by_name") for f in fields(record_type))
+
+
+def _is_whole_exponent(value: Decimal) -> bool:
+    exponent = value.as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= 0  # NaN and Infinity have a letter instead

@@ -122,8 +122,8 @@ def _address(obj) -> int:
 
 
 # FPDFText_GetTextObject answering a plain address: compared for every character, so no cast each time.
-_text_object_address = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
-    ctypes.cast(raw.FPDFText_GetTextObject, ctypes.c_void_p).value
+_text_object_address = ctypes.cast(
+    raw.FPDFText_GetTextObject, ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
 )
 
 
@@ -162,6 +162,7 @@ class _PageReader:
                 obj = raw.FPDFText_GetTextObject(handle, k)
                 use = self.font_use(obj, (matrix.a, matrix.b, matrix.c, matrix.d))
             raw.FPDFText_GetCharOrigin(handle, k, x, y)
+            assert use is not None  # the first character's text object set it
             chars.append(use.char(chr(code), x.value, y.value, height))
 
     def walk(self, parent, count, get, outer, depth: int) -> None:

@@ -137,9 +137,9 @@ def _read_pages(path: Path, data: bytes, settings: ExtractSettings) -> list[Page
                 out.append(read_page(page, settings))
         return out
     with _open_pdf(path, data, settings) as pdf:
-        for page in pdf.pages:
-            out.append(read_page(page, settings))
-            page.close()  # drop pdfminer's layout cache: memory stays flat over long reports
+        for plumber_page in pdf.pages:
+            out.append(read_page(plumber_page, settings))
+            plumber_page.close()  # drop pdfminer's layout cache: memory stays flat over long reports
     return out
 
 

@@ -70,7 +70,7 @@ def stitch(fragments: list[Fragment], spec: TableSpec) -> list[LogicalRow]:
                 mapping, header_x0 = found, row.cell_x0
                 continue
             columns = _columns_for(row, mapping, header_x0, spec)
-            values = {f: None for f in (c.field for c in spec.columns)}
+            values: dict[str, str | None] = {f: None for f in (c.field for c in spec.columns)}
             for field, text in zip(columns, row.cells, strict=False):
                 if field and text is not None:
                     values[field] = text

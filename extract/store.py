@@ -104,10 +104,7 @@ def _provenance_columns() -> list[Column]:
     return [
         Column("page", _arrow_type(hints["page"]), lambda part: part.provenance.page),
         Column("pages", _arrow_type(hints["pages"]), lambda part: list(part.provenance.pages)),
-        *(
-            Column(f"bbox_{edge}", bbox_type, lambda part, i=i: part.provenance.bbox[i])
-            for i, edge in enumerate(BBOX_EDGES)
-        ),
+        *(Column(f"bbox_{edge}", bbox_type, _bbox_edge(i)) for i, edge in enumerate(BBOX_EDGES)),
     ]
 
 
@@ -140,9 +137,7 @@ def _record_columns(record_type: type, skip: frozenset[str]) -> list[Column]:
             continue
         columns.append(Column(name, _arrow_type(hint), _attribute(name, _arrow_type(hint))))
         if is_matched_by_name(record_type, name):
-            columns.append(
-                Column(f"{name}_key", pa.string(), lambda part, n=name: _name_key(getattr(part, n)))
-            )
+            columns.append(Column(f"{name}_key", pa.string(), _name_key_of(name)))
     if Provenance in get_type_hints(record_type).values():
         columns += _provenance_columns()
     return columns
@@ -249,6 +244,16 @@ PROJECT_FILE_TABLES: dict[str, ParquetTable] = {
 }
 TABLES = tuple(REPORT_TABLES)
 PROJECT_TABLES = tuple(PROJECT_FILE_TABLES)
+
+
+def _bbox_edge(index: int) -> Callable[[Any], Any]:
+    return lambda part: part.provenance.bbox[index]
+
+
+def _name_key_of(name: str) -> Callable[[Any], Any]:
+    return lambda part: _name_key(getattr(part, name))
+
+
 SCHEMAS: dict[str, pa.Schema] = {name: t.schema for name, t in (REPORT_TABLES | PROJECT_FILE_TABLES).items()}
 
 

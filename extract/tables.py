@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from typing import cast
 
 import pdfplumber.page
 from pdfplumber.table import Table, TableFinder, TableSettings
@@ -75,7 +76,7 @@ def read_page(page, settings: ExtractSettings) -> PageContent:
             for i, r in enumerate(table.rows)
         )
         if rows:
-            fragments.append(Fragment(page.page_number, tuple(table.bbox), rows))
+            fragments.append(Fragment(page.page_number, table.bbox, rows))
     lines = text_lines(page.page_number, chars, [f.bbox for f in fragments], settings.line_tolerance)
     return PageContent(page.page_number, tuple(fragments), tuple(lines), len(chars), outside)
 
@@ -107,7 +108,8 @@ class _Chars:
 def _inside(table: Table, chars: list[dict]) -> Table:
     """The table over only the characters inside it: `Table.extract` tests every character of its
     page against every row, and a row holds a character by the same midpoint test."""
-    return Table(_Chars([c for c in chars if _holds(table.bbox, c)]), table.cells)
+    # pdfplumber types the page as a whole Page; extract() reads only its characters.
+    return Table(cast(pdfplumber.page.Page, _Chars([c for c in chars if _holds(table.bbox, c)])), table.cells)
 
 
 def _holds(box, c: dict) -> bool:

@@ -80,3 +80,10 @@ def warehouse(tmp_path_factory):
     build_db = work / "build.duckdb"
     run_dbt(["build"], extracted, build_db, work)
     return build_db
+
+
+def pytest_collection_modifyitems(items):
+    # A test that needs the warehouse dbt builds from the corpus is end to end, whatever its file.
+    for item in items:
+        if "warehouse" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

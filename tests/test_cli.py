@@ -61,6 +61,7 @@ def _build_in(cwd: Path, env_reports: str | None) -> subprocess.CompletedProcess
     )
 
 
+@pytest.mark.slow
 def test_dotenv_in_the_working_folder_sets_what_the_environment_does_not(tmp_path):
     (tmp_path / ".env").write_text("SELFEVAL_REPORTS_DIR=from-dotenv\n", encoding="utf-8")
     result = _build_in(tmp_path, env_reports=None)
@@ -68,6 +69,7 @@ def test_dotenv_in_the_working_folder_sets_what_the_environment_does_not(tmp_pat
     assert result.stderr == "selfeval build: reports folder not found: from-dotenv\n"
 
 
+@pytest.mark.slow
 def test_environment_wins_over_dotenv(tmp_path):
     (tmp_path / ".env").write_text("SELFEVAL_REPORTS_DIR=from-dotenv\n", encoding="utf-8")
     result = _build_in(tmp_path, env_reports="from-environment")
@@ -97,6 +99,7 @@ def test_build_over_an_empty_inbox_exits_two_with_one_line_and_deletes_nothing(t
 # --- query: pipes and Ctrl-C -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_query_piped_into_head_ends_with_one_line(small_db, tmp_path):
     err = tmp_path / "err.txt"
     script = (
@@ -109,6 +112,7 @@ def test_query_piped_into_head_ends_with_one_line(small_db, tmp_path):
     _one_line_error(err.read_text(), "selfeval query: output closed early (broken pipe)")
 
 
+@pytest.mark.slow
 def test_query_interrupted_by_ctrl_c_ends_with_one_line(small_db):
     endless = "select sum(i % 7) from range(100000000000) t(i)"
     proc = subprocess.Popen(

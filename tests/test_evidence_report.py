@@ -21,6 +21,8 @@ from orchestration.lib.evidence.crops import RENDER_SCALE
 from tests.lib.browser import Chromium
 from tests.truth import PDF_DIR
 
+pytestmark = pytest.mark.slow  # the site of an audited warehouse, opened in a browser
+
 # The audit findings of the committed corpus (tests/test_audit.py), with the text of the printed
 # cell each one is about.
 CORPUS_FINDINGS = {

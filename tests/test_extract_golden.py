@@ -104,6 +104,7 @@ def _without_boxes(value):
     return value
 
 
+@pytest.mark.slow
 def test_pdfminer_backend_reads_the_same_records(fixture_name, read_fixture):
     from dataclasses import asdict
 

@@ -109,6 +109,7 @@ def _has(feature: str, name: str, report) -> bool:
     raise AssertionError(feature)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "feature",
     [
@@ -144,6 +145,7 @@ def _browser_fixtures() -> list[str]:
     return names
 
 
+@pytest.mark.slow
 def test_browser_fixtures_are_printed_by_chromium_with_radical_code_points():
     for name in _browser_fixtures():
         with pdfplumber.open(PDF_DIR / f"{name}.pdf") as pdf:

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from extract import guarded, read_header, read_report, version
 from extract.store import is_current, read_table, version_file_name, write_report
@@ -98,6 +99,7 @@ def test_report_folder_without_a_version_is_not_current(seed_report, tmp_path):
     assert not is_current(tmp_path, seed_report.sha256)
 
 
+@pytest.mark.slow
 def test_report_extracted_by_an_older_extractor_is_extracted_again(tmp_path, monkeypatch):
     inbox = scan(_inbox(tmp_path))
     extracted, rejected = tmp_path / "extracted", tmp_path / "rejected"
@@ -156,6 +158,7 @@ def test_header_over_the_page_limit_is_read_again_under_a_higher_limit(tmp_path,
 # --- the inbox sensor --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_sensor_requests_a_run_for_unchanged_files_after_an_extractor_upgrade(tmp_path, monkeypatch):
     inbox = _inbox(tmp_path)
     paths = SelfevalPaths(

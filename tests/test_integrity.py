@@ -261,6 +261,7 @@ def test_infinity_is_not_read_as_a_blank_amount():
         parse_amount("Infinity")
 
 
+@pytest.mark.slow
 def test_mutation_campaign_loads_no_mutant_wrong(tmp_path):
     """Two mutants of each kind (seed 1), read as `build` reads them: right or rejected."""
     from benchmarks.mutation_campaign import KINDS, run_campaign

@@ -107,6 +107,7 @@ def built_with_a_bug(tmp_path_factory):
     return code, out.getvalue(), err.getvalue(), log, warehouse
 
 
+@pytest.mark.slow
 def test_build_summary_reports_the_internal_error(built_with_a_bug):
     code, out, *_ = built_with_a_bug
     assert code == 1
@@ -115,6 +116,7 @@ def test_build_summary_reports_the_internal_error(built_with_a_bug):
     assert "reports loaded: 1 (fiscal years 2021, 2023)" in out  # the good file still loads
 
 
+@pytest.mark.slow
 def test_rejected_files_record_the_internal_error(built_with_a_bug):
     *_, warehouse = built_with_a_bug
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -122,6 +124,7 @@ def test_rejected_files_record_the_internal_error(built_with_a_bug):
     assert rows == [("hits_the_bug.pdf", REASON)]
 
 
+@pytest.mark.slow
 def test_build_log_has_the_internal_errors_traceback_and_the_screen_does_not(built_with_a_bug):
     _, out, err, log, _ = built_with_a_bug
     assert f"hits_the_bug.pdf: {REASON}\nTraceback (most recent call last):" in log

@@ -24,6 +24,8 @@ from orchestration.lib.settings import Settings
 from tests.conftest import BAD_DIR
 from tests.truth import PDF_DIR
 
+pytestmark = pytest.mark.slow  # Dagster definitions, runs, sensors and `selfeval build` end to end
+
 
 @pytest.fixture(scope="module")
 def definitions():

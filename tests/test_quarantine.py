@@ -13,6 +13,8 @@ import extract.guarded
 from benchmarks.mutation_campaign import _with_pages
 from tests.truth import PDF_DIR
 
+pytestmark = pytest.mark.slow  # each test runs `selfeval build` over the samples
+
 
 @pytest.fixture
 def inbox(tmp_path, monkeypatch):

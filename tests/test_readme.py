@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.truth import PDF_DIR
 
@@ -35,8 +36,8 @@ DAGSTER_CLI = (
     " --select 'key:extracted/*' --partition 2022",
     "uv run dagster job execute -m orchestration.definitions -j warehouse_job",
 )
-# Run by CI (.ci/run), which runs the whole suite (`make test` is `uv run pytest`).
-IN_CI = ("uv run pytest", "make dev", "make lint", "make test")
+# Run by CI (.ci/run), which runs the fast suite, then the whole one (`make test` is `uv run pytest`).
+IN_CI = ("uv run pytest", "make dev", "make lint", "make test", "make test-fast")
 
 
 def readme_commands() -> list[str]:
@@ -58,6 +59,11 @@ def test_ci_runs_the_commands_no_test_runs():
     # `make test` is the same command as the one CI runs.
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^test:\n\tuv run pytest$", makefile, flags=re.M)
+
+
+def test_fast_suite_is_the_whole_suite_without_the_slow_marker():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r'^test-fast:.*\n\tuv run pytest -m "not slow"$', makefile, flags=re.M)
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -87,6 +93,7 @@ def _count(db: Path, sql: str) -> int:
         return con.execute(sql).fetchall()[0][0]
 
 
+@pytest.mark.slow
 def test_quick_start_builds_the_bundled_samples_and_answers_the_query(tmp_path):
     env = _env(tmp_path)
     built = _run(QUICK_START, env)
@@ -98,6 +105,7 @@ def test_quick_start_builds_the_bundled_samples_and_answers_the_query(tmp_path):
     assert queried.returncode == 0 and queried.stdout.splitlines()[2].strip() == str(n_lines)
 
 
+@pytest.mark.slow
 def test_own_reports_command_builds_the_named_inbox(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -112,6 +120,7 @@ def test_own_reports_command_builds_the_named_inbox(tmp_path):
     assert _count(warehouse, "select count(*) from marts.dim_report") == 1
 
 
+@pytest.mark.slow
 def test_extract_synopsis_prints_one_report_per_file(tmp_path):
     pdf = PDF_DIR / "nantong_culture_2023.pdf"
     command = EXTRACT.replace("REPORT.pdf [MORE.pdf ...] [--pretty]", f"'{pdf}' --pretty")
@@ -139,6 +148,7 @@ def test_report_synopsis_writes_the_evidence_site(warehouse, tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_dagster_cli_commands_run_as_written(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -165,6 +175,7 @@ def _graphql(port: int, query: str) -> dict:
         return json.loads(response.read())
 
 
+@pytest.mark.slow
 def test_dagster_dev_serves_the_code_location(tmp_path):
     port = 20000 + os.getpid() % 20000
     # The port: click reads DAGSTER_CLI_DEV_PORT for `dagster dev --port` (the default 3000 may be taken).

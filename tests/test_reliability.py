@@ -25,6 +25,8 @@ from orchestration.lib.publish import publish
 from tests.conftest import BAD_DIR
 from tests.truth import PDF_DIR, load_truth
 
+pytestmark = pytest.mark.slow  # builds, concurrent builds and killed builds end to end
+
 REISSUE_DIR = PDF_DIR.parent / "reissue"
 GOOD = ("nantong_culture_2023.pdf", "suzhou_education_2021.pdf")
 

@@ -17,6 +17,8 @@ from orchestration.lib import rejections
 from tests.conftest import run_dbt
 from tests.truth import INDICATOR_FIELDS, fixture_names, load_truth
 
+pytestmark = pytest.mark.slow  # the marts of the warehouse dbt builds from the corpus
+
 TRUTHS = {name: load_truth(name) for name in fixture_names()}
 
 
