@@ -300,9 +300,9 @@ def _read_object(data: bytes, offset: int) -> _Object:
                 reader.take_entries(entries.group())
                 pos = entries.end()
         token = _TOKEN.match(data, pos)
-        kind, pos = token.lastgroup, token.end()
-        if kind is None:
+        if token is None or token.lastgroup is None:
             raise _Malformed("no endobj")
+        kind, pos = token.lastgroup, token.end()
         text = token.group(kind)
         if reader.is_complete:
             if kind == "word" and text in _OBJECT_END:
@@ -368,7 +368,7 @@ class _ObjectReader:
         if parent is None:
             self.is_complete = True
         else:
-            if len(self.stack) == 1:
+            if len(self.stack) == 1 and parent.key is not None:
                 self.entries[parent.key] = value
             parent.key = None
 
@@ -400,7 +400,8 @@ def _check_font_keys(entries: dict[bytes, bytes | int]) -> None:
     subtype = entries.get(b"/Subtype")
     if entries.get(b"/Type") != b"/Font" and subtype not in _FONT_REQUIRED_KEYS:
         return
-    required = (b"/Type", b"/Subtype", *_FONT_REQUIRED_KEYS.get(subtype, ()))
+    kind_keys = _FONT_REQUIRED_KEYS.get(subtype, ()) if isinstance(subtype, bytes) else ()
+    required = (b"/Type", b"/Subtype", *kind_keys)
     missing = next((key for key in required if key not in entries), None)
     if missing is not None:
         raise _Malformed(f"a font without its {missing.decode()} entry")
@@ -410,8 +411,9 @@ def _check_widths(entries: dict[bytes, bytes | int]) -> None:
     """A simple font lists one width per code from FirstChar to LastChar: one more or less shifts the
     advances of every code after it (digits then print over each other and read out of order)."""
     first, last, widths = entries.get(b"/FirstChar"), entries.get(b"/LastChar"), entries.get(b"/Widths")
-    is_range = isinstance(first, bytes) and first.isdigit() and isinstance(last, bytes) and last.isdigit()
-    if isinstance(widths, int) and is_range and widths != int(last) - int(first) + 1:
+    if not (isinstance(first, bytes) and first.isdigit() and isinstance(last, bytes) and last.isdigit()):
+        return
+    if isinstance(widths, int) and widths != int(last) - int(first) + 1:
         raise _Malformed(f"{widths} widths for codes {int(first)} to {int(last)}")
 
 
@@ -419,7 +421,10 @@ def _string_end(data: bytes, pos: int) -> int:
     """Where the literal string opened just before `pos` ends (parentheses nest, backslash escapes)."""
     depth = 1
     while depth:
-        pos = _STRING_PART.match(data, pos).end()
+        part = _STRING_PART.match(data, pos)
+        if part is None:
+            raise _Malformed("a string is never closed")
+        pos = part.end()
         if pos >= len(data):
             raise _Malformed("a string is never closed")
         depth += 1 if data[pos] == ord("(") else -1

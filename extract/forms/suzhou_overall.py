@@ -118,7 +118,9 @@ def _read_header(doc: Document, lines: list[TextLine]) -> tuple[str, str, int, s
     prelude, dept_at = _prelude(squashed)
     if dept_at is None:
         raise errors.MissingSectionError(doc.path, "no 一、预算部门名称 line")
-    department = _DEPARTMENT.match(squashed[dept_at]).group(1)
+    department_line = _DEPARTMENT.match(squashed[dept_at])
+    assert department_line is not None  # dept_at is the first line this matched
+    department = department_line.group(1)
     if not department and dept_at + 1 < len(squashed):
         department = squashed[dept_at + 1]
     year = _YEAR.search(prelude)
@@ -167,7 +169,7 @@ def _assign_sections(pages: tuple[PageContent, ...]) -> dict[str, list[Fragment]
     out: dict[str, list[Fragment]] = {}
     current: TableSpec | None = None
     for page in pages:
-        events: list[tuple[float, int, object]] = [(line.top, 0, line) for line in page.lines]
+        events: list[tuple[float, int, TextLine | Fragment]] = [(line.top, 0, line) for line in page.lines]
         events += [(frag.bbox[1], 1, frag) for frag in page.fragments]
         for _, _, item in sorted(events, key=lambda e: (e[0], e[1])):
             if isinstance(item, TextLine):

@@ -211,6 +211,8 @@ def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
     if name is None:
         raise errors.MalformedTableError(path, "a 项目名称 row without a name")
     project_code, project_name = split_code(name)
+    if project_name is None:
+        raise errors.MalformedTableError(path, f"a 项目名称 row with a code and no name: {name}")
     department_code, department = split_code(cell_text(values.get("department")))
     unit_code, unit = split_code(cell_text(values.get("implementing_unit")))
     where = f"{project_name}: "
