@@ -107,3 +107,8 @@ class TableShapeError(CellReadError):
 
 class NumberParseError(CellReadError):
     """A cell that holds an amount or a rate prints something else."""
+
+
+class MalformedObjectError(ValueError):
+    """An object stored in the PDF is not valid PDF syntax; `str()` says why, without the file (the
+    integrity check turns it into an IntegrityError naming the file and the object)."""

@@ -173,7 +173,7 @@ def _check_objects(path: Path, data: bytes, document, page_ids: list[int]) -> di
             offsets[objid] = offset
             try:
                 found = _read_object(data, offset)
-            except _Malformed as exc:
+            except errors.MalformedObjectError as exc:
                 raise errors.IntegrityError(path, f"object {objid} is malformed ({exc})") from None
         else:
             # Inside an object stream, whose checksum the stream check verified: pdfminer reads it.
@@ -270,10 +270,6 @@ _CONSTANTS = frozenset({b"true", b"false", b"null"})
 _OBJECT_END = frozenset({b"endobj", b"stream"})
 
 
-class _Malformed(Exception):
-    """Why an object is not valid PDF syntax."""
-
-
 @dataclass(frozen=True)
 class _Object:
     refs: tuple[int, ...]  # the objects it refers to
@@ -291,7 +287,7 @@ def _read_object(data: bytes, offset: int) -> _Object:
     """The object whose `N G obj` header is at `offset`, token by token up to `stream` or `endobj`."""
     header = _OBJECT_HEADER.match(data, offset)
     if header is None:
-        raise _Malformed("no object header where the table says")
+        raise errors.MalformedObjectError("no object header where the table says")
     reader, pos = _ObjectReader(), header.end()
     while True:
         if reader.stack and reader.stack[-1].is_dict and reader.stack[-1].key is None:
@@ -301,7 +297,7 @@ def _read_object(data: bytes, offset: int) -> _Object:
                 pos = entries.end()
         token = _TOKEN.match(data, pos)
         if token is None or token.lastgroup is None:
-            raise _Malformed("no endobj")
+            raise errors.MalformedObjectError("no endobj")
         kind, pos = token.lastgroup, token.end()
         text = token.group(kind)
         if reader.is_complete:
@@ -309,7 +305,7 @@ def _read_object(data: bytes, offset: int) -> _Object:
                 _check_widths(reader.entries)
                 _check_font_keys(reader.entries)
                 return _Object(tuple(reader.refs), reader.entries.get(b"/Type") == b"/Page")
-            raise _Malformed(f"{_shown(text)} after the object's value")
+            raise errors.MalformedObjectError(f"{_shown(text)} after the object's value")
         if kind == "string":
             pos = _string_end(data, pos)
         if kind == "names" and reader.stack and reader.stack[-1].is_dict:
@@ -338,7 +334,7 @@ class _ObjectReader:
         top = self.stack[-1] if self.stack else None
         if top is not None and top.is_dict and top.key is None and text != b">>":
             if kind != "names":
-                raise _Malformed(f"{_shown(text)} where a key should be")
+                raise errors.MalformedObjectError(f"{_shown(text)} where a key should be")
             top.key = text
             return
         if kind == "open":
@@ -346,13 +342,13 @@ class _ObjectReader:
             return
         if kind == "close":
             if top is None or top.is_dict != (text == b">>"):
-                raise _Malformed(f"{_shown(text)} closes nothing open")
+                raise errors.MalformedObjectError(f"{_shown(text)} closes nothing open")
             if top.key is not None:
-                raise _Malformed(f"key {_shown(top.key)} has no value")
+                raise errors.MalformedObjectError(f"key {_shown(top.key)} has no value")
             self.stack.pop()
             value: bytes | int = top.count
         elif kind in ("word", "other") and text not in _CONSTANTS:
-            raise _Malformed(f"{_shown(text)} where a value should be")
+            raise errors.MalformedObjectError(f"{_shown(text)} where a value should be")
         else:
             value = text
             if kind == "ref":
@@ -364,7 +360,7 @@ class _ObjectReader:
             )
             return
         if kind == "numbers" and len(text.split()) > 1:
-            raise _Malformed(f"{_shown(text)} where one value should be")
+            raise errors.MalformedObjectError(f"{_shown(text)} where one value should be")
         if parent is None:
             self.is_complete = True
         else:
@@ -404,7 +400,7 @@ def _check_font_keys(entries: dict[bytes, bytes | int]) -> None:
     required = (b"/Type", b"/Subtype", *kind_keys)
     missing = next((key for key in required if key not in entries), None)
     if missing is not None:
-        raise _Malformed(f"a font without its {missing.decode()} entry")
+        raise errors.MalformedObjectError(f"a font without its {missing.decode()} entry")
 
 
 def _check_widths(entries: dict[bytes, bytes | int]) -> None:
@@ -414,7 +410,7 @@ def _check_widths(entries: dict[bytes, bytes | int]) -> None:
     if not (isinstance(first, bytes) and first.isdigit() and isinstance(last, bytes) and last.isdigit()):
         return
     if isinstance(widths, int) and widths != int(last) - int(first) + 1:
-        raise _Malformed(f"{widths} widths for codes {int(first)} to {int(last)}")
+        raise errors.MalformedObjectError(f"{widths} widths for codes {int(first)} to {int(last)}")
 
 
 def _string_end(data: bytes, pos: int) -> int:
@@ -423,10 +419,10 @@ def _string_end(data: bytes, pos: int) -> int:
     while depth:
         part = _STRING_PART.match(data, pos)
         if part is None:
-            raise _Malformed("a string is never closed")
+            raise errors.MalformedObjectError("a string is never closed")
         pos = part.end()
         if pos >= len(data):
-            raise _Malformed("a string is never closed")
+            raise errors.MalformedObjectError("a string is never closed")
         depth += 1 if data[pos] == ord("(") else -1
         pos += 1
     return pos
