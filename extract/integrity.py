@@ -198,8 +198,9 @@ def _check_page_order(path: Path, offsets: dict[int, int], page_ids: list[int]) 
 def _read_stored_object(path: Path, document, objid: int) -> _Object:
     """An object inside an object stream, as pdfminer reads it."""
     from pdfminer.pdftypes import PDFObjRef, PDFStream
-    from pdfminer.psparser import LIT, PSKeyword
+    from pdfminer.psparser import KWD, LIT, PSKeyword
 
+    null_keyword = KWD(b"null")
     try:
         value = document.getobj(objid)
     except Exception:  # listed, but no object where the table says: as good as missing
@@ -210,7 +211,8 @@ def _read_stored_object(path: Path, document, objid: int) -> _Object:
         value = pending.pop()
         if isinstance(value, PDFObjRef):
             refs.append(value.objid)
-        elif isinstance(value, PSKeyword):
+        elif isinstance(value, PSKeyword) and value is not null_keyword:
+            # pdfminer's object-stream parser leaves `null` a keyword; any other is a stray word.
             raise errors.IntegrityError(
                 path, f"object {objid} is malformed ({_shown(value.name)} where a value should be)"
             )
@@ -242,7 +244,8 @@ _REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
 # Possessive and atomic: a long run of digits or of '%' costs linear time, never backtracking.
 _SPACE = rb"(?:[" + _WHITE + rb"]++|%[^\r\n]*+)*+"
 _NUMBER = rb"(?>[+-]?(?:\d+(?:\.\d*)?|\.\d+))(?!" + _REGULAR + rb")"
-_NAME = rb"/" + _REGULAR + rb"*"
+# Possessive: a name ending in digits ('/A1 <<') is one name, never a shorter name and a number.
+_NAME = rb"/" + _REGULAR + rb"*+"
 _REF = rb"\d+[" + _WHITE + rb"]+\d+[" + _WHITE + rb"]+R(?!" + _REGULAR + rb")"
 _TOKEN = re.compile(
     _SPACE + rb"(?:(?P<ref>" + _REF + rb")"
