@@ -55,17 +55,50 @@ _STANDARD_FILTERS = frozenset(
     b"ASCIIHexDecode ASCII85Decode LZWDecode FlateDecode RunLengthDecode CCITTFaxDecode JBIG2Decode "
     b"DCTDecode JPXDecode Crypt AHx A85 LZW Fl RL CCF DCT".split()
 )
+_ENCRYPT = re.compile(rb"/Encrypt\s*\d+\s+\d+\s+R")
+_TYPE = re.compile(rb"/Type\s*/(\w+)")
+_DIRECT_LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)")
 # Enough of the text before `stream` to hold its dictionary (fonts' dictionaries are the longest).
 _DICT_LOOKBACK_BYTES = 2048
 
 
 def check_file(path: Path, data: bytes, page_count: int) -> tuple[str, ...]:
     """Reject a damaged file (IntegrityError); return warnings about faults the readers repair."""
-    _check_flate_streams(path, data)
+    _check_flate_streams(path, data, _decipher(data))
     return _check_structure(path, data, page_count)
 
 
-def _check_flate_streams(path: Path, data: bytes) -> None:
+def _decipher(data: bytes):
+    """pdfminer's stream decryption for an encrypted file (permissions set with an empty user
+    password, as many published reports are), else None. Its streams are checked once decrypted."""
+    if not _ENCRYPT.search(data):
+        return None
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+
+    try:
+        return PDFDocument(PDFParser(io.BytesIO(data))).decipher
+    except Exception:  # pdfminer raises many unrelated types on damaged files; the stream check then fails
+        return None
+
+
+def _decrypted(decipher, header: re.Match, dictionary: bytes, body: bytes) -> bytes:
+    """A stream's data as its filters see it. Cross-reference streams are never encrypted."""
+    from pdfminer.psparser import LIT
+
+    kind = _TYPE.search(dictionary)
+    if kind is not None and kind.group(1) == b"XRef":
+        return body
+    length = _DIRECT_LENGTH.search(dictionary)
+    body = body[: int(length.group(1))] if length else body.removesuffix(b"\n").removesuffix(b"\r")
+    attrs = {"Type": LIT(kind.group(1).decode())} if kind else {}
+    try:
+        return decipher(int(header.group(1)), int(header.group(2)), body, attrs)
+    except Exception:  # a cipher's padding or block-size error: damaged data
+        return b""
+
+
+def _check_flate_streams(path: Path, data: bytes, decipher=None) -> None:
     for match in _STREAM.finditer(data):
         start = max(0, match.start() - _DICT_LOOKBACK_BYTES)
         if not data[start : match.start()].rstrip().endswith(b">>"):
@@ -86,6 +119,8 @@ def _check_flate_streams(path: Path, data: bytes) -> None:
             )
         end = data.find(_END_STREAM, match.end())
         body = data[match.end() : end if end >= 0 else len(data)]
+        if decipher is not None:
+            body = _decrypted(decipher, header[-1], dictionary, body)
         if not names and _has_zlib_header(body) and _inflate_problem(body) is None:
             # A damaged /Filter key: the readers take the compressed bytes for the data itself.
             raise errors.IntegrityError(path, f"stream of object {name} is compressed but declares no filter")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 import zlib
 from decimal import Decimal
 
 import pypdfium2 as pdfium
 import pytest
+from reportlab.lib.pdfencrypt import StandardEncryption
+from reportlab.pdfgen.canvas import Canvas
 
 import extract
 from benchmarks.mutation_campaign import _with_pages, records
@@ -392,3 +395,32 @@ def test_stray_word_inside_an_object_stream_is_still_rejected(tmp_path):
         errors.IntegrityError, match=r"object 6 is malformed \('nul' where a value should be\)"
     ):
         _integrity_warnings(tmp_path, data)
+
+
+def _encrypted_pdf() -> bytes:
+    """A page whose content stream is encrypted (RC4, empty user password, editing forbidden)."""
+    buffer = io.BytesIO()
+    canvas = Canvas(
+        buffer, pageCompression=1, encrypt=StandardEncryption("", ownerPassword="owner", canModify=0)
+    )
+    canvas.drawString(72, 720, "Hello")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def test_encrypted_file_with_an_empty_user_password_is_loaded(tmp_path):
+    # Before: rejected ("stream of object 8 0 is corrupt (Non-Ascii85 digit found …)"): its streams
+    # were decoded undecrypted.
+    # Published reports often carry such permissions.
+    assert _integrity_warnings(tmp_path, _encrypted_pdf()) == ()
+
+
+def test_flipped_bit_in_an_encrypted_stream_is_rejected(tmp_path):
+    data = bytearray(_encrypted_pdf())
+    data[data.index(b"stream\n") + len(b"stream\n") + 40] ^= 1
+    with pytest.raises(errors.IntegrityError) as info:
+        _integrity_warnings(tmp_path, bytes(data))
+    assert str(info.value).endswith(
+        "stream of object 8 0 is corrupt (Error -3 while decompressing data: invalid distance too far back)"
+    )
