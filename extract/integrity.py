@@ -55,17 +55,50 @@ _STANDARD_FILTERS = frozenset(
     b"ASCIIHexDecode ASCII85Decode LZWDecode FlateDecode RunLengthDecode CCITTFaxDecode JBIG2Decode "
     b"DCTDecode JPXDecode Crypt AHx A85 LZW Fl RL CCF DCT".split()
 )
+_ENCRYPT = re.compile(rb"/Encrypt\s*\d+\s+\d+\s+R")
+_TYPE = re.compile(rb"/Type\s*/(\w+)")
+_DIRECT_LENGTH = re.compile(rb"/Length\s+(\d+)(?!\s+\d+\s+R)")
 # Enough of the text before `stream` to hold its dictionary (fonts' dictionaries are the longest).
 _DICT_LOOKBACK_BYTES = 2048
 
 
 def check_file(path: Path, data: bytes, page_count: int) -> tuple[str, ...]:
     """Reject a damaged file (IntegrityError); return warnings about faults the readers repair."""
-    _check_flate_streams(path, data)
+    _check_flate_streams(path, data, _decipher(data))
     return _check_structure(path, data, page_count)
 
 
-def _check_flate_streams(path: Path, data: bytes) -> None:
+def _decipher(data: bytes):
+    """pdfminer's stream decryption for an encrypted file (permissions set with an empty user
+    password, as many published reports are), else None. Its streams are checked once decrypted."""
+    if not _ENCRYPT.search(data):
+        return None
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+
+    try:
+        return PDFDocument(PDFParser(io.BytesIO(data))).decipher
+    except Exception:  # pdfminer raises many unrelated types on damaged files; the stream check then fails
+        return None
+
+
+def _decrypted(decipher, header: re.Match, dictionary: bytes, body: bytes) -> bytes:
+    """A stream's data as its filters see it. Cross-reference streams are never encrypted."""
+    from pdfminer.psparser import LIT
+
+    kind = _TYPE.search(dictionary)
+    if kind is not None and kind.group(1) == b"XRef":
+        return body
+    length = _DIRECT_LENGTH.search(dictionary)
+    body = body[: int(length.group(1))] if length else body.removesuffix(b"\n").removesuffix(b"\r")
+    attrs = {"Type": LIT(kind.group(1).decode())} if kind else {}
+    try:
+        return decipher(int(header.group(1)), int(header.group(2)), body, attrs)
+    except Exception:  # a cipher's padding or block-size error: damaged data
+        return b""
+
+
+def _check_flate_streams(path: Path, data: bytes, decipher=None) -> None:
     for match in _STREAM.finditer(data):
         start = max(0, match.start() - _DICT_LOOKBACK_BYTES)
         if not data[start : match.start()].rstrip().endswith(b">>"):
@@ -86,6 +119,8 @@ def _check_flate_streams(path: Path, data: bytes) -> None:
             )
         end = data.find(_END_STREAM, match.end())
         body = data[match.end() : end if end >= 0 else len(data)]
+        if decipher is not None:
+            body = _decrypted(decipher, header[-1], dictionary, body)
         if not names and _has_zlib_header(body) and _inflate_problem(body) is None:
             # A damaged /Filter key: the readers take the compressed bytes for the data itself.
             raise errors.IntegrityError(path, f"stream of object {name} is compressed but declares no filter")
@@ -198,8 +233,9 @@ def _check_page_order(path: Path, offsets: dict[int, int], page_ids: list[int]) 
 def _read_stored_object(path: Path, document, objid: int) -> _Object:
     """An object inside an object stream, as pdfminer reads it."""
     from pdfminer.pdftypes import PDFObjRef, PDFStream
-    from pdfminer.psparser import LIT, PSKeyword
+    from pdfminer.psparser import KWD, LIT, PSKeyword
 
+    null_keyword = KWD(b"null")
     try:
         value = document.getobj(objid)
     except Exception:  # listed, but no object where the table says: as good as missing
@@ -210,7 +246,8 @@ def _read_stored_object(path: Path, document, objid: int) -> _Object:
         value = pending.pop()
         if isinstance(value, PDFObjRef):
             refs.append(value.objid)
-        elif isinstance(value, PSKeyword):
+        elif isinstance(value, PSKeyword) and value is not null_keyword:
+            # pdfminer's object-stream parser leaves `null` a keyword; any other is a stray word.
             raise errors.IntegrityError(
                 path, f"object {objid} is malformed ({_shown(value.name)} where a value should be)"
             )
@@ -242,7 +279,8 @@ _REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
 # Possessive and atomic: a long run of digits or of '%' costs linear time, never backtracking.
 _SPACE = rb"(?:[" + _WHITE + rb"]++|%[^\r\n]*+)*+"
 _NUMBER = rb"(?>[+-]?(?:\d+(?:\.\d*)?|\.\d+))(?!" + _REGULAR + rb")"
-_NAME = rb"/" + _REGULAR + rb"*"
+# Possessive: a name ending in digits ('/A1 <<') is one name, never a shorter name and a number.
+_NAME = rb"/" + _REGULAR + rb"*+"
 _REF = rb"\d+[" + _WHITE + rb"]+\d+[" + _WHITE + rb"]+R(?!" + _REGULAR + rb")"
 _TOKEN = re.compile(
     _SPACE + rb"(?:(?P<ref>" + _REF + rb")"

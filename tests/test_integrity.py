@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
+import zlib
 from decimal import Decimal
+from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
+from reportlab.lib.pdfencrypt import StandardEncryption
+from reportlab.pdfgen.canvas import Canvas
 
 import extract
 from benchmarks.mutation_campaign import _with_pages, records
@@ -19,6 +25,7 @@ from extract.tables import Fragment, Row
 from tests.truth import PDF_DIR
 
 CHANGZHOU = PDF_DIR / "changzhou_civil_2024.pdf"
+REAL_DIR = Path(__file__).parent / "fixtures" / "real"
 
 
 def _write(tmp_path, data: bytes, name: str = "damaged.pdf"):
@@ -292,3 +299,138 @@ def test_build_extraction_says_a_file_was_repaired(tmp_path):
     assert statuses == [
         "extracted (repaired: cross-reference table unreadable: objects found by scanning the file)"
     ]
+
+
+# --- real, undamaged files that are off-spec or merely unusual: loaded, not rejected ---------------
+
+_PAGE_TEXT = b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET"
+
+
+def _pdf(objects: dict[int, bytes], in_stream: frozenset[int] = frozenset()) -> bytes:
+    """A one-page PDF holding `objects` (1: catalog, 2: pages, 3: page, 4: contents, 5: font are
+    given unless overridden); `in_stream` objects go into an object stream with a cross-reference
+    stream, as PDF 1.5 writers (pdfTeX, Word, WPS) store them."""
+    base = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        4: b"<< /Length %d >>\nstream\n%s\nendstream" % (len(_PAGE_TEXT), _PAGE_TEXT),
+        5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    }
+    base.update(objects)
+    out = bytearray(b"%PDF-1.5\n")
+    offsets: dict[int, int] = {}
+    for objid, body in sorted(base.items()):
+        if objid not in in_stream:
+            offsets[objid] = len(out)
+            out += b"%d 0 obj\n%s\nendobj\n" % (objid, body)
+    size = max(base) + 1
+    if not in_stream:
+        xref_at = len(out)
+        out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+        out += b"".join(b"%010d 00000 n \n" % offsets[i] for i in range(1, size))
+        out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref_at)
+        return bytes(out)
+    stream_id, xref_id = size, size + 1
+    bodies = [(objid, base[objid]) for objid in sorted(in_stream)]
+    index, payload = b"", b""
+    for objid, body in bodies:
+        index += b"%d %d " % (objid, len(payload))
+        payload += body + b"\n"
+    packed = zlib.compress(index + payload)
+    offsets[stream_id] = len(out)
+    out += b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n" % (
+        stream_id,
+        len(bodies),
+        len(index),
+        len(packed),
+    )
+    out += packed + b"\nendstream\nendobj\n"
+    rows = [b"\x00\x00\x00\xff\xff"]
+    position = {objid: n for n, (objid, _) in enumerate(bodies)}
+    for objid in range(1, xref_id + 1):
+        if objid in position:
+            rows.append(b"\x02" + stream_id.to_bytes(3, "big") + position[objid].to_bytes(1, "big"))
+        elif objid in offsets:
+            rows.append(b"\x01" + offsets[objid].to_bytes(3, "big") + b"\x00")
+    xref_at = len(out)
+    rows.append(b"\x01" + xref_at.to_bytes(3, "big") + b"\x00")
+    table = zlib.compress(b"".join(rows))
+    out += (
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 3 1] /Root 1 0 R /Filter /FlateDecode /Length %d >>\n"
+        % (
+            xref_id,
+            xref_id + 1,
+            len(table),
+        )
+    )
+    out += b"stream\n" + table + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    return bytes(out)
+
+
+def _integrity_warnings(tmp_path, data: bytes) -> tuple[str, ...]:
+    """check_file's warnings, with the page count from PDFium as read_report passes it."""
+    page_count = len(pdfium.PdfDocument(data))
+    return integrity.check_file(_write(tmp_path, data, "intact.pdf"), data, page_count)
+
+
+def test_name_ending_in_digits_before_a_dictionary_is_one_name(tmp_path):
+    # Before: rejected ('<<' where a key should be): '/GS1 <<' was read as the key '/GS' and the
+    # value '1'. cairo, PDFsharp and pgf write such graphics-state names.
+    resources = b"<< /Font << /F1 5 0 R >> /ExtGState << /GS1 << /CA 1 /ca 1 >> >> >>"
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources 6 0 R >>"
+    data = _pdf({3: page, 6: resources})
+    assert _integrity_warnings(tmp_path, data) == ()
+
+
+def test_null_inside_an_object_stream_is_a_value(tmp_path):
+    # Before: rejected ("'null' where a value should be"): pdfminer's object-stream parser leaves
+    # `null` a keyword. pdfTeX and LuaTeX write `null` in their outline and name-tree objects.
+    data = _pdf({6: b"<< /Dests null /Names [(a) null] >>"}, in_stream=frozenset({1, 2, 6}))
+    assert _integrity_warnings(tmp_path, data) == ()
+
+
+def test_stray_word_inside_an_object_stream_is_still_rejected(tmp_path):
+    data = _pdf({6: b"<< /Dests nul >>"}, in_stream=frozenset({6}))
+    with pytest.raises(
+        errors.IntegrityError, match=r"object 6 is malformed \('nul' where a value should be\)"
+    ):
+        _integrity_warnings(tmp_path, data)
+
+
+def _encrypted_pdf() -> bytes:
+    """A page whose content stream is encrypted (RC4, empty user password, editing forbidden)."""
+    buffer = io.BytesIO()
+    canvas = Canvas(
+        buffer, pageCompression=1, encrypt=StandardEncryption("", ownerPassword="owner", canModify=0)
+    )
+    canvas.drawString(72, 720, "Hello")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def test_encrypted_file_with_an_empty_user_password_is_loaded(tmp_path):
+    # Before: rejected ("stream of object 8 0 is corrupt (Non-Ascii85 digit found …)"): its streams
+    # were decoded undecrypted.
+    # Published reports often carry such permissions.
+    assert _integrity_warnings(tmp_path, _encrypted_pdf()) == ()
+
+
+def test_flipped_bit_in_an_encrypted_stream_is_rejected(tmp_path):
+    data = bytearray(_encrypted_pdf())
+    data[data.index(b"stream\n") + len(b"stream\n") + 40] ^= 1
+    with pytest.raises(errors.IntegrityError) as info:
+        _integrity_warnings(tmp_path, bytes(data))
+    assert str(info.value).endswith(
+        "stream of object 8 0 is corrupt (Error -3 while decompressing data: invalid distance too far back)"
+    )
+
+
+@pytest.mark.parametrize("name", ["box.pdf", "pdflatex-outline.pdf", "encryption_r4-owner-password.pdf"])
+def test_real_undamaged_file_is_not_rejected(name):
+    # Before: each was rejected (tests/fixtures/real/README.md says for what).
+    path = REAL_DIR / name
+    data = path.read_bytes()
+    assert integrity.check_file(path, data, len(pdfium.PdfDocument(data))) == ()
