@@ -275,6 +275,8 @@ def write_empty_tables(root: str | UPath) -> UPath:
     files follow the schemas of this extractor version."""
     folder = UPath(root) / EMPTY_TABLES_DIR.as_posix()
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(".*.tmp"):  # left by a killed build (builds of a data folder take turns)
+        stale.unlink()
     for name, schema in SCHEMAS.items():
         staging = folder / f".{name}.{uuid.uuid4().hex}.tmp"
         with staging.open("wb") as fh:

@@ -362,7 +362,8 @@ def test_second_build_waits_for_the_first_and_both_publish(tmp_path):
     cmd = [sys.executable, "-m", "orchestration.cli", "build"]
     first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        _wait_for(lambda: any(data.glob("build/*.dbt")), first, "the first build's dbt folder")
+        # A fresh data folder: its dbt folder appears when the first build reaches dbt.
+        _wait_for(lambda: (data / "dbt").exists(), first, "the first build's dbt folder")
         second = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         at_once = subprocess.run([*cmd, "--no-wait"], env=env, capture_output=True, text=True, timeout=300)
         first_out, _ = first.communicate(timeout=600)

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from extract.lib.text import name_key
-from extract.store import write_report
+from extract.store import write_empty_tables, write_report
 from orchestration.lib import rejections
 from tests.conftest import run_dbt
 from tests.truth import INDICATOR_FIELDS, fixture_names, load_truth
@@ -351,6 +351,7 @@ def test_a_key_task_name_python_and_the_old_sql_key_told_apart_matches_exactly(s
     renamed = replace(first, projects=(printed, *first.projects[1:]))
     report = replace(seed_report, key_tasks=(renamed, *seed_report.key_tasks[1:]))
     write_report(report, tmp_path / "extracted" / "fiscal_year=2022")
+    write_empty_tables(tmp_path / "extracted")  # the project tables' sources, none extracted here
     rejections.ensure(tmp_path / "rejected")
     build_db = tmp_path / "build.duckdb"
     models = ["--select", "+fct_key_task", "+dim_project"]
