@@ -82,7 +82,9 @@ def squash(text: str | None) -> str:
     return _WS.sub("", text or "")
 
 
-_BLANK_NUMBERS = {"", "-", "—", "－", "/", "／", "NaN", "nan", "无"}
+# Marks a table prints in a cell where nothing applies: read as null wherever they stand alone.
+EMPTY_MARKS = frozenset({"-", "—", "－", "/", "／"})
+_BLANK_NUMBERS = {"", *EMPTY_MARKS, "NaN", "nan", "无"}
 
 
 def parse_amount(text: str | None) -> Decimal | None:

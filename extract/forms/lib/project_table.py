@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ... import errors, integrity
-from ...lib.text import join_wrapped, parse_amount, parse_rate, squash
+from ...lib.text import EMPTY_MARKS, join_wrapped, parse_amount, parse_rate, squash
 from ...models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance, ReportHeader
 from ...stitch import LogicalRow, header_mapping, stitch
 from ...tables import Fragment, PageContent, Row, TextLine, printed_line, printed_lines, reading_order
@@ -51,8 +51,8 @@ _YEAR = re.compile(r"(20\d{2})\s*年度|[（(]\s*(20\d{2})\s*年\s*[）)]")
 _CODE_PREFIX = re.compile(r"^(?=[0-9A-Za-z]*\d)([0-9A-Za-z]+)\s*[-－—_]\s*(\S.*)$")
 # The weight an indicator level prints after its name: 产出指标（50分）.
 _PRINTED_WEIGHT = re.compile(r"\s*[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]\s*$")
-# Cells a table prints where nothing applies.
-_PLACEHOLDERS = frozenset({"-", "—", "－", "/", "／", "--", "——"})
+# Text cells may also double the dash.
+_PLACEHOLDERS = EMPTY_MARKS | {"--", "——"}
 _LABEL_PUNCTUATION = "：:"
 
 
