@@ -19,7 +19,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from orchestration.lib.printable import printable
+from orchestration.build.printable import printable
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 MARTS = (
@@ -84,7 +84,7 @@ class _Progress:
 def _cmd_build(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from orchestration.lib.settings import Settings
+    from orchestration.settings import Settings
 
     settings = Settings.from_env()
     if args.reports:
@@ -95,7 +95,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if not paths.reports_dir.is_dir():
         print(f"selfeval build: reports folder not found: {paths.reports_dir}", file=sys.stderr)
         return EXIT_USAGE
-    from orchestration.lib.inbox import find_pdfs
+    from orchestration.build.inbox import find_pdfs
 
     # Before anything runs: a build over an empty folder would only fail, after clearing the
     # last build's selection of reports.
@@ -103,8 +103,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"selfeval build: no PDF files in {paths.reports_dir}", file=sys.stderr)
         return EXIT_USAGE
     start = time.perf_counter()
-    from orchestration.lib.build_lock import BuildLockBusyError, build_lock
-    from orchestration.lib.pipeline import run_build
+    from orchestration.build.build_lock import BuildLockBusyError, build_lock
+    from orchestration.build.pipeline import run_build
 
     def waiting(message: str) -> None:
         print(f"selfeval build: {message}", file=sys.stderr, flush=True)
@@ -193,7 +193,7 @@ class _BuildLog:
 
 
 def _warehouse_path(args: argparse.Namespace) -> Path:
-    from orchestration.lib.settings import Settings
+    from orchestration.settings import Settings
 
     return Path(args.warehouse) if args.warehouse else Settings.from_env().warehouse
 
@@ -201,7 +201,7 @@ def _warehouse_path(args: argparse.Namespace) -> Path:
 def _cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
-    from orchestration.lib.reader import connect_read_only
+    from orchestration.reader import connect_read_only
 
     path = _warehouse_path(args)
     if not path.exists():
@@ -322,8 +322,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from orchestration.lib.evidence import EvidenceReportError, write_site
-    from orchestration.lib.settings import Settings
+    from orchestration.evidence import EvidenceReportError, write_site
+    from orchestration.settings import Settings
 
     paths = Settings.from_env().paths
     reports_dir = Path(args.reports) if args.reports else paths.reports_dir
@@ -352,8 +352,8 @@ def _cmd_sync_partitions(args: argparse.Namespace) -> int:
     """Register the inbox's fiscal years with the Dagster instance (DAGSTER_HOME), for CLI backfills."""
     import dagster as dg
 
-    from orchestration.lib.inbox import scan
-    from orchestration.lib.settings import Settings
+    from orchestration.build.inbox import scan
+    from orchestration.settings import Settings
 
     paths = Settings.from_env().paths
     years = [str(y) for y in scan(paths.reports_dir, cache_dir=paths.header_cache_dir).years()]
@@ -366,8 +366,8 @@ def _cmd_sync_partitions(args: argparse.Namespace) -> int:
 
 def _cmd_prune(args: argparse.Namespace) -> int:
     """Empty the extraction cache of what the last build did not use (builds only add to it)."""
-    from orchestration.lib.extraction import prune_cache
-    from orchestration.lib.settings import Settings
+    from orchestration.build.extraction import prune_cache
+    from orchestration.settings import Settings
 
     paths = Settings.from_env().paths
     result = prune_cache(paths.extraction_cache_dir, paths.extracted_dir, paths.header_cache_dir)

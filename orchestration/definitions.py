@@ -4,7 +4,7 @@ it is missing or stale, and builds the definitions from them."""
 
 import dagster as dg
 
-from orchestration.lib.settings import Settings
+from orchestration.settings import Settings
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:

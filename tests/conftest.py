@@ -68,7 +68,7 @@ def run_dbt(args: list[str], extracted_dir, build_db, work_dir) -> None:
 def warehouse(tmp_path_factory):
     """The warehouse built with plain dbt from the whole committed fixture corpus."""
     from extract.store import write_empty_tables, write_report
-    from orchestration.lib import rejections
+    from orchestration.build import rejections
 
     work = tmp_path_factory.mktemp("warehouse")
     extracted = work / "extracted"

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from expectations import RuleFileError, load_rules, run_audit
-from orchestration.lib.publish import publish
+from orchestration.build.publish import publish
 from tests.test_project_warehouse import PROJECT_INJECTIONS
 from tests.truth import load_truth
 

@@ -4,8 +4,8 @@ import errno
 
 import pytest
 
-from orchestration.lib.atomic_write import replaced_on_success
-from orchestration.lib.disk_full import DiskFullError, named_if_disk_full
+from orchestration.build.atomic_write import replaced_on_success
+from orchestration.build.disk_full import DiskFullError, named_if_disk_full
 
 
 def test_copy_onto_a_full_disk_names_its_target_not_its_source():

@@ -16,8 +16,8 @@ from PIL import Image
 from expectations import run_audit
 from extract.lib.text import unify_ideographs
 from orchestration.cli import main
-from orchestration.lib.evidence import write_site
-from orchestration.lib.evidence.crops import RENDER_SCALE
+from orchestration.evidence import write_site
+from orchestration.evidence.crops import RENDER_SCALE
 from tests.lib.browser import Chromium
 from tests.truth import PDF_DIR
 

@@ -15,10 +15,10 @@ import pytest
 
 from extract import guarded, read_header, read_report, version
 from extract.store import is_current, read_table, version_file_name, write_report
+from orchestration.build.extraction import extract_year, year_dir
+from orchestration.build.inbox import scan
 from orchestration.defs.resources import SelfevalPaths
 from orchestration.defs.sensors import inbox_sensor
-from orchestration.lib.extraction import extract_year, year_dir
-from orchestration.lib.inbox import scan
 from tests.truth import PDF_DIR, load_truth
 
 NANTONG = "nantong_culture_2023"

@@ -5,8 +5,8 @@ import os
 import shutil
 from pathlib import Path
 
-from orchestration.lib.inbox import scan
-from orchestration.lib.printable import printable
+from orchestration.build.inbox import scan
+from orchestration.build.printable import printable
 from tests.truth import PDF_DIR
 
 REPORT = PDF_DIR / "nantong_culture_2023.pdf"

@@ -280,8 +280,8 @@ def test_mutation_campaign_loads_no_mutant_wrong(tmp_path):
 
 
 def test_build_extraction_says_a_file_was_repaired(tmp_path):
-    from orchestration.lib.extraction import extract_year
-    from orchestration.lib.inbox import InboxFile
+    from orchestration.build.extraction import extract_year
+    from orchestration.build.inbox import InboxFile
 
     data = CHANGZHOU.read_bytes().replace(b"startxref\n247006", b"startxref\n100000")
     path = _write(tmp_path, data)

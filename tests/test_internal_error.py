@@ -71,7 +71,7 @@ def test_bug_while_reading_pages_with_the_pdfminer_reader_is_not_a_damaged_file(
 
 def test_internal_error_reading_a_header_is_not_remembered(tmp_path, monkeypatch):
     """Once the bug is fixed the file reads: the header cache must not keep the error."""
-    from orchestration.lib.inbox import scan
+    from orchestration.build.inbox import scan
 
     inbox, headers = tmp_path / "inbox", tmp_path / "headers"
     inbox.mkdir()

@@ -20,7 +20,7 @@ from orchestration.defs.checks import warehouse_audit_asset
 from orchestration.defs.dbt import build_path, warehouse_models_asset
 from orchestration.defs.resources import BuildLock, SelfevalPaths, dbt_resource
 from orchestration.defs.sensors import inbox_sensor
-from orchestration.lib.settings import Settings
+from orchestration.settings import Settings
 from tests.conftest import BAD_DIR
 from tests.truth import PDF_DIR
 
@@ -656,20 +656,20 @@ def _killed():
 
 
 def test_forked_phase_returns_its_result():
-    from orchestration.lib.forked import run_forked
+    from orchestration.build.forked import run_forked
 
     assert run_forked(pow, 2, 10) == 1024
 
 
 def test_forked_phase_error_is_raised_with_its_reason():
-    from orchestration.lib.forked import PhaseFailedError, run_forked
+    from orchestration.build.forked import PhaseFailedError, run_forked
 
     with pytest.raises(PhaseFailedError, match=r"^_fail failed in its process: ValueError: boom$"):
         run_forked(_fail)
 
 
 def test_forked_phase_killed_is_an_error_not_a_hang():
-    from orchestration.lib.forked import PhaseFailedError, run_forked
+    from orchestration.build.forked import PhaseFailedError, run_forked
 
     with pytest.raises(PhaseFailedError, match=r"exit code -9, no result"):
         run_forked(_killed)
@@ -687,12 +687,12 @@ def test_dbt_failure_fails_the_step_with_dbts_own_first_error(definitions, tmp_p
         )
     [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     message = failure.step_failure_data.error.cause.message
-    assert message.startswith("orchestration.lib.dbt_runner.DbtBuildError: dbt build failed: ")
+    assert message.startswith("orchestration.dbt_glue.runner.DbtBuildError: dbt build failed: ")
     assert "No files found that match the pattern" in message
 
 
 def test_settings_default_to_the_sample_reports_and_data_beside_the_code():
-    from orchestration.lib.settings import REPO_ROOT
+    from orchestration.settings import REPO_ROOT
 
     assert Settings.from_env({}) == Settings(
         reports_dir=REPO_ROOT / "tests" / "fixtures" / "pdfs",
@@ -778,8 +778,8 @@ def test_importing_the_definitions_changes_no_environment_variable_and_runs_no_d
 
 
 def _failed_outcome(tmp_path: Path):
-    from orchestration.lib.inbox import Inbox
-    from orchestration.lib.pipeline import BuildOutcome
+    from orchestration.build.inbox import Inbox
+    from orchestration.build.pipeline import BuildOutcome
 
     paths = _paths(tmp_path, tmp_path).paths()
     return BuildOutcome(paths, Inbox(()), failed_steps=["warehouse step warehouse_models: dbt build failed"])
@@ -794,7 +794,7 @@ def test_failed_first_build_does_not_claim_a_previous_warehouse(tmp_path):
 
 
 def test_failed_build_summary_keeps_the_first_error_not_a_missing_table(tmp_path):
-    from orchestration.lib.pipeline import _read_counts
+    from orchestration.build.pipeline import _read_counts
 
     outcome = _failed_outcome(tmp_path)
     half_built = tmp_path / "half.duckdb"
@@ -806,7 +806,7 @@ def test_failed_build_summary_keeps_the_first_error_not_a_missing_table(tmp_path
 def test_failed_step_is_named_by_its_own_error_not_dagsters_wrapper():
     from dagster._utils.error import SerializableErrorInfo
 
-    from orchestration.lib.pipeline import _first_line
+    from orchestration.build.pipeline import _first_line
 
     dbt_error = SerializableErrorInfo(
         "DbtBuildError: dbt build failed: no files found\nmore\n", [], "DbtBuildError"
@@ -846,8 +846,8 @@ def test_build_off_a_terminal_prints_no_phase_lines(built):
 
 
 def test_run_on_a_terminal_shows_its_phase_starting_and_ending(tmp_path, capfd):
+    from orchestration.build.build_log import run_config
     from orchestration.definitions import build_definitions
-    from orchestration.lib.build_log import run_config
 
     inbox = _inbox_of(tmp_path / "inbox", "nantong_culture_2023.pdf")
     log = tmp_path / "build.log"

@@ -8,9 +8,9 @@ import json
 import shutil
 
 from extract.store import PROJECT_TABLES, read_table
+from orchestration.build.extraction import extract_year, year_dir
+from orchestration.build.inbox import scan
 from orchestration.cli import main
-from orchestration.lib.extraction import extract_year, year_dir
-from orchestration.lib.inbox import scan
 from tests.truth import PDF_DIR, PROJECTS_DIR, load_project_truth
 
 COMPILATION = PROJECTS_DIR / "national_calc_compilation.pdf"

@@ -20,11 +20,11 @@ import pytest
 from expectations import run_audit
 from extract.models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance
 from extract.store import SCHEMAS, write_empty_tables, write_report
-from orchestration.lib import rejections
-from orchestration.lib.pipeline import _drop_years_not_in_inbox
-from orchestration.lib.publish import publish
-from orchestration.lib.quarantine import quarantine
-from orchestration.lib.settings import Paths
+from orchestration.build import rejections
+from orchestration.build.pipeline import _drop_years_not_in_inbox
+from orchestration.build.publish import publish
+from orchestration.build.quarantine import quarantine
+from orchestration.settings import Paths
 from tests.conftest import run_dbt
 
 D = Decimal

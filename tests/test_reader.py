@@ -7,8 +7,8 @@ import shutil
 import duckdb
 import pytest
 
-from orchestration.lib.publish import publish
-from orchestration.lib.reader import WarehouseReader, connect_read_only
+from orchestration.build.publish import publish
+from orchestration.reader import WarehouseReader, connect_read_only
 
 COUNT = "select count(*) from marts.fct_spend"
 

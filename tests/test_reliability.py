@@ -20,8 +20,8 @@ import pytest
 from expectations import run_audit
 from extract.errors import MemoryLimitError, TimeLimitError
 from extract.guarded import Limits, read_reports
+from orchestration.build.publish import publish
 from orchestration.cli import MARTS, main
-from orchestration.lib.publish import publish
 from tests.conftest import BAD_DIR
 from tests.truth import PDF_DIR, load_truth
 
@@ -385,7 +385,7 @@ def test_second_build_waits_for_the_first_and_both_publish(tmp_path):
 def test_dagster_run_waits_for_the_build_lock(tmp_path):
     """A Dagster run (here extract_year_job, as the sensor starts it) takes the same lock: while
     another process holds it, the run waits and writes nothing."""
-    from orchestration.lib.build_lock import build_lock
+    from orchestration.build.build_lock import build_lock
 
     inbox = _inbox(tmp_path, {"r.pdf": PDF_DIR / GOOD[0]})
     env = _build_env(tmp_path, inbox)

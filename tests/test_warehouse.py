@@ -13,7 +13,7 @@ import pytest
 
 from extract.lib.text import name_key
 from extract.store import write_empty_tables, write_report
-from orchestration.lib import rejections
+from orchestration.build import rejections
 from tests.conftest import run_dbt
 from tests.truth import INDICATOR_FIELDS, fixture_names, load_truth
 

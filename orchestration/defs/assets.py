@@ -1,16 +1,16 @@
-"""Extraction (partitioned by fiscal year) and publishing. Thin: the work is in orchestration/lib."""
+"""Extraction (partitioned by fiscal year) and publishing. Thin: the work is in orchestration/build."""
 
 import shutil
 import time
 
 import dagster as dg
 
+from orchestration.build import rejections
+from orchestration.build.disk_full import DiskFullError, named_if_disk_full
+from orchestration.build.inbox import scan
+from orchestration.build.printable import printable
+from orchestration.build.publish import publish, write_build_info
 from orchestration.defs.resources import BuildLock, SelfevalPaths
-from orchestration.lib import rejections
-from orchestration.lib.disk_full import DiskFullError, named_if_disk_full
-from orchestration.lib.inbox import scan
-from orchestration.lib.printable import printable
-from orchestration.lib.publish import publish, write_build_info
 
 fiscal_years = dg.DynamicPartitionsDefinition(name="fiscal_year")
 
@@ -43,7 +43,7 @@ _ROW_TABLES = ("budget_lines", "key_tasks", "indicators")
 def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths, build_lock: BuildLock):
     """Every report of one fiscal year in the inbox, extracted to Parquet (one folder per report)."""
     # Imported here: Arrow (and the pandas it pulls in) only in processes that extract.
-    from orchestration.lib.extraction import extract_year
+    from orchestration.build.extraction import extract_year
 
     p = paths.paths()
     year = int(context.partition_key)

@@ -6,10 +6,10 @@ import dagster as dg
 import duckdb
 
 from expectations import load_rules, run_audit
+from orchestration.build import quarantine
+from orchestration.build.disk_full import DiskFullError, is_disk_full, written_file
 from orchestration.defs.dbt import build_path, remove_build
 from orchestration.defs.resources import BuildLock, SelfevalPaths
-from orchestration.lib import quarantine
-from orchestration.lib.disk_full import DiskFullError, is_disk_full, written_file
 
 AUDIT = dg.AssetKey("warehouse_audit")
 SAMPLE_ROWS = 10
@@ -59,7 +59,7 @@ def _audit_build(context: dg.AssetExecutionContext, paths: SelfevalPaths, build_
         shutil.rmtree(results_dir, ignore_errors=True)
         written = written_file(exc, build if isinstance(exc, duckdb.Error) else results_dir)
         raise DiskFullError(written) from exc
-    if result.blocking:  # those reports are left out of the next build (lib/quarantine.py)
+    if result.blocking:  # those reports are left out of the next build (orchestration/build/quarantine.py)
         failing = quarantine.reports_failing_audit(build, [r.rule for r in result.blocking])
         for name in quarantine.quarantine(p.rejected_dir, build, failing):
             context.log.warning(f"{name}: quarantined, its rows fail a blocking audit rule")

@@ -9,11 +9,11 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.build import quarantine, rejections
+from orchestration.dbt_glue.runner import DbtBuildError, dbt_build
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import BuildLock, SelfevalPaths
-from orchestration.lib import quarantine, rejections
-from orchestration.lib.dbt_runner import DbtBuildError, dbt_build
-from orchestration.lib.settings import Paths
+from orchestration.settings import Paths
 
 
 class SelfevalTranslator(DagsterDbtTranslator):
@@ -70,7 +70,7 @@ def warehouse_models_asset() -> dg.AssetsDefinition:
         try:
             yield from dbt_build(context, dbt, p.dbt_dir, build, folders, threads=paths.dbt_threads)
         except DbtBuildError as exc:
-            # The reports whose rows failed a test are left out of the next build (lib/quarantine.py).
+            # The reports whose rows failed a test are left out of the next build (build/quarantine.py).
             manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
             failing = quarantine.reports_failing_tests(build, manifest, exc.failed_tests)
             for name in quarantine.quarantine(p.rejected_dir, build, failing):

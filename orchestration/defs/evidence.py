@@ -2,8 +2,8 @@
 
 import dagster as dg
 
+from orchestration.build.forked import run_forked
 from orchestration.defs.resources import SelfevalPaths
-from orchestration.lib.forked import run_forked
 
 
 @dg.asset(
@@ -14,7 +14,7 @@ from orchestration.lib.forked import run_forked
     "cut from its PDF, one page per report (data/report/index.html).",
 )
 def evidence_report(context: dg.AssetExecutionContext, paths: SelfevalPaths) -> dg.MaterializeResult:
-    from orchestration.lib.evidence import write_site
+    from orchestration.evidence import write_site
 
     p = paths.paths()
     # Forked: PDFium, Pillow and the templates it loads leave with the child, not stay in the build.

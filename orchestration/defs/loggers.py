@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.lib.build_log import build_logger
+from orchestration.build.build_log import build_logger
 
 
 @dg.logger(

@@ -4,7 +4,7 @@ stale; a deployment can ship it made beforehand (`dagster-dbt project prepare-an
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from orchestration.lib.settings import DBT_PROJECT_DIR, dbt_executable
+from orchestration.settings import DBT_PROJECT_DIR, dbt_executable
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
 

@@ -1,4 +1,4 @@
-"""Resources, made from the settings read once (lib/settings.py) by orchestration/definitions.py."""
+"""Resources, made from the settings read once (orchestration/settings.py) by orchestration/definitions.py."""
 
 import contextlib
 from pathlib import Path
@@ -7,9 +7,9 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from pydantic import PrivateAttr
 
+from orchestration.build.build_lock import build_lock
 from orchestration.defs.project import dbt_project
-from orchestration.lib.build_lock import build_lock
-from orchestration.lib.settings import (
+from orchestration.settings import (
     DEFAULT_AUDIT_RUNS_KEPT,
     DEFAULT_DBT_THREADS,
     Paths,
@@ -43,7 +43,7 @@ class SelfevalPaths(dg.ConfigurableResource):
 
 
 class BuildLock(dg.ConfigurableResource):
-    """The data folder's build lock (lib/build_lock.py), held from the start of a run to its end.
+    """The data folder's build lock (build/build_lock.py), held from the start of a run to its end.
 
     Set up once per run and process: every job runs its steps in one process (in-process executor,
     below), so the lock covers the whole run, not one step at a time.

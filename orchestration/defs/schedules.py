@@ -3,10 +3,10 @@ skipped by content hash); the extraction sensor then rebuilds, audits and publis
 
 import dagster as dg
 
+from orchestration.build.inbox import scan
 from orchestration.defs.assets import fiscal_years
 from orchestration.defs.resources import SelfevalPaths
 from orchestration.defs.sensors import extract_year_job
-from orchestration.lib.inbox import scan
 
 
 def rebuild_schedule_for(cron: str) -> dg.ScheduleDefinition:

@@ -6,9 +6,9 @@ import json
 import dagster as dg
 
 from extract import version
+from orchestration.build.inbox import scan
 from orchestration.defs.assets import EXTRACTED_KEYS, fiscal_years
 from orchestration.defs.resources import SelfevalPaths
-from orchestration.lib.inbox import scan
 
 warehouse_job = dg.define_asset_job(
     "warehouse_job",

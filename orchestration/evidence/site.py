@@ -172,7 +172,7 @@ def _environment():
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("orchestration.lib.evidence", "templates"),
+        loader=jinja2.PackageLoader("orchestration.evidence", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from orchestration.lib.inbox import find_pdfs, sha256_of
+from orchestration.build.inbox import find_pdfs, sha256_of
 
 
 def resolve_sources(reports: Iterable[tuple[str, str]], reports_dir: Path | None) -> dict[str, Path]:

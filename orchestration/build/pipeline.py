@@ -13,12 +13,13 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.settings import Paths, Settings
+
 from . import build_log, rejections
 from .disk_full import disk_full_line
 from .forked import PhaseFailedError, run_forked
 from .inbox import Inbox, scan
 from .printable import printable
-from .settings import Paths, Settings
 
 
 @dataclass
@@ -150,7 +151,7 @@ def _run_build(settings: Settings, instance, progress, log_path, show_phases) ->
     return outcome
 
 
-# A build whose failing check was traced to reports is retried without them (lib/quarantine.py);
+# A build whose failing check was traced to reports is retried without them (quarantine.py);
 # each retry quarantines at least one more report, so this bounds only pathological batches.
 MAX_WAREHOUSE_BUILDS = 4
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # The file dbt builds, in the data folder's dbt folder (Paths.dbt_dir): the same path on every build
 # of a data folder, because dbt re-parses the whole project when its profile changes.
@@ -70,7 +70,7 @@ class Paths:
 
     @property
     def extraction_cache_dir(self) -> Path:
-        """Every report ever extracted here, by content hash (see lib/extraction.py)."""
+        """Every report ever extracted here, by content hash (see build/extraction.py)."""
         return self.data_dir / "cache"
 
     @property

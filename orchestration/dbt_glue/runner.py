@@ -18,9 +18,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from orchestration.lib.disk_full import DiskFullError, is_disk_full, named_if_disk_full, written_file
-from orchestration.lib.publish import finalize_build
-from orchestration.lib.settings import BUILD_DATABASE
+from orchestration.build.disk_full import DiskFullError, is_disk_full, named_if_disk_full, written_file
+from orchestration.build.publish import finalize_build
+from orchestration.settings import BUILD_DATABASE
 
 
 class DbtBuildError(Exception):
@@ -69,7 +69,7 @@ def dbt_build(
         if built.exists():
             # Closing may fail to checkpoint without a word (full disk): the file would then lack
             # what its write-ahead log holds. Only a whole, checkpointed file moves on; a failed
-            # build's too, so that its failing tests can be traced to reports (lib/quarantine.py).
+            # build's too, so that its failing tests can be traced to reports (build/quarantine.py).
             with named_if_disk_full(built):
                 finalize_build(built)
             os.replace(built, database)
