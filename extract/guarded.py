@@ -30,23 +30,12 @@ _log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Limits:
+    """Each file's time and memory limit, and how many files are read at once. The caller chooses
+    them (orchestration's settings read SELFEVAL_FILE_TIMEOUT_SECONDS, _FILE_MEMORY_MB, _WORKERS)."""
+
     seconds: float = 120.0
     memory_mb: int = 2048
     workers: int = max(1, os.cpu_count() or 1)
-
-    @classmethod
-    def from_env(cls) -> Limits:
-        env = os.environ
-        return cls(
-            seconds=float(env.get("SELFEVAL_FILE_TIMEOUT_SECONDS", cls.seconds)),
-            memory_mb=int(env.get("SELFEVAL_FILE_MEMORY_MB", cls.memory_mb)),
-            workers=int(env.get("SELFEVAL_WORKERS", cls.workers)),
-        )
-
-
-def settings_from_env() -> ExtractSettings:
-    """The page limit is configurable like the time and memory limits (SELFEVAL_MAX_PAGES)."""
-    return ExtractSettings(max_pages=int(os.environ.get("SELFEVAL_MAX_PAGES", DEFAULT_SETTINGS.max_pages)))
 
 
 # Killed by the kernel's OOM killer, or aborted by PDFium, which calls abort() when an allocation
@@ -135,11 +124,11 @@ def read_reports(
     paths: Iterable[Path], settings: ExtractSettings | None = None, limits: Limits | None = None
 ) -> Iterator[tuple[Path, Any]]:
     """(path, Report, ProjectFile or ReportError) for each file, extracted in parallel under limits."""
-    return _map(read_report, paths, settings or settings_from_env(), limits or Limits.from_env())
+    return _map(read_report, paths, settings or DEFAULT_SETTINGS, limits or Limits())
 
 
 def read_headers(
     paths: Iterable[Path], settings: ExtractSettings | None = None, limits: Limits | None = None
 ) -> Iterator[tuple[Path, Any]]:
     """(path, ReportHeader or ReportError) for each file, first pages only, under limits."""
-    return _map(read_header, paths, settings or settings_from_env(), limits or Limits.from_env())
+    return _map(read_header, paths, settings or DEFAULT_SETTINGS, limits or Limits())

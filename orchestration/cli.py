@@ -39,7 +39,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     """Each file read as `build` reads it: in a worker under the same limits, with the same checks."""
     from extract import ProjectFile, ReportError
     from extract.guarded import read_reports
+    from orchestration.settings import Settings
 
+    limits = Settings.from_env().file_limits
     paths = [Path(name) for name in args.files]
     problems: dict[Path, str] = {}
     for path in paths:
@@ -47,7 +49,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             path.open("rb").close()
         except OSError as exc:
             problems[path] = f"cannot read file: {exc.strerror or exc}"
-    results = dict(read_reports(p for p in dict.fromkeys(paths) if p not in problems))
+    readable = (p for p in dict.fromkeys(paths) if p not in problems)
+    results = dict(read_reports(readable, limits.extract_settings(), limits.worker_limits()))
     for path in paths:  # in the order given, whatever order the workers finish in
         value = results.get(path)
         if isinstance(value, ReportError) or path in problems:
@@ -355,8 +358,10 @@ def _cmd_sync_partitions(args: argparse.Namespace) -> int:
     from orchestration.build.inbox import scan
     from orchestration.settings import Settings
 
-    paths = Settings.from_env().paths
-    years = [str(y) for y in scan(paths.reports_dir, cache_dir=paths.header_cache_dir).years()]
+    settings = Settings.from_env()
+    paths = settings.paths
+    inbox = scan(paths.reports_dir, cache_dir=paths.header_cache_dir, file_limits=settings.file_limits)
+    years = [str(y) for y in inbox.years()]
     instance = dg.DagsterInstance.get()
     known = set(instance.get_dynamic_partitions("fiscal_year"))
     instance.add_dynamic_partitions("fiscal_year", [y for y in years if y not in known])
@@ -459,8 +464,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     _load_dotenv()
+    from orchestration.settings import SettingsError
+
     try:
         return args.func(args)
+    except SettingsError as exc:  # a SELFEVAL_* variable's value: one line naming it
+        print(f"selfeval {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:  # Ctrl-C: one line, not the traceback of wherever it landed
         print(f"selfeval {args.command}: interrupted", file=sys.stderr)
         return EXIT_PROBLEMS

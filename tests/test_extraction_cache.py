@@ -19,6 +19,7 @@ from orchestration.build.extraction import extract_year, year_dir
 from orchestration.build.inbox import scan
 from orchestration.defs.resources import SelfevalPaths
 from orchestration.defs.sensors import inbox_sensor
+from orchestration.settings import FileLimits
 from tests.truth import PDF_DIR, load_truth
 
 NANTONG = "nantong_culture_2023"
@@ -143,15 +144,14 @@ def test_header_read_by_this_extractor_comes_from_the_cache(tmp_path, monkeypatc
     assert scan(inbox, cache_dir=headers).years() == [2023]
 
 
-def test_header_over_the_page_limit_is_read_again_under_a_higher_limit(tmp_path, monkeypatch):
+def test_header_over_the_page_limit_is_read_again_under_a_higher_limit(tmp_path):
     inbox, headers = tmp_path / "inbox", tmp_path / "headers"
     inbox.mkdir()
     shutil.copy(PDF_DIR / "seed_suzhou_police_2022.pdf", inbox / "long.pdf")  # 14 pages
-    with monkeypatch.context() as low_limit:
-        low_limit.setenv("SELFEVAL_MAX_PAGES", "5")
-        assert [f.error for f in scan(inbox, cache_dir=headers).files] == [
-            "too many pages: 14 pages, limit 5"
-        ]
+    low_limit = FileLimits(max_pages=5)
+    assert [f.error for f in scan(inbox, cache_dir=headers, file_limits=low_limit).files] == [
+        "too many pages: 14 pages, limit 5"
+    ]
     assert scan(inbox, cache_dir=headers).years() == [2022]
 
 

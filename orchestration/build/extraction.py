@@ -27,6 +27,7 @@ from pathlib import Path
 from extract import ProjectFile, Report, ReportError
 from extract.guarded import read_reports
 from extract.store import EMPTY_TABLES_DIR, is_current, write_empty_tables, write_report
+from orchestration.settings import FileLimits
 
 from . import rejections
 from .disk_full import named_if_disk_full
@@ -109,6 +110,7 @@ def extract_year(
     rejected_dir: Path,
     cache_dir: Path,
     progress: Callable[[InboxFile, str], None] | None = None,
+    file_limits: FileLimits | None = None,
 ) -> YearResult:
     start = time.perf_counter()
     result = YearResult(year)
@@ -133,7 +135,8 @@ def extract_year(
             progress(f, "cached")
     # Parallel, each file under its time and memory limits (extract.guarded); results stream to
     # Parquet as they come, so memory does not grow with the batch.
-    for path, value in read_reports(todo):
+    limits = file_limits or FileLimits()
+    for path, value in read_reports(todo, limits.extract_settings(), limits.worker_limits()):
         f = todo[path]
         if isinstance(value, ReportError):
             rejections.record(rejected_dir, f.path, f.sha256, str(value))

@@ -20,6 +20,7 @@ from pathlib import Path
 from extract import ReportError, version
 from extract.errors import InternalError, TimeLimitError, TooManyPagesError, WorkerCrashedError
 from extract.guarded import read_headers
+from orchestration.settings import FileLimits
 
 from .atomic_write import replaced_on_success
 
@@ -203,8 +204,9 @@ def scan(
     reports_dir: Path,
     progress: Callable[[int, int, InboxFile], None] | None = None,
     cache_dir: Path | None = None,
+    file_limits: FileLimits | None = None,
 ) -> Inbox:
-    """Hash every PDF and read its first page; duplicates by content are kept once."""
+    """Hash every PDF and read its first page (under `file_limits`); duplicates by content are kept once."""
     listing = list_inbox(reports_dir)
     seen: dict[str, Path] = {}
     duplicates, unique = [], []
@@ -228,7 +230,8 @@ def scan(
             todo[path] = digest
     done = len(items)
     # First pages are read in guarded workers: a hostile file is killed at its limits, not the scan.
-    for path, value in read_headers(todo):
+    limits = file_limits or FileLimits()
+    for path, value in read_headers(todo, limits.extract_settings(), limits.worker_limits()):
         digest = todo[path]
         if isinstance(value, ReportError):
             item = InboxFile(path, digest, error=str(value))

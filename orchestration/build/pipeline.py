@@ -114,7 +114,12 @@ def _run_build(settings: Settings, instance, progress, log_path, show_phases) ->
     # forked workers, and after a fork this process pays a page fault on every page it next writes
     # (all of them again after the extraction fork). Loading Dagster and dbt after such a fork
     # took ≈ 0.25 s longer, on any build that added a file.
-    inbox = scan(paths.reports_dir, progress=progress, cache_dir=paths.header_cache_dir)
+    inbox = scan(
+        paths.reports_dir,
+        progress=progress,
+        cache_dir=paths.header_cache_dir,
+        file_limits=settings.file_limits,
+    )
     outcome = BuildOutcome(paths, inbox, phase_seconds=clock.seconds)
     years = [str(y) for y in inbox.years()]
     instance.add_dynamic_partitions("fiscal_year", years)

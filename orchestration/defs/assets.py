@@ -54,7 +54,7 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths, b
         if status != "cached":
             context.log.info(f"{printable(f.path.name)}: {status}")
 
-    inbox = scan(p.reports_dir, cache_dir=p.header_cache_dir)
+    inbox = scan(p.reports_dir, cache_dir=p.header_cache_dir, file_limits=paths.file_limits())
     rejections.sync_with_inbox(p.rejected_dir, inbox)
     result = extract_year(
         inbox.for_year(year),
@@ -63,6 +63,7 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths, b
         p.rejected_dir,
         p.extraction_cache_dir,
         progress=log_file,
+        file_limits=paths.file_limits(),
     )
     context.log.info(
         f"fiscal year {year}: {len(result.loaded)} extracted, {len(result.cached)} unchanged "

@@ -12,6 +12,7 @@ from orchestration.defs.project import dbt_project
 from orchestration.settings import (
     DEFAULT_AUDIT_RUNS_KEPT,
     DEFAULT_DBT_THREADS,
+    FileLimits,
     Paths,
     Settings,
     dbt_executable,
@@ -20,13 +21,18 @@ from orchestration.settings import (
 
 class SelfevalPaths(dg.ConfigurableResource):
     """Where reports come from, where Parquet/build/audit files go, the published warehouse, and how
-    a build runs there (dbt threads, audit runs kept)."""
+    a build runs there (per-file limits, dbt threads, audit runs kept)."""
 
     reports_dir: str
     warehouse: str
     data_dir: str
     dbt_threads: int = DEFAULT_DBT_THREADS
     audit_runs_kept: int = DEFAULT_AUDIT_RUNS_KEPT
+    # FileLimits' fields; None: the extractor's default.
+    max_pages: int | None = None
+    file_timeout_seconds: float | None = None
+    file_memory_mb: int | None = None
+    workers: int | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SelfevalPaths":
@@ -36,10 +42,17 @@ class SelfevalPaths(dg.ConfigurableResource):
             data_dir=str(settings.data_dir),
             dbt_threads=settings.dbt_threads,
             audit_runs_kept=settings.audit_runs_kept,
+            max_pages=settings.file_limits.max_pages,
+            file_timeout_seconds=settings.file_limits.seconds,
+            file_memory_mb=settings.file_limits.memory_mb,
+            workers=settings.file_limits.workers,
         )
 
     def paths(self) -> Paths:
         return Paths(Path(self.reports_dir), Path(self.warehouse), Path(self.data_dir))
+
+    def file_limits(self) -> FileLimits:
+        return FileLimits(self.max_pages, self.file_timeout_seconds, self.file_memory_mb, self.workers)
 
 
 class BuildLock(dg.ConfigurableResource):

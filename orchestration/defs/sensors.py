@@ -28,7 +28,7 @@ extract_year_job = dg.define_asset_job(
 @dg.sensor(job=extract_year_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
 def inbox_sensor(context: dg.SensorEvaluationContext, paths: SelfevalPaths) -> dg.SensorResult:
     p = paths.paths()
-    inbox = scan(p.reports_dir, cache_dir=p.header_cache_dir)
+    inbox = scan(p.reports_dir, cache_dir=p.header_cache_dir, file_limits=paths.file_limits())
     by_year: dict[int, list[str]] = {}
     for f in inbox.accepted:
         by_year.setdefault(f.fiscal_year, []).append(f.sha256)
