@@ -11,8 +11,8 @@ findings. Then the same on a copy of the warehouse whose audit.findings has one 
 row of every current report (every budget line, indicator and key-task project), the worst case for
 images: printed for scale, not held to the targets. Exits 1 when the warehouse as built misses one.
 --screenshots DIR also opens the first site in headless Chromium and saves the overview and the first
-finding card as PNGs there (the README's pictures). --work DIR keeps the inbox and warehouse there and
-reuses them on the next run.
+finding card as PNGs there (docs/evidence_report.md's pictures). --work DIR keeps the inbox and
+warehouse there and reuses them on the next run.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def screenshots(site: Path, out_dir: Path) -> list[Path]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=200, help="reports in the warehouse")
-    parser.add_argument("--screenshots", metavar="DIR", type=Path, help="save the README's pictures here")
+    parser.add_argument("--screenshots", metavar="DIR", type=Path, help="save the docs' pictures here")
     parser.add_argument("--work", metavar="DIR", type=Path, help="keep (and reuse) inbox and warehouse here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="selfeval-evidence-") as tmp_name:

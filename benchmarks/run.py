@@ -22,7 +22,7 @@
    difference is printed beside it, with the placebo's, per phase too. Each test slot's
    file is extracted alone just before its rebuild, at the machine's speed of the moment; every
    unchanged rebuild follows the same work on a spare copy, so all builds start alike.
-Writes Markdown tables (the README's "Performance" section sums them up; benchmarks/HISTORY.md keeps
+Writes Markdown tables (docs/performance.md sums them up; benchmarks/HISTORY.md keeps
 each run's).
 """
 

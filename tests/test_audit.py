@@ -369,6 +369,6 @@ def test_rule_query_that_cannot_run_fails_naming_the_file(warehouse, tmp_path, s
 
 
 def test_readme_example_rule_is_the_rule_file():
-    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[1] / "docs" / "audit.md").read_text(encoding="utf-8")
     rule = next(r for r in load_rules() if r.name == "adjusted_budget")
     assert f"```sql\n{rule.path.read_text(encoding='utf-8')}```" in readme

@@ -38,8 +38,7 @@ ANALYSIS_ROWS = {
 
 
 def _tools_section() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    return text.split("### From other tools\n", 1)[1].split("\n### ", 1)[0]
+    return (ROOT / "docs" / "bi_tools.md").read_text(encoding="utf-8")
 
 
 def readme_uri(warehouse: Path) -> str:
@@ -162,7 +161,7 @@ def test_mart_column_comment_is_its_bilingual_description(engine):
 
 def test_analyses_are_the_readme_queries():
     assert sorted(ANALYSIS_ROWS) == ANALYSES
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs" / "analyst_queries.md").read_text(encoding="utf-8")
     for name in ANALYSES:
         body = "\n".join(
             line

@@ -1,7 +1,12 @@
-"""Every command in the README's shell blocks runs, exactly as written, here or in CI (.ci/run).
+"""Every command in the shell blocks of the README and of every docs/*.md runs, exactly as written,
+here or in CI (.ci/run).
 
 Only the environment differs from a user's: data, warehouse and Dagster instance go to a temporary
 folder (and the inbox, where a command names none, is one bundled report, to keep the run short).
+Commands named in running text rather than in a ```bash block are references and not run here: the
+benchmark scripts (minutes each; their own docstrings say how to run them), `make fixtures` (needs
+LibreOffice and Chromium with CJK fonts), dbt by hand, and `selfeval query`/`export`/`prune`, whose
+behaviour tests/test_cli.py and tests/test_quarantine.py cover.
 """
 
 import json
@@ -14,6 +19,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from xml.etree import ElementTree
 
 import duckdb
 import pytest
@@ -22,6 +28,7 @@ from tests.truth import PDF_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 
 QUICK_START = "python3 -m pip install uv && uv sync --frozen && uv run selfeval build"
 QUICK_QUERY = 'uv run selfeval query "select count(*) from marts.fct_spend"'
@@ -40,9 +47,15 @@ DAGSTER_CLI = (
 IN_CI = ("uv run pytest", "make dev", "make lint", "make test", "make test-fast")
 
 
+def documents() -> list[Path]:
+    """The README and every page of docs/, whoever added it."""
+    return [README, *sorted(DOCS.glob("*.md"))]
+
+
 def readme_commands() -> list[str]:
-    """Each line of each ```bash block, without its trailing comment."""
-    blocks = re.findall(r"```bash\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+    """Each line of each ```bash block of the README and docs/, without its trailing comment."""
+    text = "\n".join(doc.read_text(encoding="utf-8") for doc in documents())
+    blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
     lines = [re.sub(r"\s+#.*$", "", line).strip() for block in blocks for line in block.splitlines()]
     return [line for line in lines if line]
 
@@ -51,6 +64,31 @@ def test_every_readme_command_is_run_by_a_test_or_ci():
     covered = {QUICK_START, OWN_REPORTS, EXTRACT, REPORT, DAGSTER_DEV, *DAGSTER_CLI, *IN_CI}
     assert sorted(set(readme_commands())) == sorted(covered)
     assert QUICK_QUERY.removeprefix("uv run ") in README.read_text(encoding="utf-8")
+
+
+def test_docs_pages_shell_blocks_are_collected_too():
+    # docs/dagster.md's backfill commands are in no README block.
+    assert set(DAGSTER_CLI) <= set(readme_commands())
+    assert "uv run dagster job backfill" not in README.read_text(encoding="utf-8")
+
+
+def test_relative_links_name_files_that_exist():
+    broken = []
+    for doc in documents():
+        text = re.sub(r"```.*?```", "", doc.read_text(encoding="utf-8"), flags=re.S)
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            path = target.split("#")[0]
+            if path and "://" not in path and not (doc.parent / path).exists():
+                broken.append(f"{doc.relative_to(ROOT)}: {target}")
+    assert broken == []
+
+
+def test_readme_is_for_newcomers_and_shows_the_architecture():
+    text = README.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 200
+    assert "(docs/architecture.svg)" in text
+    svg = ElementTree.parse(DOCS / "architecture.svg").getroot()
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
 
 
 def test_ci_runs_the_commands_no_test_runs():

@@ -308,9 +308,9 @@ def test_execution_rate_calc_is_exact_decimal(db):
 
 
 def _readme_queries() -> list[str]:
-    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Querying", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```sql\n(.*?)```", section, flags=re.S)
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    text = (docs / "analyst_queries.md").read_text(encoding="utf-8")
+    return re.findall(r"```sql\n(.*?)```", text, flags=re.S)
 
 
 @pytest.mark.parametrize("index", range(5))
