@@ -3,6 +3,9 @@
 from .errors import ReportError
 from .models import (
     BudgetLine,
+    DepartmentIndicator,
+    DepartmentTable,
+    DepartmentTask,
     FundingLine,
     Indicator,
     KeyTask,
@@ -20,6 +23,9 @@ from .settings import DEFAULT_SETTINGS, ExtractSettings
 __all__ = [
     "DEFAULT_SETTINGS",
     "BudgetLine",
+    "DepartmentIndicator",
+    "DepartmentTable",
+    "DepartmentTask",
     "ExtractSettings",
     "FundingLine",
     "Indicator",

@@ -110,7 +110,17 @@ class Report(ReportHeader):
 # Project self-evaluation tables (项目支出绩效自评表 and its provincial variants): one PDF holds one
 # or many tables, one per project. A file's records are a ProjectFile; each table is a ProjectReport.
 
-FUNDING_SOURCES = ("total", "fiscal", "carryover", "special_account", "unit_funds", "other")
+# basic / project: a department-wide table's 基本支出 / 项目支出 rows.
+FUNDING_SOURCES = (
+    "total",
+    "fiscal",
+    "carryover",
+    "special_account",
+    "unit_funds",
+    "other",
+    "basic",
+    "project",
+)
 
 
 @dataclass(frozen=True)
@@ -187,18 +197,92 @@ class ProjectReport:
         }
 
 
+# Department-wide self-evaluation tables (部门整体支出绩效自评表 and its provincial variants): the
+# department-wide kind printed as one table per department, many per file, like the project tables.
+
+
+@dataclass(frozen=True)
+class DepartmentTask:
+    """One 年度主要任务 row of a department-wide table, amounts in 万元."""
+
+    task: str  # 任务名称
+    content: str | None  # 主要内容
+    budget: Decimal | None  # 预算数
+    actual: Decimal | None  # 执行数
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class DepartmentIndicator(ProjectIndicator):
+    """An indicator of a department-wide table: the project table's fields (level1/level2 None where
+    the form prints no levels; a column the form does not print is None), then what some forms
+    print beyond them, None where not printed."""
+
+    indicator_nature: str | None  # 指标性质: 定量 / 定性 (定量指标 -> 定量)
+    is_core: bool | None  # 是否核心指标
+    score_coefficient_pct: Decimal | None  # 得分系数（%）
+    explanation: str | None  # 指标解释 (scoring sheets)
+    scoring_standard: str | None  # 评分标准 (scoring sheets)
+    target_adjusted: str | None  # 调整指标值
+
+
+@dataclass(frozen=True)
+class DepartmentTable:
+    """One department's department-wide self-evaluation table. Codes printed before a name are split off."""
+
+    form: str  # the Form that read it: department_national, department_anhui, ...
+    fiscal_year: int
+    department: str = field(metadata=MATCHED_BY_NAME)  # 部门（单位）名称 / 主管部门 / 单位名称
+    department_code: str | None
+    funding_lines: tuple[FundingLine, ...]
+    key_tasks: tuple[DepartmentTask, ...]  # 年度主要任务, where printed
+    goal_expected: str | None  # 预期目标 / 年初设定目标 / 年初绩效目标
+    goal_adjusted: str | None  # 全年（调整）绩效目标
+    goal_achieved: str | None  # 实际完成情况 / 年度总体目标完成情况 / 全年目标实际完成情况
+    indicators: tuple[DepartmentIndicator, ...]
+    total_weight: Decimal | None  # 总分 / 合计 row
+    total_score: Decimal | None  # 自评总分 / 总分 / 合计
+    conclusion: str | None
+    problems: str | None  # 偏差大或目标未完成原因分析 / 存在问题
+    improvements: str | None  # 改进措施及结果应用方案 / 改进措施
+    provenance: Provenance  # the whole table: first page, every page, bbox on the first page
+
+    report_kind: ClassVar[str] = "department_overall"
+
+    def to_json_dict(self, source_file: str, sha256: str) -> dict[str, Any]:
+        """The CLI's JSON shape for one department-wide table (issue 26), as for a project table."""
+        out = asdict(self)
+        prov = out.pop("provenance")
+        records = {k: out.pop(k) for k in ("funding_lines", "key_tasks", "indicators")}
+        return {
+            "report_kind": self.report_kind,
+            **{k: _jsonable(v) for k, v in out.items()},
+            "source_file": source_file,
+            "sha256": sha256,
+            "page": prov["page"],
+            "pages": list(prov["pages"]),
+            **{k: [_flatten(rec) for rec in recs] for k, recs in records.items()},
+        }
+
+
 @dataclass(frozen=True)
 class ProjectFile:
-    """Every project table one PDF holds, in printed order: what a project-form file yields."""
+    """Every table one PDF of tables holds, in printed order: its project tables and its
+    department-wide tables (a compilation may mix forms, and so kinds)."""
 
     source_file: str
     sha256: str
     page_count: int
     projects: tuple[ProjectReport, ...]
     integrity_warnings: tuple[str, ...] = ()
+    department_tables: tuple[DepartmentTable, ...] = ()
 
     def to_json_dicts(self) -> list[dict[str, Any]]:
-        return [p.to_json_dict(self.source_file, self.sha256) for p in self.projects]
+        """One object per table, in printed order (first page, then the top of the table)."""
+        tables: list[ProjectReport | DepartmentTable] = [*self.projects, *self.department_tables]
+        if self.department_tables:
+            tables.sort(key=lambda t: (t.provenance.page, t.provenance.bbox[1]))
+        return [t.to_json_dict(self.source_file, self.sha256) for t in tables]
 
 
 def _flatten(rec: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 Paths go through fsspec (UPath), so the same code writes to a local folder today and object storage
 later. Layout: <root>/<sha256>/{report,budget_lines,key_tasks,key_task_projects,indicators}.parquet
 for a department-wide report, <root>/<sha256>/{project_reports,project_funding_lines,
-project_indicators}.parquet for a file of project tables —
+project_indicators,department_tables,department_funding_lines,department_key_tasks,
+department_indicators}.parquet for a file of tables (project and department-wide) —
 keyed by content, so the same file re-extracted overwrites its folder instead of adding a copy — and
 <root>/<sha256>/extractor_version=<version>, an empty file naming the extractor that wrote the folder
 (is_current: one stat per report, as cheap as the existence check it replaced).
@@ -30,6 +31,9 @@ from . import version
 from .lib.text import name_key
 from .models import (
     BudgetLine,
+    DepartmentIndicator,
+    DepartmentTable,
+    DepartmentTask,
     FundingLine,
     Indicator,
     KeyTask,
@@ -63,6 +67,7 @@ class WriteStamps:
 
 _ARROW_TYPES = {
     Decimal: AMOUNT,
+    bool: pa.bool_(),
     int: pa.int32(),
     float: pa.float64(),
     str: pa.string(),
@@ -198,6 +203,17 @@ def _each_project(records_of: Callable[[ProjectReport], Iterable[Any]]) -> Calla
     )
 
 
+def _each_department_table(
+    records_of: Callable[[DepartmentTable], Iterable[Any]],
+) -> Callable[[Any, Any], Iterable]:
+    """Rows of a file's department-wide tables' records: (sha256, table position, position), record."""
+    return lambda extracted, _: (
+        ((extracted.sha256, t, i), (rec,))
+        for t, table in enumerate(extracted.department_tables)
+        for i, rec in enumerate(records_of(table))
+    )
+
+
 # What a department-wide report (Report) writes, one Parquet file per entry.
 REPORT_TABLES: dict[str, ParquetTable] = {
     "report": ParquetTable(
@@ -242,8 +258,35 @@ PROJECT_FILE_TABLES: dict[str, ParquetTable] = {
         _each_project(lambda p: p.indicators),
     ),
 }
+# ...and its department-wide tables (DepartmentTable), table_index counting those tables alone.
+DEPARTMENT_TABLE_TABLES: dict[str, ParquetTable] = {
+    "department_tables": ParquetTable(
+        ("sha256", "table_index"),
+        (ProjectFile, WriteStamps, DepartmentTable),
+        lambda extracted, stamps: (
+            ((extracted.sha256, t), (extracted, stamps, d)) for t, d in enumerate(extracted.department_tables)
+        ),
+        omit=frozenset({"integrity_warnings"}),
+    ),
+    "department_funding_lines": ParquetTable(
+        ("sha256", "table_index", "line_index"),
+        (FundingLine,),
+        _each_department_table(lambda d: d.funding_lines),
+    ),
+    "department_key_tasks": ParquetTable(
+        ("sha256", "table_index", "task_index"),
+        (DepartmentTask,),
+        _each_department_table(lambda d: d.key_tasks),
+    ),
+    "department_indicators": ParquetTable(
+        ("sha256", "table_index", "indicator_index"),
+        (DepartmentIndicator,),
+        _each_department_table(lambda d: d.indicators),
+    ),
+}
 TABLES = tuple(REPORT_TABLES)
 PROJECT_TABLES = tuple(PROJECT_FILE_TABLES)
+DEPARTMENT_TABLES = tuple(DEPARTMENT_TABLE_TABLES)
 
 
 def _bbox_edge(index: int) -> Callable[[Any], Any]:
@@ -254,12 +297,16 @@ def _name_key_of(name: str) -> Callable[[Any], Any]:
     return lambda part: _name_key(getattr(part, name))
 
 
-SCHEMAS: dict[str, pa.Schema] = {name: t.schema for name, t in (REPORT_TABLES | PROJECT_FILE_TABLES).items()}
+SCHEMAS: dict[str, pa.Schema] = {
+    name: t.schema for name, t in (REPORT_TABLES | PROJECT_FILE_TABLES | DEPARTMENT_TABLE_TABLES).items()
+}
 
 
 def file_rows(extracted: Report | ProjectFile, stamps: WriteStamps) -> dict[str, list[dict]]:
     """What one PDF writes, per table: a department-wide report's tables or a project file's."""
-    tables = PROJECT_FILE_TABLES if isinstance(extracted, ProjectFile) else REPORT_TABLES
+    tables = (
+        PROJECT_FILE_TABLES | DEPARTMENT_TABLE_TABLES if isinstance(extracted, ProjectFile) else REPORT_TABLES
+    )
     return {name: table.to_rows(extracted, stamps) for name, table in tables.items()}
 
 

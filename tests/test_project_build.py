@@ -60,7 +60,7 @@ def test_audit_flags_the_compilation_table_whose_total_funding_disagrees(built):
     _, con = built
     findings = con.execute(
         "select source_file, subject, expected_value, actual_value from audit.findings "
-        "where rule = 'project_funding_total' order by subject"
+        "where rule = 'table_funding_total' order by subject"
     ).fetchall()
     files = {f[0] for f in findings}
     assert files == {"national_calc_compilation.pdf"}

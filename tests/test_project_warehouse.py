@@ -1,9 +1,11 @@
-"""Project self-evaluation tables in the warehouse and the audit (issue 16, items 3 and 4).
+"""Self-evaluation tables in the warehouse and the audit: project tables (issue 16, items 3 and 4) and
+department-wide tables (issue 26, item 5).
 
 The warehouse here is built by plain `dbt build` from the seed department-wide report of 苏州市公安局
-(2022) plus two files of project tables written through the store: a compilation file of the national
-form (two tables of the same department) and a Sichuan-form file of another department. Every number
-below is one of those records.
+(2022) plus three files of tables written through the store: a compilation file of the national
+project form (two tables of the same department), a Sichuan-form file of another department, and a
+compilation of two department-wide tables (a national-style one that prints weights, a county one
+that prints scores only). Every number below is one of those records.
 """
 
 from __future__ import annotations
@@ -18,7 +20,16 @@ import duckdb
 import pytest
 
 from expectations import run_audit
-from extract.models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance
+from extract.models import (
+    DepartmentIndicator,
+    DepartmentTable,
+    DepartmentTask,
+    FundingLine,
+    ProjectFile,
+    ProjectIndicator,
+    ProjectReport,
+    Provenance,
+)
 from extract.store import SCHEMAS, write_empty_tables, write_report
 from orchestration.build import rejections
 from orchestration.build.pipeline import _drop_years_not_in_inbox
@@ -216,6 +227,91 @@ REISSUE = ProjectFile(
 )
 
 MODIFIED = datetime(2023, 3, 1, tzinfo=UTC)
+
+
+def _department_indicator(level1, level2, name, target, actual, weight, score, nature=None, page=1):
+    return DepartmentIndicator(
+        **vars(_indicator(level1, level2, name, target, actual, weight, score, page=page)),
+        indicator_nature=nature,
+        is_core=None,
+        score_coefficient_pct=None,
+        explanation=None,
+        scoring_standard=None,
+        target_adjusted=None,
+    )
+
+
+def _department_table(form, department, code, funding, tasks, indicators, total_weight, total_score):
+    return DepartmentTable(
+        form=form,
+        fiscal_year=2022,
+        department=department,
+        department_code=code,
+        funding_lines=tuple(funding),
+        key_tasks=tuple(tasks),
+        goal_expected="完成年度工作目标",
+        goal_adjusted=None,
+        goal_achieved="基本完成",
+        indicators=tuple(indicators),
+        total_weight=None if total_weight is None else D(total_weight),
+        total_score=None if total_score is None else D(total_score),
+        conclusion=None,
+        problems=None,
+        improvements=None,
+        provenance=funding[0].provenance,
+    )
+
+
+# Two department-wide tables in one file: a national-style table (weights printed; 9.5 + 50 + 38 =
+# 97.5 of 100) with a 年度主要任务 row, and a county table with one 部门整体支出总额 row and no weight
+# column (19.2 + 30 + 45 = 94.2). Every total adds up.
+WATER = "某区水务局"
+FORESTRY = "某县林业局"
+DEPARTMENTS = ProjectFile(
+    source_file="department_tables_2022.pdf",
+    sha256="d" * 64,
+    page_count=2,
+    projects=(),
+    department_tables=(
+        _department_table(
+            "department_national",
+            WATER,
+            "306",
+            [
+                _funding("total", "年度资金总额", "1000", "1200", "1140", "95.00", "10", "9.5"),
+                _funding("fiscal", "其中：当年财政拨款", "900", "1100", "1045", "95.00"),
+                _funding("carryover", "上年结转资金", "100", "100", "95", "95.00"),
+            ],
+            [DepartmentTask("河道保洁", "全年保洁河道42公里", D("300"), D("290"), _prov(1, 200.0))],
+            [
+                _department_indicator(
+                    "产出指标", "数量指标", "保洁河道长度", "≥42公里", "42公里", "50", "50"
+                ),
+                _department_indicator("效益指标", "社会效益指标", "水质达标率", "≥95%", "96.5%", "40", "38"),
+            ],
+            "100",
+            "97.5",
+        ),
+        _department_table(
+            "department_anhui",
+            FORESTRY,
+            None,
+            [_funding("total", "部门整体支出总额", None, "500", "480", "96.00", "20", "19.2", page=2)],
+            [],
+            [
+                _department_indicator(
+                    "产出指标", "数量指标", "造林面积", "1000亩", "1050亩", None, "30", "定量", page=2
+                ),
+                _department_indicator(
+                    "效益指标", "生态效益指标", "苗木成活率", "≥90%", "92%", None, "45", "定量", page=2
+                ),
+            ],
+            None,
+            "94.2",
+        ),
+    ),
+)
+DEPARTMENT_IDS = ["d" * 64 + "#d0", "d" * 64 + "#d1"]
 LATER = datetime(2023, 6, 1, tzinfo=UTC)
 
 
@@ -236,7 +332,9 @@ def _build(work, reports, project_files) -> Path:
 @pytest.fixture(scope="module")
 def project_build(read_fixture, tmp_path_factory):
     work = tmp_path_factory.mktemp("project_warehouse")
-    return _build(work, [read_fixture(SEED)], [(NATIONAL, MODIFIED), (SICHUAN, MODIFIED)])
+    return _build(
+        work, [read_fixture(SEED)], [(NATIONAL, MODIFIED), (SICHUAN, MODIFIED), (DEPARTMENTS, MODIFIED)]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -342,9 +440,11 @@ def test_project_code_comes_from_its_project_table(db):
     ) == [("工资性支出", "51000021R000000019951", "四川省水利厅")]
 
 
-def test_department_code_comes_from_its_project_tables(db):
+def test_department_code_comes_from_its_tables(db):
     assert rows(db, "select department_name, city, department_code from marts.dim_department order by 1") == [
         ("四川省水利厅", None, None),
+        (WATER, None, "306"),
+        (FORESTRY, None, None),
         (POLICE, "苏州市", "219"),
     ]
 
@@ -461,13 +561,197 @@ def test_funding_by_source_sums_each_departments_sources(db):
     ]
 
 
+# --- department-wide tables -------------------------------------------------------------------------------
+
+
+def test_each_department_table_is_a_department_wide_report_of_its_form(db):
+    assert rows(
+        db,
+        "select r.report_id, r.report_kind, r.form, d.department_name, d.department_code, r.total_weight, "
+        "r.total_score, r.source_page from marts.dim_report as r join marts.dim_department as d "
+        "using (department_id) where r.sha256 = ? order by r.report_id",
+        "d" * 64,
+    ) == [
+        (
+            DEPARTMENT_IDS[0],
+            "department_overall",
+            "department_national",
+            WATER,
+            "306",
+            D("100.00"),
+            D("97.50"),
+            1,
+        ),
+        (DEPARTMENT_IDS[1], "department_overall", "department_anhui", FORESTRY, None, None, D("94.20"), 2),
+    ]
+
+
+def test_department_funding_lines_are_spend_rows_with_their_source(db):
+    assert rows(
+        db,
+        "select report_id, line_index, line_name, funding_source, initial_budget_wan_yuan, "
+        "adjusted_budget_wan_yuan, actual_spend_wan_yuan, execution_rate_calc_pct, weight, score "
+        "from marts.fct_spend where line_type = 'department_funding' order by report_id, line_index",
+    ) == [
+        (
+            DEPARTMENT_IDS[0],
+            0,
+            "年度资金总额",
+            "total",
+            D("1000.00"),
+            D("1200.00"),
+            D("1140.00"),
+            D("95.00"),
+            D("10.00"),
+            D("9.50"),
+        ),
+        (
+            DEPARTMENT_IDS[0],
+            1,
+            "其中：当年财政拨款",
+            "fiscal",
+            D("900.00"),
+            D("1100.00"),
+            D("1045.00"),
+            D("95.00"),
+            None,
+            None,
+        ),
+        (
+            DEPARTMENT_IDS[0],
+            2,
+            "上年结转资金",
+            "carryover",
+            D("100.00"),
+            D("100.00"),
+            D("95.00"),
+            D("95.00"),
+            None,
+            None,
+        ),
+        (
+            DEPARTMENT_IDS[1],
+            0,
+            "部门整体支出总额",
+            "total",
+            None,
+            D("500.00"),
+            D("480.00"),
+            D("96.00"),
+            D("20.00"),
+            D("19.20"),
+        ),
+    ]
+
+
+def test_department_indicators_keep_their_form_and_extra_fields(db):
+    assert rows(
+        db,
+        "select report_id, form, level1, level2, indicator_name, target_operator, target_value, target_unit, "
+        "is_target_met, weight, score, indicator_nature, project_id from marts.fct_indicator "
+        "where report_id in (?, ?) order by report_id, indicator_index",
+        *DEPARTMENT_IDS,
+    ) == [
+        (
+            DEPARTMENT_IDS[0],
+            "department_national",
+            "产出指标",
+            "数量指标",
+            "保洁河道长度",
+            "≥",
+            D("42"),
+            "公里",
+            True,
+            D("50.00"),
+            D("50.00"),
+            None,
+            None,
+        ),
+        (
+            DEPARTMENT_IDS[0],
+            "department_national",
+            "效益指标",
+            "社会效益指标",
+            "水质达标率",
+            "≥",
+            D("95"),
+            "%",
+            True,
+            D("40.00"),
+            D("38.00"),
+            None,
+            None,
+        ),
+        (
+            DEPARTMENT_IDS[1],
+            "department_anhui",
+            "产出指标",
+            "数量指标",
+            "造林面积",
+            "=",
+            D("1000"),
+            "亩",
+            True,
+            None,
+            D("30.00"),
+            "定量",
+            None,
+        ),
+        (
+            DEPARTMENT_IDS[1],
+            "department_anhui",
+            "效益指标",
+            "生态效益指标",
+            "苗木成活率",
+            "≥",
+            D("90"),
+            "%",
+            True,
+            None,
+            D("45.00"),
+            "定量",
+            None,
+        ),
+    ]
+
+
+def test_department_key_tasks_carry_budget_and_actual(db):
+    assert rows(
+        db,
+        "select report_id, task_index, task_text, task_content, budget_wan_yuan, actual_wan_yuan, duty_id, "
+        "project_id from marts.fct_key_task where report_id like ?",
+        "d" * 64 + "%",
+    ) == [(DEPARTMENT_IDS[0], 0, "河道保洁", "全年保洁河道42公里", D("300.00"), D("290.00"), None, None)]
+
+
+def test_narrative_reports_key_tasks_have_no_budget(db, read_fixture):
+    assert rows(
+        db,
+        "select count(*) > 0, count(budget_wan_yuan), count(actual_wan_yuan), count(task_content) "
+        "from marts.fct_key_task where report_id = ?",
+        read_fixture(SEED).sha256,
+    ) == [(True, 0, 0, 0)]
+
+
+def test_only_tables_that_print_indicator_weights_are_scored_against_them(db):
+    assert rows(
+        db,
+        "select report_id, table_subject, indicator_weight, has_indicator_weights, budget_weight, "
+        "budget_score, indicator_score from intermediate.int_tables__scored "
+        "where report_kind = 'department_overall' order by report_id",
+    ) == [
+        (DEPARTMENT_IDS[0], WATER, D("90.00"), True, D("10.00"), D("9.50"), D("88.00")),
+        (DEPARTMENT_IDS[1], FORESTRY, D("0.00"), False, D("20.00"), D("19.20"), D("75.00")),
+    ]
+
+
 # --- audit -----------------------------------------------------------------------------------------------
 
 PROJECT_RULES = (
-    "project_funding_total",
+    "table_funding_total",
     "score_within_weight",
-    "project_weights",
-    "project_total_score",
+    "table_weights",
+    "table_total_score",
     "unfilled_self_evaluation",
 )
 
@@ -508,7 +792,7 @@ PROJECT_INJECTIONS = {
         f"where spend_id = {FIRST_FUNDING}",
         "其中：当年财政拨款",
     ),
-    "project_funding_total": (
+    "table_funding_total": (
         f"update marts.fct_spend set actual_spend_wan_yuan = 270 where spend_id = {NATIONAL_TOTAL}; "
         f"update marts.fct_spend set execution_rate_pct = 86.54 where spend_id = {NATIONAL_TOTAL}",
         f"{SHARED_PROJECT} 年度资金总额 全年执行数",
@@ -520,11 +804,11 @@ PROJECT_INJECTIONS = {
         f"where report_id = '{SICHUAN_ID}' and indicator_index = 3",
         "工资性支出 队伍稳定",
     ),
-    "project_weights": (
+    "table_weights": (
         f"update marts.dim_report set total_weight = 110 where report_id = '{SICHUAN_ID}'",
         "工资性支出 总分 分值",
     ),
-    "project_total_score": (
+    "table_total_score": (
         f"update marts.dim_report set total_score = 98 where report_id = '{SICHUAN_ID}'",
         "工资性支出 总分 得分",
     ),
@@ -550,6 +834,60 @@ def test_injected_project_violation_fails_only_its_rule(rule, baseline, project_
     source_file = SICHUAN.source_file if subject.startswith("工资性支出") else NATIONAL.source_file
     assert new == {(rule, subject, source_file)}
     assert result.blocking == ()
+
+
+WATER_TOTAL = (
+    f"(select spend_id from marts.fct_spend where report_id = '{DEPARTMENT_IDS[0]}' and line_index = 0)"
+)
+WATER_INDICATOR = (
+    f"(select indicator_id from marts.fct_indicator where report_id = '{DEPARTMENT_IDS[0]}' "
+    "and indicator_index = 1)"
+)
+FORESTRY_TOTAL = (
+    f"(select spend_id from marts.fct_spend where report_id = '{DEPARTMENT_IDS[1]}' and line_index = 0)"
+)
+
+# rule -> (SQL that breaks exactly that rule in a department-wide table, the finding's subject)
+DEPARTMENT_INJECTIONS = {
+    "execution_rate": (
+        f"update marts.fct_spend set execution_rate_pct = 90 where spend_id = {FORESTRY_TOTAL}",
+        "部门整体支出总额",
+    ),
+    "table_funding_total": (
+        f"update marts.fct_spend set initial_budget_wan_yuan = 1010 where spend_id = {WATER_TOTAL}",
+        f"{WATER} 年度资金总额 年初预算数",
+    ),
+    "score_within_weight": (
+        f"update marts.fct_indicator set weight = 37, score = 38 where indicator_id = {WATER_INDICATOR}; "
+        f"update marts.fct_indicator set weight = 53 where report_id = '{DEPARTMENT_IDS[0]}' "
+        "and indicator_index = 0",
+        f"{WATER} 水质达标率",
+    ),
+    "table_weights": (
+        f"update marts.dim_report set total_weight = 105 where report_id = '{DEPARTMENT_IDS[0]}'",
+        f"{WATER} 总分 分值",
+    ),
+    "table_total_score": (
+        f"update marts.dim_report set total_score = 96 where report_id = '{DEPARTMENT_IDS[0]}'",
+        f"{WATER} 总分 得分",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(DEPARTMENT_INJECTIONS))
+def test_injected_department_table_violation_fails_only_its_rule(rule, baseline, project_build, tmp_path):
+    build = _copy(project_build, tmp_path)
+    breaks, subject = DEPARTMENT_INJECTIONS[rule]
+    with duckdb.connect(str(build)) as con:
+        con.execute(breaks).fetchall()
+    result = run_audit(build)
+    assert _keys(result.findings) - _keys(baseline.findings) == {(rule, subject, DEPARTMENTS.source_file)}
+    assert result.blocking == ()
+
+
+def test_a_county_table_without_weights_is_not_scored_against_them(baseline):
+    forestry = baseline.findings[baseline.findings["source_file"] == DEPARTMENTS.source_file]
+    assert forestry.empty
 
 
 def test_a_project_table_failing_a_check_quarantines_its_file(project_build, tmp_path):
@@ -610,5 +948,5 @@ def test_audit_flags_the_table_whose_total_funding_disagrees_with_its_sources(pu
     assert rows(
         published,
         "select subject, source_file, source_page, expected_value, actual_value from audit.findings "
-        "where rule = 'project_funding_total'",
+        "where rule = 'table_funding_total'",
     ) == [(f"{SHARED_PROJECT} 年度资金总额 全年预算数", REISSUE.source_file, 1, "312.00", "320.00")]

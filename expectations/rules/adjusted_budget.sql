@@ -20,4 +20,4 @@ select
 from marts.fct_spend as s
 inner join marts.dim_department as d on s.department_id = d.department_id
 -- a project table's funding lines print no adjustment
-where s.line_type <> 'project_funding'
+where s.line_type not in ('project_funding', 'department_funding')

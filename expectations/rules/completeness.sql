@@ -1,6 +1,6 @@
 -- rule: completeness
 -- severity: error
--- description: Each current department-wide report has exactly one 预算总金额, 基本支出 and 项目支出 line, at least one project line, indicator and key task.
+-- description: Each current narrative department-wide report (the suzhou_overall form) has exactly one 预算总金额, 基本支出 and 项目支出 line, at least one project line, indicator and key task.
 -- message: a section of the report is missing or repeated
 -- expect: expect_column_values_to_be_between column=n_total min_value=1 max_value=1 description="not exactly one 预算总金额 line"
 -- expect: expect_column_values_to_be_between column=n_basic min_value=1 max_value=1 description="not exactly one 基本支出 line"
@@ -53,7 +53,7 @@ counted as (
     left join indicators as i on r.report_id = i.report_id
     left join key_tasks as k on r.report_id = k.report_id
     -- the Suzhou form's sections: a project table has none of them
-    where r.is_current and r.report_kind = 'department_overall'
+    where r.is_current and r.form = 'suzhou_overall'
 )
 
 select

@@ -14,4 +14,6 @@ select
     cast(unfilled_indicator_count as varchar) || ' of ' || cast(indicator_count as varchar) || ' unfilled: '
     || coalesce(unfilled_indicator_names, '') as actual_value,
     unfilled_indicator_count
-from intermediate.int_project_tables__scored
+from intermediate.int_tables__scored
+-- department-wide forms differ in what they print (a scoring sheet prints no 完成值): project tables only
+where report_kind = 'project'

@@ -36,6 +36,14 @@ from .inbox import InboxFile
 ROW_TABLES = ("budget_lines", "key_tasks", "indicators")
 # A file of project tables counts its tables and their rows (one cache entry, one sha256 folder).
 PROJECT_ROW_TABLES = ("project_reports", "project_funding_lines", "project_indicators")
+# ...and its department-wide tables theirs.
+DEPARTMENT_ROW_TABLES = (
+    "department_tables",
+    "department_funding_lines",
+    "department_key_tasks",
+    "department_indicators",
+)
+_DEPARTMENT_ROWS = ("funding_lines", "key_tasks", "indicators")
 # Written last into a cache entry: an entry without it was cut short and is extracted again. It also
 # gives cached reports their page and row counts without opening their Parquet files.
 COUNTS_FILE = "counts.json"
@@ -63,7 +71,14 @@ def _row_counts(extracted: Report | ProjectFile) -> dict[str, int]:
         tables = extracted.projects
         funding = sum(len(t.funding_lines) for t in tables)
         indicators = sum(len(t.indicators) for t in tables)
-        return dict(zip(PROJECT_ROW_TABLES, (len(tables), funding, indicators), strict=True))
+        counts = dict(zip(PROJECT_ROW_TABLES, (len(tables), funding, indicators), strict=True))
+        if departments := extracted.department_tables:
+            rows = (
+                len(departments),
+                *(sum(len(getattr(d, f)) for d in departments) for f in _DEPARTMENT_ROWS),
+            )
+            counts |= dict(zip(DEPARTMENT_ROW_TABLES, rows, strict=True))
+        return counts
     return {t: len(getattr(extracted, t)) for t in ROW_TABLES}
 
 

@@ -24,7 +24,8 @@ Failing = dict[str, set[str]]
 # project tables (report_id = sha256#table_index, one per table; int_reports__versions).
 _FILES = (
     "select sha256, source_file from staging.stg_extracted__reports "
-    "union select sha256, source_file from staging.stg_extracted__project_reports"
+    "union select sha256, source_file from staging.stg_extracted__project_reports "
+    "union select sha256, source_file from staging.stg_extracted__department_tables"
 )
 
 

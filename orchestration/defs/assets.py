@@ -24,6 +24,10 @@ EXTRACTED_TABLES = (
     "project_reports",
     "project_funding_lines",
     "project_indicators",
+    "department_tables",
+    "department_funding_lines",
+    "department_key_tasks",
+    "department_indicators",
     "rejected_files",
 )
 EXTRACTED_KEYS = tuple(dg.AssetKey(["extracted", t]) for t in EXTRACTED_TABLES)

@@ -2,16 +2,36 @@
 -- a value that fits no form keeps its raw text, gets null parts and is flagged has_unparsed_value.
 {%- set numeric = '^(>=|<=|≥|≤|=|>|<)?(-?[0-9]+(\\.[0-9]+)?)([^0-9]*)$' %}
 {%- set bare_number = '^[0-9]+(\\.[0-9]+)?$' %}
--- Both kinds of report: 九、部门整体自评表 rows (level2 is their 类别) and project tables' 绩效指标
--- rows. A project form that prints 指标性质 and 度量单位 in columns of their own has them put back
--- around a bare number, so one parser reads both ways of printing a target.
-with indicators as (
+-- Every kind of report: 九、部门整体自评表 rows (level2 is their 类别), project tables' and department-
+-- wide tables' 绩效指标 rows. A table form that prints 指标性质 and 度量单位 in columns of their own
+-- has them put back around a bare number, so one parser reads both ways of printing a target. What
+-- only some department-wide forms print (indicator_nature ... target_adjusted) is null elsewhere.
+with table_indicators as (
+    select
+        'project' as report_kind,
+        *,
+        cast(null as varchar) as indicator_nature,
+        cast(null as boolean) as is_core,
+        cast(null as decimal(9, 2)) as score_coefficient_pct,
+        cast(null as varchar) as explanation,
+        cast(null as varchar) as scoring_standard,
+        cast(null as varchar) as target_adjusted
+    from {{ ref('stg_extracted__project_indicators') }}
+    union all by name
+    select
+        'department_overall' as report_kind,
+        *
+    from {{ ref('stg_extracted__department_indicators') }}
+),
+
+indicators as (
     select
         r.report_id,
         r.department_id,
         r.fiscal_year,
         r.source_file,
         r.report_kind,
+        r.form,
         cast(null as varchar) as project_id,
         i.indicator_index,
         i.level1,
@@ -27,6 +47,12 @@ with indicators as (
         cast(null as decimal(9, 2)) as weight,
         cast(null as decimal(9, 2)) as score,
         i.reason,
+        cast(null as varchar) as indicator_nature,
+        cast(null as boolean) as is_core,
+        cast(null as decimal(9, 2)) as score_coefficient_pct,
+        cast(null as varchar) as explanation,
+        cast(null as varchar) as scoring_standard,
+        cast(null as varchar) as target_adjusted,
         i.source_page,
         i.bbox_x0,
         i.bbox_top,
@@ -42,6 +68,7 @@ with indicators as (
         r.fiscal_year,
         r.source_file,
         r.report_kind,
+        r.form,
         r.project_id,
         i.indicator_index,
         i.level1,
@@ -65,14 +92,22 @@ with indicators as (
         i.weight,
         i.score,
         i.reason,
+        i.indicator_nature,
+        i.is_core,
+        i.score_coefficient_pct,
+        i.explanation,
+        i.scoring_standard,
+        i.target_adjusted,
         i.source_page,
         i.bbox_x0,
         i.bbox_top,
         i.bbox_x1,
         i.bbox_bottom
-    from {{ ref('stg_extracted__project_indicators') }} as i
+    from table_indicators as i
     inner join {{ ref('int_reports__versions') }} as r
-        on i.sha256 = r.sha256 and i.table_index = r.table_index and r.is_current
+        on
+            i.sha256 = r.sha256 and i.table_index = r.table_index and i.report_kind = r.report_kind
+            and r.is_current
 ),
 
 cleaned as (

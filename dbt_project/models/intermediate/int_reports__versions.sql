@@ -2,7 +2,9 @@
 -- same department and year, and for a project table the same project) supersedes the earlier one.
 -- Newest file wins (modification time), then the latest extraction, then the key (a stable choice).
 -- A department-wide report is its file (report_id = sha256); a project table is one table of its
--- file (report_id = sha256#table_index), so a compilation file of many projects is many reports.
+-- file (report_id = sha256#table_index), so a compilation file of many projects is many reports; a
+-- department-wide table is one too (report_id = sha256#d<table_index>, numbered among its file's
+-- department-wide tables), of the department-wide kind like the narrative report.
 with department_reports as (
     select
         report_id,
@@ -72,6 +74,40 @@ project_tables as (
     from {{ ref('stg_extracted__project_reports') }}
 ),
 
+department_tables as (
+    select
+        sha256 || '#d' || cast(table_index as varchar) as report_id,
+        sha256,
+        table_index,
+        source_page,
+        'department_overall' as report_kind,
+        form,
+        source_file,
+        cast(null as varchar) as title,
+        department_name,
+        department_key,
+        department_code,
+        cast(null as varchar) as city,
+        fiscal_year,
+        page_count,
+        extracted_at,
+        source_modified_at,
+        cast(null as varchar) as project_name,
+        cast(null as varchar) as project_name_key,
+        cast(null as varchar) as project_code,
+        cast(null as varchar) as implementing_unit,
+        total_weight,
+        total_score,
+        cast(null as decimal(9, 2)) as stated_completion_rate_pct,
+        cast(null as decimal(9, 2)) as stated_budget_timeliness_rate_pct,
+        cast(null as integer) as stated_duty_indicator_count,
+        cast(null as integer) as stated_duty_indicator_met_count,
+        cast(null as decimal(9, 2)) as stated_duty_indicator_met_share_pct,
+        cast(null as integer) as stated_benefit_indicator_count,
+        cast(null as integer) as stated_satisfaction_indicator_count
+    from {{ ref('stg_extracted__department_tables') }}
+),
+
 reports as (
     select
         *,
@@ -80,7 +116,9 @@ reports as (
         select * from department_reports
         union all
         select * from project_tables
-    ) as both_kinds
+        union all
+        select * from department_tables
+    ) as every_kind
 ),
 
 keyed as (

@@ -33,5 +33,12 @@ select
     weight,
     score,
     report_kind,
-    project_id
+    project_id,
+    form,
+    indicator_nature,
+    is_core,
+    score_coefficient_pct,
+    explanation,
+    scoring_standard,
+    target_adjusted
 from {{ ref('int_indicators__parsed') }}

@@ -1,4 +1,5 @@
--- Budget lines of 七、预算信息 and the funding lines of project tables (line_type project_funding).
+-- Budget lines of 七、预算信息 and the funding lines of self-evaluation tables (line_type
+-- project_funding for a project table, department_funding for a department-wide table).
 with lines as (
     select
         report_id,
@@ -29,7 +30,7 @@ with lines as (
         department_id,
         fiscal_year,
         line_index,
-        'project_funding' as line_type,
+        line_type,
         project_id,
         line_name,
         initial_budget_wan_yuan,
@@ -46,7 +47,7 @@ with lines as (
         bbox_top,
         bbox_x1,
         bbox_bottom
-    from {{ ref('int_project_funding_lines__keyed') }}
+    from {{ ref('int_table_funding_lines__keyed') }}
 )
 
 select

@@ -1,6 +1,6 @@
--- rule: project_funding_total
+-- rule: table_funding_total
 -- severity: warn
--- description: A project table's total funding line (年度资金总额 / 总额) = the sum of its printed sources (财政拨款, 上年结转, 其他资金, ...), for each amount, ± 0.01.
+-- description: A self-evaluation table's (project or department-wide) total funding line (年度资金总额 / 总额) = the sum of its other printed lines (财政拨款, 上年结转, 其他资金, ... or 基本支出, 项目支出), for each amount, ± 0.01.
 -- message: the total funding line differs from the sum of its sources
 -- expect: expect_column_values_to_be_between column=abs_diff min_value=0 max_value=0.01
 with funding as (
@@ -21,7 +21,7 @@ with funding as (
             ('adjusted_budget_wan_yuan', '全年预算数', s.adjusted_budget_wan_yuan),
             ('actual_spend_wan_yuan', '全年执行数', s.actual_spend_wan_yuan)
         ) as a (amount_column, amount_label, amount_wan_yuan)
-    where s.line_type = 'project_funding'
+    where s.line_type in ('project_funding', 'department_funding')
 ),
 
 summed as (
@@ -40,7 +40,7 @@ select
     d.department_name,
     r.source_file,
     t.source_page,
-    p.project_name || ' ' || t.line_name || ' ' || t.amount_label as subject,
+    coalesce(p.project_name, d.department_name) || ' ' || t.line_name || ' ' || t.amount_label as subject,
     cast(u.sources_wan_yuan as varchar) as expected_value,
     cast(t.amount_wan_yuan as varchar) as actual_value,
     cast(abs(t.amount_wan_yuan - u.sources_wan_yuan) as double) as abs_diff
@@ -48,5 +48,5 @@ from funding as t
 inner join summed as u on t.report_id = u.report_id and t.amount_column = u.amount_column
 inner join marts.dim_report as r on t.report_id = r.report_id
 inner join marts.dim_department as d on r.department_id = d.department_id
-inner join marts.dim_project as p on t.project_id = p.project_id
+left join marts.dim_project as p on t.project_id = p.project_id
 where t.funding_source = 'total' and t.amount_wan_yuan is not null and u.sources_wan_yuan is not null

@@ -1,0 +1,27 @@
+select
+    sha256,
+    cast(table_index as integer) as table_index,
+    cast(indicator_index as integer) as indicator_index,
+    level1,
+    level2,
+    indicator_name,
+    operator,
+    target_raw,
+    unit,
+    actual_raw,
+    cast(weight as decimal(9, 2)) as weight,
+    cast(score as decimal(9, 2)) as score,
+    reason,
+    indicator_nature,
+    is_core,
+    cast(score_coefficient_pct as decimal(9, 2)) as score_coefficient_pct,
+    explanation,
+    scoring_standard,
+    target_adjusted,
+    cast(page as integer) as source_page,
+    bbox_x0,
+    bbox_top,
+    bbox_x1,
+    bbox_bottom
+from {{ source('extracted', 'department_indicators') }}
+where {{ not_rejected() }}

@@ -1,0 +1,15 @@
+select
+    sha256,
+    cast(table_index as integer) as table_index,
+    cast(task_index as integer) as task_index,
+    task,
+    content,
+    cast(budget as decimal(18, 2)) as budget_wan_yuan,
+    cast(actual as decimal(18, 2)) as actual_wan_yuan,
+    cast(page as integer) as source_page,
+    bbox_x0,
+    bbox_top,
+    bbox_x1,
+    bbox_bottom
+from {{ source('extracted', 'department_key_tasks') }}
+where {{ not_rejected() }}
