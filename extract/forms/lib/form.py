@@ -1,14 +1,20 @@
-"""What every form is: a recogniser of its first page, and readers of its header and its records."""
+"""What every form is: the signals that identify its pages, and readers of its header and its records.
+
+A form is recognised by its structure: its title (one signal among several), its label cells and
+its header rows. Each page is scored against every form (`match`); the best recognised form reads it.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...lib.text import squash
 from ...models import ProjectFile, Report, ReportHeader
 from ...settings import ExtractSettings
-from ...tables import PageContent
+from ...tables import PageContent, printed_lines
 
 
 @dataclass(frozen=True)
@@ -26,12 +32,79 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Signal:
+    """Something a page of a form prints, as a regex on one printed text (whitespace removed)."""
+
+    what: str  # how a rejection names it when it is missing: "项目名称 row"
+    pattern: str
+    # A title: searched in the free text lines, also in two adjacent lines joined (a title printed
+    # on two lines); else searched in every cell and line. Titles count double.
+    is_title: bool = False
+    # A page of the form always prints it: without it the page is not this form's.
+    required: bool = False
+
+    @property
+    def points(self) -> int:
+        return 2 if self.is_title else 1
+
+
+@dataclass(frozen=True)
+class PageTexts:
+    """What a page prints, for signals: its lines (and ruled rows of one text) and every cell."""
+
+    lines: tuple[str, ...]
+    cells: tuple[str, ...]
+
+    @classmethod
+    def of(cls, page: PageContent | list[str]) -> PageTexts:
+        if isinstance(page, list):  # printed lines only
+            return cls(tuple(page), tuple(page))
+        lines = printed_lines(page)
+        cells = [squash(t) for frag in page.fragments for row in frag.rows for t in row.cells if t]
+        return cls(tuple(lines), tuple(lines) + tuple(c for c in cells if c))
+
+    def has(self, signal: Signal) -> bool:
+        if signal.is_title:
+            joined = (a + b for a, b in zip(self.lines, self.lines[1:], strict=False))
+            return any(re.search(signal.pattern, t) for t in (*self.lines, *joined))
+        return any(re.search(signal.pattern, t) for t in self.cells)
+
+
+@dataclass(frozen=True)
 class Form:
     """One printed form. Adding a form is one module building one of these, and a registry line."""
 
     name: str  # the `form` field of its records
     report_kind: str  # department_overall / project
-    # The first page's printed lines (extract.tables.printed_lines) are this form's.
-    recognises: Callable[[list[str]], bool]
+    signals: tuple[Signal, ...]
     read_header: Callable[[Document], ReportHeader]
     read: Callable[[Document], Report | ProjectFile]
+    # A file of tables (ProjectFile) is read per run of pages, and a compilation may mix forms; a
+    # narrative report (Report) is read whole by the form of its first page.
+    reads_tables: bool = True
+
+
+@dataclass(frozen=True)
+class Match:
+    """How well a page's texts fit a form: the points of the signals found, the required ones missing."""
+
+    form: Form
+    points: int
+    has_title: bool
+    missing: tuple[str, ...]
+
+    @property
+    def recognised(self) -> bool:
+        return not self.missing and self.points > 0
+
+    @property
+    def complaint(self) -> str:
+        """Why the page is not this form's: `looks most like project_sichuan: no 项目名称 row`."""
+        return f"looks most like {self.form.name}: no {', no '.join(self.missing)}"
+
+
+def match(form: Form, texts: PageTexts) -> Match:
+    found = [s for s in form.signals if texts.has(s)]
+    missing = tuple(s.what for s in form.signals if s.required and s not in found)
+    has_title = any(s.is_title for s in found)
+    return Match(form, sum(s.points for s in found), has_title, missing)

@@ -15,13 +15,14 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from ... import errors, integrity
 from ...lib.text import EMPTY_MARKS, join_wrapped, parse_amount, parse_rate, squash
 from ...models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance, ReportHeader
 from ...stitch import LogicalRow, header_mapping, stitch
 from ...tables import Fragment, PageContent, Row, TextLine, printed_line, printed_lines, reading_order
-from .form import Document, Form
+from .form import Document, Form, Signal
 from .table_spec import ColumnSpec, TableSpec
 
 
@@ -43,6 +44,8 @@ class ProjectLayout:
     total_pattern: str
     # Cells naming a block at its left (项目资金（万元）, 绩效指标): a title, not a value.
     block_label_pattern: str
+    # The label whose row starts a table (项目名称; a department-wide table's 部门（单位）名称).
+    start_field: str = "project_name"
 
 
 # A fiscal year as these forms print it above a table: （2022年度）, 2022年度, （2022年）.
@@ -61,14 +64,35 @@ def project_form(layout: ProjectLayout) -> Form:
     return Form(
         name=layout.form,
         report_kind=ProjectReport.report_kind,
-        recognises=lambda lines: recognises(layout, lines),
+        signals=layout_signals(layout),
         read_header=lambda doc: read_header(doc, layout),
         read=lambda doc: read_file(doc, layout),
     )
 
 
-def recognises(layout: ProjectLayout, first_page_lines: list[str]) -> bool:
-    return any(re.search(layout.title_pattern, line) for line in first_page_lines)
+def layout_signals(layout: ProjectLayout, blocks: tuple[TableSpec, ...] = ()) -> tuple[Signal, ...]:
+    """What identifies a layout's pages: its title, its label cells (the one starting a table
+    required) and its blocks' column headers, each signal once."""
+    signals = [Signal(f"{printed_name(layout.title_pattern)} title", layout.title_pattern, is_title=True)]
+    for spec in layout.labels:
+        pattern = rf"^({spec.header_pattern})[{_LABEL_PUNCTUATION}]?$"
+        signals.append(
+            Signal(
+                f"{printed_name(spec.header_pattern)} row", pattern, required=spec.field == layout.start_field
+            )
+        )
+    for table in (layout.funding, layout.goal, layout.indicators, *blocks):
+        for column in table.columns:
+            if not re.fullmatch(column.header_pattern, ""):
+                signals.append(Signal(f"{printed_name(column.header_pattern)} column", column.header_pattern))
+    unique = {s.pattern: s for s in reversed(signals)}  # the first of each pattern
+    return tuple(s for s in signals if unique[s.pattern] is s)
+
+
+def printed_name(pattern: str) -> str:
+    """A pattern's first alternative as printed, for messages: `^(项目名称|项目)$` -> 项目名称."""
+    first = re.split(r"\|", pattern.strip("^$()"))[0]
+    return re.sub(r"\[a-z]|[\^$()?*+\[\]{}]|\d\*", "", first) or pattern
 
 
 def split_code(text: str | None) -> tuple[str | None, str | None]:
@@ -131,7 +155,7 @@ def _split_tables(pages: tuple[PageContent, ...], layout: ProjectLayout) -> list
                 continue
             if isinstance(item, TextLine):
                 continue
-            if "project_name" in _labels(item, layout):
+            if layout.start_field in _labels(item, layout):
                 current = _Table(year)
                 tables.append(current)
             if current is not None:
@@ -301,25 +325,25 @@ def _funding_lines(rows: list[LogicalRow], layout: ProjectLayout) -> tuple[Fundi
 
 
 def _indicators(rows: list[LogicalRow]) -> tuple[ProjectIndicator, ...]:
-    out = []
-    for row in rows:
-        v = row.values
-        out.append(
-            ProjectIndicator(
-                level1=without_printed_weight(cell_text(v["level1"])),
-                level2=cell_text(v["level2"]),
-                indicator_name=cell_text(v["indicator_name"]) or "",
-                operator=cell_text(v.get("operator")),
-                target_raw=cell_text(v["target_raw"]),
-                unit=cell_text(v.get("unit")),
-                actual_raw=cell_text(v["actual_raw"]),
-                weight=parse_points(v["weight"]),
-                score=parse_points(v["score"]),
-                reason=cell_text(v["reason"]),
-                provenance=row.provenance,
-            )
-        )
-    return tuple(out)
+    return tuple(ProjectIndicator(**indicator_values(row)) for row in rows)
+
+
+def indicator_values(row: LogicalRow) -> dict[str, Any]:
+    """A ProjectIndicator's fields from an indicator row; a column the form does not print is None."""
+    v = row.values
+    return {
+        "level1": without_printed_weight(cell_text(v.get("level1"))),
+        "level2": cell_text(v.get("level2")),
+        "indicator_name": cell_text(v["indicator_name"]) or "",
+        "operator": cell_text(v.get("operator")),
+        "target_raw": cell_text(v.get("target_raw")),
+        "unit": cell_text(v.get("unit")),
+        "actual_raw": cell_text(v.get("actual_raw")),
+        "weight": parse_points(v.get("weight")),
+        "score": parse_points(v.get("score")),
+        "reason": cell_text(v.get("reason")),
+        "provenance": row.provenance,
+    }
 
 
 def _columns(header: Row, spec: TableSpec) -> dict[str, tuple[float, float]]:
@@ -358,17 +382,23 @@ def _total(total: Row | None, indicator_rows: list[Row], layout: ProjectLayout) 
 
 
 def _goal(rows: list[Row], layout: ProjectLayout) -> tuple[str | None, str | None]:
-    header = _last_header(rows, layout.goal)
+    texts = goal_texts(rows, layout.goal)
+    return texts.get("expected"), texts.get("achieved")
+
+
+def goal_texts(rows: list[Row], spec: TableSpec) -> dict[str, str | None]:
+    """Each goal column's text (field -> text) below the block's last header row."""
+    header = _last_header(rows, spec)
     if header is None:
-        return None, None
-    columns = _columns(header, layout.goal)
-    texts: dict[str, list[str]] = {"expected": [], "achieved": []}
+        return {}
+    columns = _columns(header, spec)
+    texts: dict[str, list[str]] = {c.field: [] for c in spec.columns}
     for row in rows:
-        if header_mapping(row, layout.goal) is not None:
+        if header_mapping(row, spec) is not None:
             continue
         for f, text in _aligned(row, columns).items():
             texts[f].append(text)
-    return cell_text("\n".join(texts["expected"])), cell_text("\n".join(texts["achieved"]))
+    return {f: cell_text("\n".join(t)) for f, t in texts.items()}
 
 
 def _table_provenance(rows: list[Row]) -> Provenance:

@@ -1,0 +1,224 @@
+"""Department-wide table forms (issue 26): each fixture read exactly, forms recognised by structure,
+compilations mixing departments, forms and kinds, and rejections naming the closest form."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import extract
+from extract import errors
+from extract.forms import best_match, department_anhui, department_chongqing, recognise
+from extract.forms.lib.department_table import read_file
+from tests.lib.project_pages import document, page, row
+from tests.truth import FIXTURES, project_field_accuracy
+
+DEPARTMENTS_DIR = FIXTURES / "departments"
+TRUTH_DIR = DEPARTMENTS_DIR / "truth"
+PRODUCERS = ("word", "calc", "browser")
+
+
+def fixture_names() -> list[str]:
+    return sorted(p.stem for p in TRUTH_DIR.glob("*.json") if (DEPARTMENTS_DIR / f"{p.stem}.pdf").exists())
+
+
+def load_truth(name: str) -> list[dict]:
+    return json.loads((TRUTH_DIR / f"{name}.json").read_text(encoding="utf-8"), parse_float=Decimal)
+
+
+def read(name: str) -> extract.ProjectFile:
+    extracted = extract.read_report(DEPARTMENTS_DIR / f"{name}.pdf")
+    assert isinstance(extracted, extract.ProjectFile)
+    return extracted
+
+
+@pytest.mark.parametrize("name", fixture_names())
+def test_department_fixture_matches_truth(name):
+    right, fields, diffs = project_field_accuracy(load_truth(name), read(name).to_json_dicts())
+    assert diffs == []
+    assert right == fields
+
+
+def test_every_department_form_has_fixtures_from_three_producers():
+    forms: dict[str, set[str]] = {}
+    for name in fixture_names():
+        for table in load_truth(name):
+            producer = next(p for p in PRODUCERS if f"_{p}" in name)
+            forms.setdefault(table["form"], set()).add(producer)
+    departments = {f: p for f, p in forms.items() if f.startswith("department_")}
+    assert departments == {
+        f"department_{name}": set(PRODUCERS) for name in ("national", "anhui", "chongqing", "scoring")
+    }
+
+
+def test_compilation_of_two_departments_yields_a_table_each():
+    tables = read("national_calc_compilation").department_tables
+    assert [(t.department_code, t.department) for t in tables] == [
+        ("306", "青溪区水务局"),
+        ("307", "青溪区林业局"),
+    ]
+
+
+def test_merged_level1_across_a_page_break_heads_the_rows_on_both_pages():
+    forest = read("national_calc_compilation").department_tables[1]
+    assert forest.provenance.pages == (2, 3)
+    tail = [(i.level1, i.level2, i.indicator_name, i.provenance.page) for i in forest.indicators[-3:]]
+    assert tail == [
+        ("满意度指标", "服务对象满意度指标", "林农满意度", 2),
+        ("满意度指标", "服务对象满意度指标", "游客满意度", 2),
+        ("满意度指标", "社会公众满意度指标", "周边群众满意度", 3),
+    ]
+
+
+def test_compilation_mixing_a_department_table_and_a_project_table_reads_each_by_its_form():
+    extracted = read("mixed_calc_department_project")
+    assert [t.form for t in extracted.department_tables] == ["department_national"]
+    assert [p.form for p in extracted.projects] == ["project_national"]
+    assert [t["report_kind"] for t in extracted.to_json_dicts()] == ["department_overall", "project"]
+
+
+def test_compilation_mixing_two_department_forms_reads_each_by_its_form():
+    tables = read("mixed_word_anhui_scoring").department_tables
+    assert [(t.form, t.fiscal_year) for t in tables] == [
+        ("department_anhui", 2023),
+        ("department_scoring", 2022),
+    ]
+
+
+def test_key_tasks_are_read_where_printed():
+    water = read("national_word").department_tables[0]
+    assert [(t.task, t.budget, t.actual) for t in water.key_tasks] == [
+        ("河湖长效管护", Decimal("320.00"), Decimal("316.80")),
+        ("水利工程建设", Decimal("680.00"), Decimal("671.25")),
+        ("防汛抗旱", Decimal("145.00"), Decimal("139.50")),
+    ]
+
+
+def test_anhui_block_weight_printed_in_its_label_is_the_funding_line_weight():
+    lines = read("anhui_calc").department_tables[0].funding_lines
+    assert [(f.funding_source, f.adjusted_budget, f.weight) for f in lines] == [
+        ("basic", Decimal("968.52"), None),
+        ("project", Decimal("578.28"), None),
+        ("total", Decimal("1546.80"), Decimal("20")),
+    ]
+
+
+def test_anhui_indicators_have_no_weight_and_the_goal_comes_from_its_label_row():
+    table = read("anhui_word").department_tables[0]
+    assert {i.weight for i in table.indicators} == {None}
+    assert table.goal_expected is not None and table.goal_expected.startswith("丰富群众文化生活")
+    assert table.total_weight is None
+
+
+def test_chongqing_indicators_have_no_levels_and_keep_their_own_fields():
+    table = read("chongqing_browser").department_tables[0]
+    first = table.indicators[0]
+    assert (first.level1, first.level2, first.indicator_nature, first.is_core) == (None, None, "定量", True)
+    assert (first.target_raw, first.target_adjusted, first.score_coefficient_pct) == ("≥5000", "≥5200", 100)
+    assert table.indicators[-1].indicator_nature == "定性"  # merged down its rows
+
+
+def test_chongqing_year_comes_from_the_text_and_total_score_from_its_label():
+    table = read("chongqing_word").department_tables[0]
+    assert (table.fiscal_year, table.total_score, table.goal_adjusted is not None) == (
+        2023,
+        Decimal("89.8"),
+        True,
+    )
+
+
+def test_scoring_sheet_has_explanations_and_no_targets():
+    table = read("scoring_browser").department_tables[0]
+    first = table.indicators[0]
+    assert (first.target_raw, first.actual_raw, first.explanation) == (
+        None,
+        None,
+        "部门整体绩效目标是否符合实际",
+    )
+    assert (table.total_weight, table.total_score) == (Decimal("100"), Decimal("94.6"))
+
+
+# --- recognition by structure, on synthetic pages ------------------------------------------------
+
+
+def _anhui_page(title: str) -> list:
+    rows = [
+        row(
+            1,
+            100,
+            ("单位名称", 0, 60),
+            ("某县农业农村局", 60, 200),
+            ("填报日期", 200, 260),
+            ("2024年3月1日", 260, 400),
+        ),
+        row(1, 120, ("基本支出总额", 0, 60), ("100", 60, 200), ("项目支出总额", 200, 260), ("50", 260, 400)),
+    ]
+    return [page(1, [(20, title)] if title else [], rows)]
+
+
+def test_title_with_its_year_and_spaces_is_recognised():
+    assert recognise(_anhui_page("2023 年度 部门整体支出绩效自评表")[0]) is department_anhui.FORM
+
+
+def test_title_printed_on_two_lines_is_recognised():
+    first = page(1, [(20, "2023年度部门整体"), (40, "支出绩效自评表")], _anhui_page("")[0].fragments[0].rows)
+    assert best_match(first).has_title
+
+
+def test_a_table_without_its_title_is_read_by_its_label_cells():
+    assert recognise(_anhui_page("")[0]) is department_anhui.FORM
+
+
+def test_fiscal_year_from_the_report_date_when_nothing_else_prints_it():
+    [table] = read_file(
+        document(*_anhui_page("部门整体支出绩效自评表")), department_anhui.LAYOUT
+    ).department_tables
+    assert table.fiscal_year == 2023
+
+
+def test_chongqing_page_is_not_taken_for_a_project_table():
+    first = page(
+        1,
+        [(20, "部门整体绩效自评表")],
+        [
+            row(
+                1,
+                100,
+                ("主管部门", 0, 60),
+                ("某区民政局", 60, 200),
+                ("财政处室", 200, 260),
+                ("社保处", 260, 400),
+            )
+        ],
+    )
+    assert recognise(first) is department_chongqing.FORM
+
+
+def test_unrecognised_file_names_the_closest_form_and_what_it_lacks(tmp_path):
+    """A project table missing its 项目名称 row: rejected as almost a project table, not with the
+    narrative report's complaint."""
+    lines = [(20, "项目支出绩效自评表"), (40, "（2023年度）")]
+    first = page(1, lines, [row(1, 100, ("实施单位", 0, 60), ("某镇政府", 60, 400))])
+    found = best_match(first)
+    assert not found.recognised
+    assert found.complaint == "looks most like project_national: no 项目名称 row"
+
+
+def test_department_table_is_not_rejected_with_the_narrative_reports_complaint():
+    first = _anhui_page("部门整体支出绩效自评表")[0]
+    assert "预算部门名称" not in best_match(first).complaint
+    assert best_match(first).form.name != "suzhou_overall"
+
+
+def test_rejection_names_the_closest_form(tmp_path, monkeypatch):
+    """read_report's message is the closest form's complaint."""
+    from extract import report
+
+    first = page(1, [(20, "项目支出绩效自评表")], [row(1, 100, ("实施单位", 0, 60), ("某镇政府", 60, 400))])
+    with pytest.raises(
+        errors.NotASelfEvaluationReportError, match="looks most like project_national: no 项目名称"
+    ):
+        report._form(Path("x.pdf"), first)
