@@ -11,7 +11,7 @@ import pytest
 
 import extract
 from extract import errors
-from extract.forms import best_match, department_anhui, department_chongqing, recognise
+from extract.forms import best_match, department_anhui, department_chongqing, department_scoring, recognise
 from extract.forms.lib.department_table import read_file
 from tests.lib.project_pages import document, page, row
 from tests.truth import FIXTURES, project_field_accuracy
@@ -125,7 +125,7 @@ def test_chongqing_year_comes_from_the_text_and_total_score_from_its_label():
     table = read("chongqing_word").department_tables[0]
     assert (table.fiscal_year, table.total_score, table.goal_adjusted is not None) == (
         2023,
-        Decimal("89.8"),
+        Decimal("94.8"),
         True,
     )
 
@@ -222,3 +222,49 @@ def test_rejection_names_the_closest_form(tmp_path, monkeypatch):
         errors.NotASelfEvaluationReportError, match="looks most like project_national: no 项目名称"
     ):
         report._form(Path("x.pdf"), first)
+
+
+def test_department_printed_as_a_text_line_above_a_scoring_sheet_starts_its_table():
+    header = ("一级指标", 0, 60), ("二级指标", 60, 120), ("三级指标", 120, 180), ("分值", 180, 220)
+    rest = ("指标解释", 220, 300), ("评分标准", 300, 360), ("得分", 360, 400)
+    first = page(
+        1,
+        [(20, "2022年度部门整体支出绩效评价自评表"), (40, "填报单位（盖章）：东港市档案馆")],
+        [
+            row(1, 100, *header, *rest),
+            row(1, 120, ("投入", 0, 60), ("目标设定", 60, 120), ("目标合理性", 120, 180), ("5", 180, 220),
+                ("目标是否合理", 220, 300), ("合理得5分", 300, 360), ("5", 360, 400)),
+            row(1, 140, ("合计", 0, 180), ("5", 180, 220), ("", 220, 360), ("5", 360, 400)),
+        ],
+    )  # fmt: skip
+    assert recognise(first) is department_scoring.FORM
+    [table] = read_file(document(first), department_scoring.LAYOUT).department_tables
+    assert (table.department, table.fiscal_year, table.total_score) == ("东港市档案馆", 2022, Decimal("5"))
+
+
+def test_inbox_files_a_department_table_under_its_department_and_year():
+    header = extract.read_header(DEPARTMENTS_DIR / "chongqing_calc.pdf")
+    assert (header.department, header.fiscal_year) == ("沙溪区人力资源和社会保障局", 2023)
+
+
+def test_a_lost_glyph_in_a_department_table_is_rejected():
+    first = _anhui_page("2023年度部门整体支出绩效自评表")[0]
+    damaged = row(1, 140, ("偏差大或目标未完成原因分析", 0, 60), ("资金\ufffd拨付滞后", 60, 400))
+    pages = page(1, [(20, "2023年度部门整体支出绩效自评表")], [*first.fragments[0].rows, damaged])
+    with pytest.raises(errors.IntegrityError, match="replacement character"):
+        read_file(document(pages), department_anhui.LAYOUT)
+
+
+def test_selfeval_extract_prints_each_department_table_as_json(capsys):
+    from orchestration.cli import main
+
+    assert main(["extract", str(DEPARTMENTS_DIR / "mixed_calc_department_project.pdf")]) == 0
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert (first["report_kind"], first["form"], first["department"]) == (
+        "department_overall",
+        "department_national",
+        "青溪区水务局",
+    )
+    assert (first["page"], first["pages"], len(first["sha256"])) == (1, [1], 64)
+    assert {"funding_lines", "key_tasks", "goal_expected", "goal_adjusted", "indicators"} <= set(first)
+    assert second["report_kind"] == "project"

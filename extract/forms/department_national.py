@@ -45,6 +45,8 @@ LAYOUT = DepartmentLayout(
         columns=(
             ColumnSpec("line_name", r"^$|资金来源|资金类别|支出类别"),
             *_NATIONAL.funding.columns[1:],
+            # Printed by some, not extracted: 得分 = 执行率 × 分值.
+            ColumnSpec("score_method", r"得分计算方法|计算方法"),
         ),
     ),
     funding_sources=FUNDING_SOURCES,
@@ -55,7 +57,20 @@ LAYOUT = DepartmentLayout(
             ColumnSpec("achieved", r"实际完成情况|年度总体目标完成情况|实际完成"),
         ),
     ),
-    indicators=_NATIONAL.indicators,
+    indicators=replace(
+        _NATIONAL.indicators,
+        columns=(
+            ColumnSpec("level1", r"一级指标"),
+            ColumnSpec("level2", r"二级指标"),
+            ColumnSpec("indicator_name", r"三级指标|指标名称"),
+            # letters may follow: 年度指标值（A） | 实际完成值（B）
+            ColumnSpec("target_raw", r"年度指标值|年初指标值|指标值|目标值"),
+            ColumnSpec("actual_raw", r"完成值|实际值"),
+            ColumnSpec("weight", r"^分值$|^权重$"),
+            ColumnSpec("score", r"^得分$"),
+            ColumnSpec("reason", r"原因"),
+        ),
+    ),
     total_pattern=r"总分|合计",
     block_label_pattern=(
         r"^(年度预算执行情况|预算执行情况|部门[（(]单位[）)]总体资金|年度主要任务|年度总体目标$|年度总体目标[（(]"

@@ -16,7 +16,10 @@ LAYOUT = replace(
     form="department_scoring",
     title_pattern=r"绩效评价自评表|绩效自评评分表",
     labels=(
-        ColumnSpec("department", r"部门名称|单位名称|部门[（(]单位[）)]名称|被评价部门|评价对象"),
+        ColumnSpec(
+            "department",
+            r"部门名称|单位名称|部门[（(]单位[）)]名称|被评价部门|评价对象|填报单位([（(]盖章[）)])?",
+        ),
         *department_national.TEXT_LABELS,
     ),
     indicators=replace(

@@ -75,7 +75,7 @@ def layout_signals(layout: ProjectLayout, blocks: tuple[TableSpec, ...] = ()) ->
     required) and its blocks' column headers, each signal once."""
     signals = [Signal(f"{printed_name(layout.title_pattern)} title", layout.title_pattern, is_title=True)]
     for spec in layout.labels:
-        pattern = rf"^({spec.header_pattern})[{_LABEL_PUNCTUATION}]?$"
+        pattern = rf"^({spec.header_pattern})([{_LABEL_PUNCTUATION}].*)?$"
         signals.append(
             Signal(
                 f"{printed_name(spec.header_pattern)} row", pattern, required=spec.field == layout.start_field
@@ -128,7 +128,8 @@ class _Table:
 
 
 def _labels(row: Row, layout: ProjectLayout) -> dict[str, str | None]:
-    """Field -> raw value text of each label cell in the row (the next cell's text)."""
+    """Field -> raw value text of each label cell in the row (the next cell's text), or of a cell
+    printing its label and value together (`部门名称：某局`)."""
     cells = [t for t in row.cells if t is not None]
     out: dict[str, str | None] = {}
     for i, text in enumerate(cells):
@@ -136,7 +137,20 @@ def _labels(row: Row, layout: ProjectLayout) -> dict[str, str | None]:
         spec = next((s for s in layout.labels if re.fullmatch(s.header_pattern, key)), None)
         if spec is not None:
             out[spec.field] = cells[i + 1] if i + 1 < len(cells) else None
+            continue
+        for s in layout.labels:
+            inline = re.fullmatch(rf"(?:{s.header_pattern})[{_LABEL_PUNCTUATION}](?P<value>.+)", squash(text))
+            if inline:
+                out[s.field] = inline.group("value")
+                break
     return out
+
+
+def _label_line(line: TextLine, layout: ProjectLayout) -> Row | None:
+    """A free text line printing the label that starts a table with its value (`单位名称：某局`
+    above a scoring sheet), as a one-cell row of the table it starts."""
+    row = Row((line.text,), (None,), line.page, (0.0, line.top, 0.0, line.top), (None,))
+    return row if layout.start_field in _labels(row, layout) else None
 
 
 def _split_tables(pages: tuple[PageContent, ...], layout: ProjectLayout) -> list[_Table]:
@@ -154,7 +168,10 @@ def _split_tables(pages: tuple[PageContent, ...], layout: ProjectLayout) -> list
                 year = _year(title) or year
                 continue
             if isinstance(item, TextLine):
-                continue
+                label_row = _label_line(item, layout)
+                if label_row is None:
+                    continue
+                item = label_row
             if layout.start_field in _labels(item, layout):
                 current = _Table(year)
                 tables.append(current)
@@ -403,7 +420,9 @@ def goal_texts(rows: list[Row], spec: TableSpec) -> dict[str, str | None]:
 
 def _table_provenance(rows: list[Row]) -> Provenance:
     first = rows[0].page
-    on_first = [r.bbox for r in rows if r.page == first]
+    # A free text line read as a label row (`_label_line`) has no ruled box of its own.
+    ruled = [r for r in rows if any(x is not None for x in r.cell_x0)] or rows
+    on_first = [r.bbox for r in ruled if r.page == first] or [r.bbox for r in rows if r.page == first]
     bbox = (
         min(b[0] for b in on_first),
         min(b[1] for b in on_first),
