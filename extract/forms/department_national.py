@@ -84,8 +84,9 @@ LAYOUT = DepartmentLayout(
         columns=(
             ColumnSpec("task", r"任务名称"),
             ColumnSpec("content", r"主要内容"),
-            ColumnSpec("budget", r"预算数|预算金额|拟安排资金"),
-            ColumnSpec("actual", r"执行数|实际支出"),
+            # Whole cells: a funding header's 年初预算数 / 全年执行数 is no task column.
+            ColumnSpec("budget", r"^(预算数|预算金额|拟安排资金)([（(]万元[）)])?$"),
+            ColumnSpec("actual", r"^(执行数|实际支出|实际执行数)([（(]万元[）)])?$"),
         ),
         header_min_matches=3,
         new_row_fields=("content", "budget", "actual"),
