@@ -11,8 +11,17 @@ import pytest
 
 import extract
 from extract import errors
-from extract.forms import best_match, department_anhui, department_chongqing, department_scoring, recognise
+from extract.forms import (
+    best_match,
+    department_anhui,
+    department_chongqing,
+    department_national,
+    department_scoring,
+    project_national,
+    recognise,
+)
 from extract.forms.lib.department_table import read_file
+from extract.forms.lib.form import PageTexts, match
 from tests.lib.project_pages import document, page, row
 from tests.truth import FIXTURES, project_field_accuracy
 
@@ -268,3 +277,42 @@ def test_selfeval_extract_prints_each_department_table_as_json(capsys):
     assert (first["page"], first["pages"], len(first["sha256"])) == (1, [1], 64)
     assert {"funding_lines", "key_tasks", "goal_expected", "goal_adjusted", "indicators"} <= set(first)
     assert second["report_kind"] == "project"
+
+
+def test_national_style_table_without_tasks_is_not_taken_for_the_anhui_variant():
+    """Both print 部门整体支出绩效自评表 and share most synonyms: the national form's 分值 and
+    全年预算数 columns tell it apart."""
+    funding_header = ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+    indicator_header = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]
+    funding = [(t, 100 + 40 * k, 140 + 40 * k) for k, t in enumerate(funding_header)]
+    indicators = [(t, 60 + 45 * k, 105 + 45 * k) for k, t in enumerate(indicator_header)]
+    first = page(
+        1,
+        [(20, "2023年度部门整体支出绩效自评表")],
+        [
+            row(1, 100, ("部门名称", 0, 60), ("某县水利局", 60, 400)),
+            row(1, 120, ("预算执行情况", 0, 60), ("", 60, 100), *funding),
+            row(1, 140, ("绩效指标", 0, 60), *indicators),
+        ],
+    )
+    assert recognise(first) is department_national.FORM
+
+
+def test_project_table_page_is_never_a_department_wide_form():
+    first = page(
+        1,
+        [(20, "项目支出绩效自评表")],
+        [
+            row(1, 100, ("项目名称", 0, 60), ("乡村道路维护", 60, 400)),
+            row(
+                1,
+                120,
+                ("主管部门", 0, 60),
+                ("某县交通局", 60, 200),
+                ("实施单位", 200, 260),
+                ("某站", 260, 400),
+            ),
+        ],
+    )
+    assert recognise(first) is project_national.FORM
+    assert not match(department_national.FORM, PageTexts.of(first)).recognised

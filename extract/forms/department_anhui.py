@@ -64,6 +64,15 @@ LAYOUT = DepartmentLayout(
     total_pattern=r"总分|合计",
     block_label_pattern=r"^(预算执行情况|年度预算执行情况|绩效指标$|绩效指标[（(]|年度绩效指标)",
     start_field="department",
+    distinctive=(
+        r"^填报日期",
+        r"^基本支出总额",
+        r"^项目支出总额",
+        r"^年初目标值",
+        r"^预算执行情况.*[（(]\d+分[）)]",
+        r"^部门整体支出总额$",
+        r"^偏差大或目标未完成原因分析",
+    ),
 )
 
 FORM = department_form(LAYOUT)

@@ -79,6 +79,14 @@ LAYOUT = DepartmentLayout(
     block_label_pattern=r"^(部门预算执行情况|当年绩效目标|绩效指标$|绩效指标[（(])",
     start_field="department",
     funding_label_pattern=r"^部门预算执行情况",
+    distinctive=(
+        r"^财政处室$",
+        r"^自评总分",
+        r"^是否核心指标$",
+        r"^得分系数",
+        r"^调整指标值$",
+        r"^全年[（(]调整[）)]",
+    ),
 )
 
 FORM = department_form(LAYOUT)

@@ -77,6 +77,15 @@ LAYOUT = DepartmentLayout(
         r"|绩效指标$|绩效指标[（(]|年度绩效指标)"
     ),
     start_field="department",
+    distinctive=(
+        r"^部门[（(]单位[）)]名称",
+        r"^年度指标值",
+        r"^全年预算数",
+        r"^年度资金总额",
+        r"^(年度主要任务|任务名称)$",
+        r"^(预期目标|年初设定目标)$",
+        r"^分值$",
+    ),
     key_tasks=TableSpec(
         name="key_tasks",
         title="年度主要任务",

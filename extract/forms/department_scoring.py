@@ -36,6 +36,7 @@ LAYOUT = replace(
         new_row_fields=("weight", "explanation", "scoring_standard", "score"),
     ),
     key_tasks=None,
+    distinctive=(r"^指标解释$", r"^评分标准$", r"^(评分表|绩效评价自评表)$"),
 )
 assert isinstance(LAYOUT, DepartmentLayout)
 

@@ -25,7 +25,7 @@ from ...models import (
 )
 from ...stitch import LogicalRow, header_mapping
 from ...tables import Row, printed_lines
-from .form import Document, Form
+from .form import Document, Form, Signal
 from .project_table import (
     ProjectLayout,
     _funding_lines,
@@ -42,6 +42,7 @@ from .project_table import (
     indicator_values,
     layout_signals,
     parse_points,
+    printed_name,
     split_code,
 )
 from .table_spec import TableSpec
@@ -57,6 +58,14 @@ class DepartmentLayout(ProjectLayout):
     # A funding row printed without a name (Chongqing's single row beside 部门预算执行情况（万元）)
     # is named by its block's label without the unit.
     funding_label_pattern: str = r"^(部门预算执行情况|预算执行情况|年度预算执行情况)"
+    # Texts (regexes on a cell or line) this form prints and its neighbours do not: they tell
+    # forms apart whose broad synonyms all match one page (DISTINCTIVE points each).
+    distinctive: tuple[str, ...] = ()
+
+
+DISTINCTIVE = 3
+# A project table's first row: never printed by a department-wide form.
+PROJECT_NAME_ROW = Signal("项目名称 row", r"^项目名称([:：].*)?$")
 
 
 # A weight printed in a block's label: 预算执行情况（万元）（20分）.
@@ -72,7 +81,11 @@ def department_form(layout: DepartmentLayout) -> Form:
     return Form(
         name=layout.form,
         report_kind=DepartmentTable.report_kind,
-        signals=layout_signals(layout, blocks),
+        signals=(
+            *layout_signals(layout, blocks),
+            *(Signal(printed_name(p), p, weight=DISTINCTIVE) for p in layout.distinctive),
+        ),
+        excludes=(PROJECT_NAME_ROW,),
         read_header=lambda doc: read_header(doc, layout),
         read=lambda doc: read_file(doc, layout),
     )

@@ -42,10 +42,12 @@ class Signal:
     is_title: bool = False
     # A page of the form always prints it: without it the page is not this form's.
     required: bool = False
+    # What finding it is worth: a title 2, a text only this form prints (a distinctive signal) more.
+    weight: int = 1
 
     @property
     def points(self) -> int:
-        return 2 if self.is_title else 1
+        return max(self.weight, 2) if self.is_title else self.weight
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,9 @@ class Form:
     # A file of tables (ProjectFile) is read per run of pages, and a compilation may mix forms; a
     # narrative report (Report) is read whole by the form of its first page.
     reads_tables: bool = True
+    # What another kind of form prints and this one never does (a project table's 项目名称 row on a
+    # department-wide form): a page printing it is not this form's, whatever else it shares.
+    excludes: tuple[Signal, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,11 +105,15 @@ class Match:
     @property
     def complaint(self) -> str:
         """Why the page is not this form's: `looks most like project_sichuan: no 项目名称 row`."""
-        return f"looks most like {self.form.name}: no {', no '.join(self.missing)}"
+        lacks = [m for m in self.missing if not m.endswith("(another form's)")]
+        extra = [m for m in self.missing if m.endswith("(another form's)")]
+        said = [f"no {m}" for m in lacks] + [f"prints {m}" for m in extra]
+        return f"looks most like {self.form.name}: {', '.join(said)}"
 
 
 def match(form: Form, texts: PageTexts) -> Match:
     found = [s for s in form.signals if texts.has(s)]
     missing = tuple(s.what for s in form.signals if s.required and s not in found)
+    missing += tuple(f"{s.what} (another form's)" for s in form.excludes if texts.has(s))
     has_title = any(s.is_title for s in found)
     return Match(form, sum(s.points for s in found), has_title, missing)
