@@ -23,26 +23,25 @@ from ...models import (
     ProjectFile,
     ReportHeader,
 )
-from ...stitch import LogicalRow, header_mapping
+from ...stitch import LogicalRow
 from ...tables import Row, printed_lines
 from .form import Document, Form, Signal
 from .project_table import (
     ProjectLayout,
     _funding_lines,
-    _is_total,
     _labels,
     _split_tables,
     _stitched,
     _Table,
     _table_provenance,
     _total,
-    _without_block_labels,
     cell_text,
     goal_texts,
     indicator_values,
     layout_signals,
     parse_points,
     printed_name,
+    sort_rows,
     split_code,
 )
 from .table_spec import TableSpec
@@ -152,33 +151,11 @@ def _fiscal_year(path: Path, table: _Table, values: dict[str, str | None]) -> in
 
 
 def _department(path: Path, table: _Table, layout: DepartmentLayout) -> DepartmentTable:
-    values = _values(table, layout)
     specs = {"indicators": layout.indicators, "funding": layout.funding, "goal": layout.goal}
     if layout.key_tasks is not None:
         specs = {"key_tasks": layout.key_tasks, **specs}
-    blocks: dict[str, list[Row]] = {name: [] for name in specs}
-    block_weight: Decimal | None = None
-    funding_label: str | None = None
-    state: str | None = None
-    total: Row | None = None
-    for printed in table.rows:
-        for text in (squash(t) for t in printed.cells if t):
-            if re.match(layout.funding_label_pattern, text):
-                funding_label = _UNIT.sub("", _BLOCK_WEIGHT.sub("", text))
-                weight = _BLOCK_WEIGHT.search(text)
-                block_weight = Decimal(weight.group(1)) if weight else block_weight
-        row = _without_block_labels(printed, layout)
-        if _labels(row, layout):
-            state = None
-            continue
-        header = next((name for name, spec in specs.items() if header_mapping(row, spec) is not None), None)
-        if header is not None:
-            state = header
-        elif state == "indicators" and _is_total(row, layout):
-            total, state = row, None
-            continue
-        if state is not None:
-            blocks[state].append(row)
+    values, blocks, total = sort_rows(table, layout, specs)
+    funding_label, block_weight = _funding_block_label(table, layout)
     code, department = split_code(cell_text(values.get("department")))
     if department is None:
         raise errors.MalformedTableError(path, f"a {layout.form} table without its department's name")
@@ -211,6 +188,16 @@ def _department(path: Path, table: _Table, layout: DepartmentLayout) -> Departme
         improvements=cell_text(values.get("improvements")),
         provenance=_table_provenance(table.rows),
     )
+
+
+def _funding_block_label(table: _Table, layout: DepartmentLayout) -> tuple[str | None, Decimal | None]:
+    """The funding block's label without its unit and weight (预算执行情况（万元）（20分） ->
+    预算执行情况), and the weight it prints."""
+    for text in (squash(t) for row in table.rows for t in row.cells if t):
+        if re.match(layout.funding_label_pattern, text):
+            weight = _BLOCK_WEIGHT.search(text)
+            return _UNIT.sub("", _BLOCK_WEIGHT.sub("", text)), Decimal(weight.group(1)) if weight else None
+    return None, None
 
 
 def _named_funding(

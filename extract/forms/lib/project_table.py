@@ -225,10 +225,13 @@ def read_file(doc: Document, layout: ProjectLayout) -> ProjectFile:
     return extracted
 
 
-def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
+def sort_rows(
+    table: _Table, layout: ProjectLayout, specs: dict[str, TableSpec]
+) -> tuple[dict[str, str | None], dict[str, list[Row]], Row | None]:
+    """A table's label values (field -> the first value printed), its blocks' rows (each block from
+    its header row: `specs`, the first matching header wins) and the total row closing the indicators."""
     values: dict[str, str | None] = {}
-    blocks: dict[str, list[Row]] = {"funding": [], "goal": [], "indicators": []}
-    specs = {"indicators": layout.indicators, "funding": layout.funding, "goal": layout.goal}
+    blocks: dict[str, list[Row]] = {name: [] for name in specs}
     state: str | None = None
     total: Row | None = None
     for row in (_without_block_labels(row, layout) for row in table.rows):
@@ -237,7 +240,6 @@ def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
             values.update({k: v for k, v in labels.items() if k not in values})
             state = None
             continue
-        # Indicators first: their header also names 分值, 得分 and 原因, as the funding one does.
         header = next((name for name, spec in specs.items() if header_mapping(row, spec) is not None), None)
         if header is not None:
             state = header
@@ -246,6 +248,13 @@ def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
             continue
         if state is not None:
             blocks[state].append(row)
+    return values, blocks, total
+
+
+def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
+    # Indicators first: their header also names 分值, 得分 and 原因, as the funding one does.
+    specs = {"indicators": layout.indicators, "funding": layout.funding, "goal": layout.goal}
+    values, blocks, total = sort_rows(table, layout, specs)
     name = cell_text(values.get("project_name"))
     if table.fiscal_year is None:
         raise errors.MissingSectionError(path, f"no fiscal year (…年度) above the table of {name}")
