@@ -16,8 +16,9 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from . import errors, integrity, pdfium_pages
-from .forms import best_match
-from .forms.lib.form import Document, Form, PageTexts, match
+from .forms import FORMS, best_match
+from .forms.lib.form import Document, Form
+from .forms.lib.runs import table_runs
 from .lib import stand_in_font
 from .models import ProjectFile, Report, ReportHeader
 from .settings import DEFAULT_SETTINGS, ExtractSettings
@@ -44,7 +45,7 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
         return form.read(_document(path, data, len(pages), pages, settings, warnings))
     files = [
         form.read(_document(path, data, len(pages), run, settings, warnings))
-        for form, run in _runs(form, pages)
+        for form, run in table_runs(form, pages, FORMS, best_match)
     ]
     return _merged([f for f in files if isinstance(f, ProjectFile)])
 
@@ -56,25 +57,6 @@ def _form(path: Path, first_page: PageContent) -> Form:
     if found.points == 0:
         raise errors.NotASelfEvaluationReportError(path, "no self-evaluation report title on the first page")
     raise errors.NotASelfEvaluationReportError(path, found.complaint)
-
-
-def _runs(first: Form, pages: list[PageContent]) -> list[tuple[Form, list[PageContent]]]:
-    """The file's pages in runs, each read by one form: a page another table form recognises starts
-    a run of its own (a compilation may mix forms); a page no form recognises (a table's
-    continuation) stays with the run before it."""
-    runs: list[tuple[Form, list[PageContent]]] = [(first, [pages[0]])]
-    for page in pages[1:]:
-        found = best_match(page)
-        form = runs[-1][0]
-        if found.recognised and found.form.reads_tables and found.form is not form:
-            current = match(form, PageTexts.of(page))
-            # A page the run's form reads as well (say, a national table on a page without its
-            # title, which the Sichuan form fits as well) stays in the run.
-            if not current.recognised or current.points < found.points:
-                runs.append((found.form, [page]))
-                continue
-        runs[-1][1].append(page)
-    return runs
 
 
 def _merged(files: list[ProjectFile]) -> ProjectFile:

@@ -316,3 +316,11 @@ def test_project_table_page_is_never_a_department_wide_form():
     )
     assert recognise(first) is project_national.FORM
     assert not match(department_national.FORM, PageTexts.of(first)).recognised
+
+
+def test_two_forms_on_one_page_are_each_read_by_their_own_form():
+    tables = read("mixed_calc_same_page").department_tables
+    assert [(t.form, t.department, t.provenance.pages) for t in tables] == [
+        ("department_scoring", "东港市统计局", (1,)),
+        ("department_anhui", "临泉湾县文化旅游体育局", (1, 2)),
+    ]

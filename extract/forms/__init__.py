@@ -26,7 +26,7 @@ FORMS: tuple[Form, ...] = (
 )
 
 
-def best_match(page: PageContent | list[str]) -> Match:
+def best_match(page: PageContent | list[str] | PageTexts) -> Match:
     """The form this page fits best: recognised forms first, then by the points of their signals."""
     texts = PageTexts.of(page)
     matches = [match(form, texts) for form in FORMS]

@@ -58,7 +58,9 @@ class PageTexts:
     cells: tuple[str, ...]
 
     @classmethod
-    def of(cls, page: PageContent | list[str]) -> PageTexts:
+    def of(cls, page: PageContent | list[str] | PageTexts) -> PageTexts:
+        if isinstance(page, PageTexts):
+            return page
         if isinstance(page, list):  # printed lines only
             return cls(tuple(page), tuple(page))
         lines = printed_lines(page)
