@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ...lib.text import squash
@@ -68,10 +69,17 @@ class PageTexts:
         return cls(tuple(lines), tuple(lines) + tuple(c for c in cells if c))
 
     def has(self, signal: Signal) -> bool:
-        if signal.is_title:
-            joined = (a + b for a, b in zip(self.lines, self.lines[1:], strict=False))
-            return any(re.search(signal.pattern, t) for t in (*self.lines, *joined))
-        return any(re.search(signal.pattern, t) for t in self.cells)
+        # One search over all texts, a text a line: ^ and $ are a text's ends (no text holds "\n").
+        return re.search(signal.pattern, self._titles if signal.is_title else self._cells, re.M) is not None
+
+    @cached_property
+    def _titles(self) -> str:
+        pairs = (a + b for a, b in zip(self.lines, self.lines[1:], strict=False))
+        return "\n".join((*self.lines, *pairs))
+
+    @cached_property
+    def _cells(self) -> str:
+        return "\n".join(self.cells)
 
 
 @dataclass(frozen=True)
