@@ -324,3 +324,15 @@ def test_two_forms_on_one_page_are_each_read_by_their_own_form():
         ("department_scoring", "东港市统计局", (1,)),
         ("department_anhui", "临泉湾县文化旅游体育局", (1, 2)),
     ]
+
+
+def test_labels_printed_on_one_text_line_above_the_table_are_each_read():
+    rows = [
+        row(1, 100, ("基本支出总额", 0, 60), ("100", 60, 200), ("项目支出总额", 200, 260), ("50", 260, 400)),
+        row(1, 120, ("偏差大或目标未完成原因分析", 0, 60), ("无", 60, 400)),
+    ]
+    first = page(
+        1, [(20, "部门整体支出绩效自评表"), (40, "单位名称：某县农业农村局    填报日期：2024年3月1日")], rows
+    )
+    [table] = read_file(document(first), department_anhui.LAYOUT).department_tables
+    assert (table.department, table.fiscal_year, table.problems) == ("某县农业农村局", 2023, "无")

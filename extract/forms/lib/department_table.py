@@ -139,14 +139,14 @@ def _fiscal_year(path: Path, table: _Table, values: dict[str, str | None]) -> in
     prints, else the year before its 填报日期 / 报表日期 (filled in after the year it reports on)."""
     if table.fiscal_year is not None:
         return table.fiscal_year
-    dated = {values.get("report_date")}
-    texts = (t for row in table.rows for t in row.cells if t is not None and t not in dated)
-    found = next((m for m in map(_TEXT_YEAR.search, map(squash, texts)) if m), None)
+    date = squash(values.get("report_date"))
+    texts = (squash(t).replace(date, "") if date else squash(t) for row in table.rows for t in row.cells if t)
+    found = next((m for m in map(_TEXT_YEAR.search, texts) if m), None)
     if found:
         return int(found.group(1))
-    date = _TEXT_YEAR.search(squash(values.get("report_date")))
-    if date:
-        return int(date.group(1)) - 1
+    dated = _TEXT_YEAR.search(date)
+    if dated:
+        return int(dated.group(1)) - 1
     raise errors.MissingSectionError(path, "no fiscal year (…年度) above or in the table")
 
 

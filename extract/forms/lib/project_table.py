@@ -138,11 +138,28 @@ def _labels(row: Row, layout: ProjectLayout) -> dict[str, str | None]:
         if spec is not None:
             out[spec.field] = cells[i + 1] if i + 1 < len(cells) else None
             continue
-        for s in layout.labels:
-            inline = re.fullmatch(rf"(?:{s.header_pattern})[{_LABEL_PUNCTUATION}](?P<value>.+)", squash(text))
-            if inline:
-                out[s.field] = inline.group("value")
-                break
+        out.update((k, v) for k, v in _inline_labels(squash(text), layout).items() if k not in out)
+    return out
+
+
+def _inline_labels(text: str, layout: ProjectLayout) -> dict[str, str]:
+    """Labels printed with their values in one text, each value up to the next label:
+    `单位名称：某局填报日期：2024年3月18日` -> department, report_date."""
+    found = [
+        (m.start(), m.end(), spec.field)
+        for spec in layout.labels
+        for m in re.finditer(rf"(?:{spec.header_pattern})[{_LABEL_PUNCTUATION}]", text)
+    ]
+    found.sort()
+    if not found or found[0][0] != 0:
+        return {}
+    out: dict[str, str] = {}
+    for (_, end, name), following in zip(found, [*found[1:], (len(text), len(text), "")], strict=True):
+        if following[0] < end:  # a shorter label inside this one (部门 in 部门名称)
+            continue
+        value = text[end : following[0]]
+        if value and name not in out:
+            out[name] = value
     return out
 
 
