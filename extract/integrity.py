@@ -629,13 +629,38 @@ def check_project_file(path: Path, extracted: ProjectFile) -> None:
             if not (indicator.indicator_name and indicator.level1):
                 raise errors.MalformedTableError(path, f"{where} indicator {index}: no level-1 type or name")
         _check_characters(path, _project_text_fields(where, table))
+    for number, department in enumerate(extracted.department_tables, start=1):
+        _check_department_table(path, f"department-wide table {number} ({department.department})", department)
+
+
+def _check_department_table(path: Path, where: str, table) -> None:
+    """As a project table's: names present (an indicator's level where its form prints levels), no
+    character no table prints."""
+    for index, line in enumerate(table.funding_lines, start=1):
+        if not line.line_name:
+            raise errors.MalformedTableError(path, f"{where} funding row {index}: no name")
+    has_levels = any(i.level1 for i in table.indicators)
+    for index, indicator in enumerate(table.indicators, start=1):
+        if not indicator.indicator_name or (has_levels and not indicator.level1):
+            raise errors.MalformedTableError(path, f"{where} indicator {index}: no level-1 type or name")
+    texts = [(where, table.department), *((where, getattr(table, f) or "") for f in _DEPARTMENT_TEXTS)]
+    _check_characters(
+        path, [*texts, *_record_texts(where, table, ("funding_lines", "key_tasks", "indicators"))]
+    )
+
+
+_DEPARTMENT_TEXTS = ("goal_expected", "goal_adjusted", "goal_achieved", "problems", "improvements")
 
 
 def _project_text_fields(where: str, table) -> Iterable[tuple[str, str]]:
     for name in ("department", "implementing_unit", "project_name", "goal_expected", "goal_achieved"):
         yield where, getattr(table, name) or ""
-    for rows in ("funding_lines", "indicators"):
+    yield from _record_texts(where, table, ("funding_lines", "indicators"))
+
+
+def _record_texts(where: str, table, tables: tuple[str, ...]) -> Iterable[tuple[str, str]]:
+    for rows in tables:
         for index, record in enumerate(getattr(table, rows), start=1):
-            for value in astuple(record)[:-1]:  # provenance last: numbers only
+            for value in astuple(record):  # provenance: numbers only
                 if isinstance(value, str):
                     yield f"{where} {rows} row {index}", value

@@ -16,12 +16,13 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from . import errors, integrity, pdfium_pages
-from .forms import recognise
+from .forms import FORMS, best_match
 from .forms.lib.form import Document, Form
+from .forms.lib.runs import table_runs
 from .lib import stand_in_font
 from .models import ProjectFile, Report, ReportHeader
 from .settings import DEFAULT_SETTINGS, ExtractSettings
-from .tables import PageContent, printed_lines, read_page
+from .tables import PageContent, read_page
 
 _PDF_MAGIC = b"%PDF-"
 # What pdfminer raises on a damaged page while it is parsed (pdfplumber wraps any of its failures
@@ -40,14 +41,35 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     warnings = integrity.check_file(path, data, len(pages))
     integrity.check_pages(path, pages)
     form = _form(path, pages[0])  # fails fast on files that are not reports
-    return form.read(_document(path, data, len(pages), pages, settings, warnings))
+    if not form.reads_tables:
+        return form.read(_document(path, data, len(pages), pages, settings, warnings))
+    files = [
+        form.read(_document(path, data, len(pages), run, settings, warnings))
+        for form, run in table_runs(form, pages, FORMS, best_match)
+    ]
+    return _merged([f for f in files if isinstance(f, ProjectFile)])
 
 
 def _form(path: Path, first_page: PageContent) -> Form:
-    form = recognise(printed_lines(first_page))
-    if form is None:
+    found = best_match(first_page)
+    if found.recognised:
+        return found.form
+    if found.points == 0:
         raise errors.NotASelfEvaluationReportError(path, "no self-evaluation report title on the first page")
-    return form
+    raise errors.NotASelfEvaluationReportError(path, found.complaint)
+
+
+def _merged(files: list[ProjectFile]) -> ProjectFile:
+    """One file of tables from the runs' files, in printed order."""
+    first = files[0]
+    return ProjectFile(
+        source_file=first.source_file,
+        sha256=first.sha256,
+        page_count=first.page_count,
+        projects=tuple(p for f in files for p in f.projects),
+        integrity_warnings=first.integrity_warnings,
+        department_tables=tuple(d for f in files for d in f.department_tables),
+    )
 
 
 def _document(

@@ -20,7 +20,7 @@ from extract.forms.lib.project_table import (
     without_printed_weight,
 )
 from extract.settings import DEFAULT_SETTINGS
-from extract.tables import Row, printed_lines, read_page
+from extract.tables import Row, read_page
 from tests.lib.project_pages import document, page, row
 from tests.truth import PROJECTS_DIR, load_project_truth, project_field_accuracy, project_fixture_names
 
@@ -222,7 +222,7 @@ def test_title_printed_in_a_ruled_row_is_recognised():
             row(1, 100, ("项目名称", 0, 60), ("乡村道路维护", 60, 400)),
         ],
     )
-    assert recognise(printed_lines(first)) is project_national.FORM
+    assert recognise(first) is project_national.FORM
     assert read_file(document(first), project_national.LAYOUT).projects[0].fiscal_year == 2022
 
 

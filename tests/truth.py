@@ -107,7 +107,7 @@ def project_fields(tables: list[dict]) -> dict[str, object]:
         for key, value in table.items():
             if key in _NOT_IN_PROJECT_TRUTH:
                 continue
-            if key in ("funding_lines", "indicators"):
+            if key in ("funding_lines", "key_tasks", "indicators"):
                 out[f"table {n}.{key} count"] = len(value)
                 for i, record in enumerate(value):
                     for field, v in record.items():

@@ -1,18 +1,39 @@
-"""The printed forms selfeval reads. A file is read by the first form here that recognises its first
-page: provincial project forms before the national one, the department-wide report last."""
+"""The printed forms selfeval reads. Each page is read by the form whose signals it matches best
+(`best_match`): its title, label cells and header rows. Ties go to the earlier form here."""
 
 from __future__ import annotations
 
-from . import project_national, project_sichuan, suzhou_overall
-from .lib.form import Form
+from ..tables import PageContent
+from . import (
+    department_anhui,
+    department_chongqing,
+    department_national,
+    department_scoring,
+    project_national,
+    project_sichuan,
+    suzhou_overall,
+)
+from .lib.form import Form, Match, PageTexts, match
 
 FORMS: tuple[Form, ...] = (
     project_sichuan.FORM,
     project_national.FORM,
+    department_anhui.FORM,
+    department_chongqing.FORM,
+    department_scoring.FORM,
+    department_national.FORM,
     suzhou_overall.FORM,
 )
 
 
-def recognise(first_page_lines: list[str]) -> Form | None:
-    """The form of a file whose first page prints these text lines (whitespace removed), if any."""
-    return next((form for form in FORMS if form.recognises(first_page_lines)), None)
+def best_match(page: PageContent | list[str] | PageTexts) -> Match:
+    """The form this page fits best: recognised forms first, then by the points of their signals."""
+    texts = PageTexts.of(page)
+    matches = [match(form, texts) for form in FORMS]
+    return max(matches, key=lambda m: (m.recognised, m.points, -matches.index(m)))
+
+
+def recognise(page: PageContent | list[str]) -> Form | None:
+    """The form of a page (or of its printed lines), if any form recognises it."""
+    found = best_match(page)
+    return found.form if found.recognised else None

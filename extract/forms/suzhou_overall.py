@@ -12,7 +12,7 @@ from ..lib.text import join_wrapped, parse_amount, parse_rate, split_projects, s
 from ..models import BudgetLine, Indicator, KeyTask, Report, ReportFacts, ReportHeader
 from ..stitch import LogicalRow, stitch
 from ..tables import Fragment, PageContent, TextLine
-from .lib.form import Document, Form
+from .lib.form import Document, Form, Signal
 from .lib.table_spec import ColumnSpec, TableSpec
 
 BUDGET = TableSpec(
@@ -90,9 +90,12 @@ def _prelude(squashed: list[str]) -> tuple[str, int | None]:
     return "".join(squashed[: dept_at if dept_at is not None else _PRELUDE_LINES]), dept_at
 
 
-def recognises(first_page_lines: list[str]) -> bool:
-    prelude, _ = _prelude(first_page_lines)
-    return "自评" in prelude and ("整体支出" in prelude or "绩效" in prelude)
+# What identifies a narrative report's first page: its numbered section 一's department line above all.
+SIGNALS = (
+    Signal("自评报告 title", r"自评.*报告|绩效自评$", is_title=True),
+    Signal("一、预算部门名称 line", _DEPARTMENT.pattern, required=True),
+    Signal("二、… section title", r"^二[、.．]\S"),
+)
 
 
 def read_header(doc: Document) -> ReportHeader:
@@ -255,7 +258,8 @@ def _read_facts(lines: list[TextLine]) -> ReportFacts:
 FORM = Form(
     name=Report.form,
     report_kind=Report.report_kind,
-    recognises=recognises,
+    signals=SIGNALS,
+    reads_tables=False,
     read_header=read_header,
     read=read,
 )

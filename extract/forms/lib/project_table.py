@@ -15,13 +15,14 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from ... import errors, integrity
 from ...lib.text import EMPTY_MARKS, join_wrapped, parse_amount, parse_rate, squash
 from ...models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance, ReportHeader
 from ...stitch import LogicalRow, header_mapping, stitch
 from ...tables import Fragment, PageContent, Row, TextLine, printed_line, printed_lines, reading_order
-from .form import Document, Form
+from .form import Document, Form, Signal
 from .table_spec import ColumnSpec, TableSpec
 
 
@@ -43,6 +44,8 @@ class ProjectLayout:
     total_pattern: str
     # Cells naming a block at its left (项目资金（万元）, 绩效指标): a title, not a value.
     block_label_pattern: str
+    # The label whose row starts a table (项目名称; a department-wide table's 部门（单位）名称).
+    start_field: str = "project_name"
 
 
 # A fiscal year as these forms print it above a table: （2022年度）, 2022年度, （2022年）.
@@ -61,14 +64,35 @@ def project_form(layout: ProjectLayout) -> Form:
     return Form(
         name=layout.form,
         report_kind=ProjectReport.report_kind,
-        recognises=lambda lines: recognises(layout, lines),
+        signals=layout_signals(layout),
         read_header=lambda doc: read_header(doc, layout),
         read=lambda doc: read_file(doc, layout),
     )
 
 
-def recognises(layout: ProjectLayout, first_page_lines: list[str]) -> bool:
-    return any(re.search(layout.title_pattern, line) for line in first_page_lines)
+def layout_signals(layout: ProjectLayout, blocks: tuple[TableSpec, ...] = ()) -> tuple[Signal, ...]:
+    """What identifies a layout's pages: its title, its label cells (the one starting a table
+    required) and its blocks' column headers, each signal once."""
+    signals = [Signal(f"{printed_name(layout.title_pattern)} title", layout.title_pattern, is_title=True)]
+    for spec in layout.labels:
+        pattern = rf"^({spec.header_pattern})([{_LABEL_PUNCTUATION}].*)?$"
+        signals.append(
+            Signal(
+                f"{printed_name(spec.header_pattern)} row", pattern, required=spec.field == layout.start_field
+            )
+        )
+    for table in (layout.funding, layout.goal, layout.indicators, *blocks):
+        for column in table.columns:
+            if not re.fullmatch(column.header_pattern, ""):
+                signals.append(Signal(f"{printed_name(column.header_pattern)} column", column.header_pattern))
+    unique = {s.pattern: s for s in reversed(signals)}  # the first of each pattern
+    return tuple(s for s in signals if unique[s.pattern] is s)
+
+
+def printed_name(pattern: str) -> str:
+    """A pattern's first alternative as printed, for messages: `^(项目名称|项目)$` -> 项目名称."""
+    first = re.split(r"\|", pattern.strip("^$()"))[0]
+    return re.sub(r"\[a-z]|[\^$()?*+\[\]{}]|\d\*", "", first) or pattern
 
 
 def split_code(text: str | None) -> tuple[str | None, str | None]:
@@ -104,7 +128,8 @@ class _Table:
 
 
 def _labels(row: Row, layout: ProjectLayout) -> dict[str, str | None]:
-    """Field -> raw value text of each label cell in the row (the next cell's text)."""
+    """Field -> raw value text of each label cell in the row (the next cell's text), or of a cell
+    printing its label and value together (`部门名称：某局`)."""
     cells = [t for t in row.cells if t is not None]
     out: dict[str, str | None] = {}
     for i, text in enumerate(cells):
@@ -112,7 +137,37 @@ def _labels(row: Row, layout: ProjectLayout) -> dict[str, str | None]:
         spec = next((s for s in layout.labels if re.fullmatch(s.header_pattern, key)), None)
         if spec is not None:
             out[spec.field] = cells[i + 1] if i + 1 < len(cells) else None
+            continue
+        out.update((k, v) for k, v in _inline_labels(squash(text), layout).items() if k not in out)
     return out
+
+
+def _inline_labels(text: str, layout: ProjectLayout) -> dict[str, str]:
+    """Labels printed with their values in one text, each value up to the next label:
+    `单位名称：某局填报日期：2024年3月18日` -> department, report_date."""
+    found = [
+        (m.start(), m.end(), spec.field)
+        for spec in layout.labels
+        for m in re.finditer(rf"(?:{spec.header_pattern})[{_LABEL_PUNCTUATION}]", text)
+    ]
+    found.sort()
+    if not found or found[0][0] != 0:
+        return {}
+    out: dict[str, str] = {}
+    for (_, end, name), following in zip(found, [*found[1:], (len(text), len(text), "")], strict=True):
+        if following[0] < end:  # a shorter label inside this one (部门 in 部门名称)
+            continue
+        value = text[end : following[0]]
+        if value and name not in out:
+            out[name] = value
+    return out
+
+
+def _label_line(line: TextLine, layout: ProjectLayout) -> Row | None:
+    """A free text line printing the label that starts a table with its value (`单位名称：某局`
+    above a scoring sheet), as a one-cell row of the table it starts."""
+    row = Row((line.text,), (None,), line.page, (0.0, line.top, 0.0, line.top), (None,))
+    return row if layout.start_field in _labels(row, layout) else None
 
 
 def _split_tables(pages: tuple[PageContent, ...], layout: ProjectLayout) -> list[_Table]:
@@ -130,8 +185,11 @@ def _split_tables(pages: tuple[PageContent, ...], layout: ProjectLayout) -> list
                 year = _year(title) or year
                 continue
             if isinstance(item, TextLine):
-                continue
-            if "project_name" in _labels(item, layout):
+                label_row = _label_line(item, layout)
+                if label_row is None:
+                    continue
+                item = label_row
+            if layout.start_field in _labels(item, layout):
                 current = _Table(year)
                 tables.append(current)
             if current is not None:
@@ -184,10 +242,13 @@ def read_file(doc: Document, layout: ProjectLayout) -> ProjectFile:
     return extracted
 
 
-def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
+def sort_rows(
+    table: _Table, layout: ProjectLayout, specs: dict[str, TableSpec]
+) -> tuple[dict[str, str | None], dict[str, list[Row]], Row | None]:
+    """A table's label values (field -> the first value printed), its blocks' rows (each block from
+    its header row: `specs`, the first matching header wins) and the total row closing the indicators."""
     values: dict[str, str | None] = {}
-    blocks: dict[str, list[Row]] = {"funding": [], "goal": [], "indicators": []}
-    specs = {"indicators": layout.indicators, "funding": layout.funding, "goal": layout.goal}
+    blocks: dict[str, list[Row]] = {name: [] for name in specs}
     state: str | None = None
     total: Row | None = None
     for row in (_without_block_labels(row, layout) for row in table.rows):
@@ -196,7 +257,6 @@ def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
             values.update({k: v for k, v in labels.items() if k not in values})
             state = None
             continue
-        # Indicators first: their header also names 分值, 得分 and 原因, as the funding one does.
         header = next((name for name, spec in specs.items() if header_mapping(row, spec) is not None), None)
         if header is not None:
             state = header
@@ -205,6 +265,13 @@ def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
             continue
         if state is not None:
             blocks[state].append(row)
+    return values, blocks, total
+
+
+def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
+    # Indicators first: their header also names 分值, 得分 and 原因, as the funding one does.
+    specs = {"indicators": layout.indicators, "funding": layout.funding, "goal": layout.goal}
+    values, blocks, total = sort_rows(table, layout, specs)
     name = cell_text(values.get("project_name"))
     if table.fiscal_year is None:
         raise errors.MissingSectionError(path, f"no fiscal year (…年度) above the table of {name}")
@@ -301,25 +368,25 @@ def _funding_lines(rows: list[LogicalRow], layout: ProjectLayout) -> tuple[Fundi
 
 
 def _indicators(rows: list[LogicalRow]) -> tuple[ProjectIndicator, ...]:
-    out = []
-    for row in rows:
-        v = row.values
-        out.append(
-            ProjectIndicator(
-                level1=without_printed_weight(cell_text(v["level1"])),
-                level2=cell_text(v["level2"]),
-                indicator_name=cell_text(v["indicator_name"]) or "",
-                operator=cell_text(v.get("operator")),
-                target_raw=cell_text(v["target_raw"]),
-                unit=cell_text(v.get("unit")),
-                actual_raw=cell_text(v["actual_raw"]),
-                weight=parse_points(v["weight"]),
-                score=parse_points(v["score"]),
-                reason=cell_text(v["reason"]),
-                provenance=row.provenance,
-            )
-        )
-    return tuple(out)
+    return tuple(ProjectIndicator(**indicator_values(row)) for row in rows)
+
+
+def indicator_values(row: LogicalRow) -> dict[str, Any]:
+    """A ProjectIndicator's fields from an indicator row; a column the form does not print is None."""
+    v = row.values
+    return {
+        "level1": without_printed_weight(cell_text(v.get("level1"))),
+        "level2": cell_text(v.get("level2")),
+        "indicator_name": cell_text(v["indicator_name"]) or "",
+        "operator": cell_text(v.get("operator")),
+        "target_raw": cell_text(v.get("target_raw")),
+        "unit": cell_text(v.get("unit")),
+        "actual_raw": cell_text(v.get("actual_raw")),
+        "weight": parse_points(v.get("weight")),
+        "score": parse_points(v.get("score")),
+        "reason": cell_text(v.get("reason")),
+        "provenance": row.provenance,
+    }
 
 
 def _columns(header: Row, spec: TableSpec) -> dict[str, tuple[float, float]]:
@@ -358,22 +425,30 @@ def _total(total: Row | None, indicator_rows: list[Row], layout: ProjectLayout) 
 
 
 def _goal(rows: list[Row], layout: ProjectLayout) -> tuple[str | None, str | None]:
-    header = _last_header(rows, layout.goal)
+    texts = goal_texts(rows, layout.goal)
+    return texts.get("expected"), texts.get("achieved")
+
+
+def goal_texts(rows: list[Row], spec: TableSpec) -> dict[str, str | None]:
+    """Each goal column's text (field -> text) below the block's last header row."""
+    header = _last_header(rows, spec)
     if header is None:
-        return None, None
-    columns = _columns(header, layout.goal)
-    texts: dict[str, list[str]] = {"expected": [], "achieved": []}
+        return {}
+    columns = _columns(header, spec)
+    texts: dict[str, list[str]] = {c.field: [] for c in spec.columns}
     for row in rows:
-        if header_mapping(row, layout.goal) is not None:
+        if header_mapping(row, spec) is not None:
             continue
         for f, text in _aligned(row, columns).items():
             texts[f].append(text)
-    return cell_text("\n".join(texts["expected"])), cell_text("\n".join(texts["achieved"]))
+    return {f: cell_text("\n".join(t)) for f, t in texts.items()}
 
 
 def _table_provenance(rows: list[Row]) -> Provenance:
     first = rows[0].page
-    on_first = [r.bbox for r in rows if r.page == first]
+    # A free text line read as a label row (`_label_line`) has no ruled box of its own.
+    ruled = [r for r in rows if any(x is not None for x in r.cell_x0)] or rows
+    on_first = [r.bbox for r in ruled if r.page == first] or [r.bbox for r in rows if r.page == first]
     bbox = (
         min(b[0] for b in on_first),
         min(b[1] for b in on_first),
