@@ -263,7 +263,8 @@ def _department_table(form, department, code, funding, tasks, indicators, total_
 
 
 # Two department-wide tables in one file: a national-style table (weights printed; 9.5 + 50 + 38 =
-# 97.5 of 100) with a 年度主要任务 row, and a county table with one 部门整体支出总额 row and no weight
+# 97.5 of 100) with a 年度主要任务 row, and a county table with budget-only 基本支出总额 / 项目支出总额
+# rows (no execution printed: nothing for execution_rate to check), one 部门整体支出总额 row and no weight
 # column (19.2 + 30 + 45 = 94.2). Every total adds up.
 WATER = "某区水务局"
 FORESTRY = "某县林业局"
@@ -296,7 +297,11 @@ DEPARTMENTS = ProjectFile(
             "department_anhui",
             FORESTRY,
             None,
-            [_funding("total", "部门整体支出总额", None, "500", "480", "96.00", "20", "19.2", page=2)],
+            [
+                _funding("basic", "基本支出总额", None, "320", None, None, page=2),
+                _funding("project", "项目支出总额", None, "180", None, None, page=2),
+                _funding("total", "部门整体支出总额", None, "500", "480", "96.00", "20", "19.2", page=2),
+            ],
             [],
             [
                 _department_indicator(
@@ -629,9 +634,11 @@ def test_department_funding_lines_are_spend_rows_with_their_source(db):
             None,
             None,
         ),
+        (DEPARTMENT_IDS[1], 0, "基本支出总额", "basic", None, D("320.00"), None, D("0.00"), None, None),
+        (DEPARTMENT_IDS[1], 1, "项目支出总额", "project", None, D("180.00"), None, D("0.00"), None, None),
         (
             DEPARTMENT_IDS[1],
-            0,
+            2,
             "部门整体支出总额",
             "total",
             None,
@@ -844,7 +851,7 @@ WATER_INDICATOR = (
     "and indicator_index = 1)"
 )
 FORESTRY_TOTAL = (
-    f"(select spend_id from marts.fct_spend where report_id = '{DEPARTMENT_IDS[1]}' and line_index = 0)"
+    f"(select spend_id from marts.fct_spend where report_id = '{DEPARTMENT_IDS[1]}' and line_index = 2)"
 )
 
 # rule -> (SQL that breaks exactly that rule in a department-wide table, the finding's subject)
