@@ -16,12 +16,15 @@ MATCHED_BY_NAME = MappingProxyType({"matched_by_name": True})
 class Provenance:
     """Where a record was printed: the first page, every page it spans, and its bbox on the first page.
 
-    bbox is (x0, top, x1, bottom) in PDF points, top-left origin, as pdfplumber reports it.
+    bbox is (x0, top, x1, bottom) in PDF points, top-left origin, as pdfplumber reports it. A record
+    read from a spreadsheet or a Word file (extract.sheets) has its sheet as page, its box in grid
+    units (columns, rows), and `cell_range`: the cells it was read from, `Sheet1!A7:I7`.
     """
 
     page: int
     pages: tuple[int, ...]
     bbox: tuple[float, float, float, float]
+    cell_range: str | None = None
 
 
 @dataclass(frozen=True)
