@@ -185,6 +185,7 @@ class ProjectReport:
             "sha256": sha256,
             "page": prov["page"],
             "pages": list(prov["pages"]),
+            **({"cell_range": prov["cell_range"]} if prov["cell_range"] else {}),
             "funding_lines": [_flatten(rec) for rec in funding],
             "indicators": [_flatten(rec) for rec in indicators],
         }
@@ -210,6 +211,8 @@ def _flatten(rec: dict[str, Any]) -> dict[str, Any]:
     flat["page"] = prov["page"]
     flat["pages"] = list(prov["pages"])
     flat["bbox"] = [round(v, 2) for v in prov["bbox"]]
+    if prov["cell_range"]:  # read from a sheet or a Word table (extract.sheets)
+        flat["cell_range"] = prov["cell_range"]
     return flat
 
 

@@ -137,10 +137,13 @@ def _visible_rows(grid: Grid, number: int, top: int) -> Iterator[tuple[Row, int,
         x1s: list[float | None] = []
         ruled = False
         count = 0
+        used: list[int] = []  # columns holding text, a border or a merge
         for c in cols:
             at = anchor.get((r, c), (r, c))
             found = merge_of.get(at)
             cell = grid.cells.get((found[0], found[1]) if found else (r, c))
+            if found or (cell is not None and (cell.ruled or cell.text)):
+                used.append(c)
             if found:
                 merge = found
                 ruled = ruled or any(
@@ -161,7 +164,7 @@ def _visible_rows(grid: Grid, number: int, top: int) -> Iterator[tuple[Row, int,
             x0s.append(float(x_of[c]))
             x1s.append(float(x_of[span_end.get(at, c)] + 1))
         bbox = (0.0, float(top + y), float(len(cols)), float(top + y + 1))
-        where = cell_range(grid.name, r, cols[0], r, cols[-1]) if cols else None
+        where = cell_range(grid.name, r, used[0], r, used[-1]) if used else None
         yield Row(tuple(texts), tuple(x0s), number, bbox, tuple(x1s), where), count, ruled
 
 
@@ -332,6 +335,9 @@ def _ods(path: Path, data: bytes, names: set[str]) -> list[Grid]:
     except Exception as exc:  # odfpy raises many unrelated types on damaged files
         raise errors.DamagedFileError(path, f"{type(exc).__name__}: {exc}") from None
     ruled_styles = _ods_ruled_styles(doc)
+    hidden_styles = _ods_styles(
+        doc, "table-properties", lambda props: props.getAttrNS(TABLENS, "display") == "false"
+    )
     grids: list[Grid] = []
     for table in doc.spreadsheet.childNodes:
         if table.qname != (TABLENS, "table"):
@@ -370,7 +376,7 @@ def _ods(path: Path, data: bytes, names: set[str]) -> list[Grid]:
                     grid.merges.append((r, c, r + rows_spanned - 1, c + cols_spanned - 1))
                 c += times
             r += repeat
-        if table.getAttrNS(TABLENS, "display") == "false":
+        if table.getAttrNS(TABLENS, "style-name") in hidden_styles:
             continue
         grids.append(grid)
     return grids
@@ -400,7 +406,18 @@ _ODS_BORDERS = ("border", "border-left", "border-right", "border-top", "border-b
 
 def _ods_ruled_styles(doc) -> set[str]:
     """Names of cell styles that draw a border on any side."""
-    from odf.namespaces import FONS, STYLENS
+    from odf.namespaces import FONS
+
+    def ruled(props) -> bool:
+        sides = [props.getAttrNS(FONS, a) for a in _ODS_BORDERS]
+        return any(s and s.strip().lower() not in ("none", "hidden") for s in sides)
+
+    return _ods_styles(doc, "table-cell-properties", ruled)
+
+
+def _ods_styles(doc, properties: str, test) -> set[str]:
+    """Names of the styles whose `properties` element passes `test`."""
+    from odf.namespaces import STYLENS
 
     out: set[str] = set()
     for styles in (doc.automaticstyles, doc.styles):
@@ -408,10 +425,7 @@ def _ods_ruled_styles(doc) -> set[str]:
             if getattr(style, "qname", None) != (STYLENS, "style"):
                 continue
             for props in style.childNodes:
-                if getattr(props, "qname", None) != (STYLENS, "table-cell-properties"):
-                    continue
-                sides = [props.getAttrNS(FONS, a) for a in _ODS_BORDERS]
-                if any(s and s.strip().lower() not in ("none", "hidden") for s in sides):
+                if getattr(props, "qname", None) == (STYLENS, properties) and test(props):
                     out.add(style.getAttrNS(STYLENS, "name"))
     return out
 
