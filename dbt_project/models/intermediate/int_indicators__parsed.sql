@@ -31,7 +31,8 @@ with indicators as (
         i.bbox_x0,
         i.bbox_top,
         i.bbox_x1,
-        i.bbox_bottom
+        i.bbox_bottom,
+        i.cell_range
     from {{ ref('stg_extracted__indicators') }} as i
     inner join {{ ref('int_reports__versions') }} as r
         on i.report_id = r.report_id and r.is_current
@@ -69,7 +70,8 @@ with indicators as (
         i.bbox_x0,
         i.bbox_top,
         i.bbox_x1,
-        i.bbox_bottom
+        i.bbox_bottom,
+        i.cell_range
     from {{ ref('stg_extracted__project_indicators') }} as i
     inner join {{ ref('int_reports__versions') }} as r
         on i.sha256 = r.sha256 and i.table_index = r.table_index and r.is_current

@@ -19,7 +19,8 @@ select
     f.bbox_x0,
     f.bbox_top,
     f.bbox_x1,
-    f.bbox_bottom
+    f.bbox_bottom,
+    f.cell_range
 from {{ ref('stg_extracted__project_funding_lines') }} as f
 inner join {{ ref('int_reports__versions') }} as r
     on f.sha256 = r.sha256 and f.table_index = r.table_index and r.is_current

@@ -17,7 +17,8 @@ select
     t.bbox_x0 as bbox_x0_pt,
     t.bbox_top as bbox_top_pt,
     t.bbox_x1 as bbox_x1_pt,
-    t.bbox_bottom as bbox_bottom_pt
+    t.bbox_bottom as bbox_bottom_pt,
+    t.cell_range
 from {{ ref('stg_extracted__key_tasks') }} as t
 inner join {{ ref('int_reports__versions') }} as r
     on t.report_id = r.report_id and r.is_current
