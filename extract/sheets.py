@@ -72,17 +72,21 @@ def read_pages(path: Path, data: bytes, settings: ExtractSettings) -> list[PageC
     for grid in grids:
         rows = max((r for r, _ in grid.cells), default=0)
         cols = max((c for _, c in grid.cells), default=0)
-        if rows * cols > settings.max_sheet_cells:
-            raise errors.SheetTooLargeError(
-                path,
-                f"sheet {grid.name}: {rows} rows x {cols} columns, limit {settings.max_sheet_cells} cells",
-            )
+        _check_size(path, grid.name, rows, cols, settings)
         pages.append(page_content(grid, len(pages) + 1))
     if not pages:
         raise errors.NotASelfEvaluationReportError(path, "no visible sheet")
     if len(pages) > settings.max_pages:
         raise errors.TooManyPagesError(path, f"{len(pages)} sheets, limit {settings.max_pages}")
     return pages
+
+
+def _check_size(path: Path, sheet: str, rows: int, cols: int, settings: ExtractSettings) -> None:
+    """Checked on the used range a sheet declares, and again on the cells it holds (ods repeats)."""
+    if rows * cols > settings.max_sheet_cells:
+        raise errors.SheetTooLargeError(
+            path, f"sheet {sheet}: {rows} rows x {cols} columns, limit {settings.max_sheet_cells} cells"
+        )
 
 
 # --- grid -> page content -------------------------------------------------------------------------
@@ -225,12 +229,7 @@ def _xlsx(path: Path, data: bytes, names: set[str], settings: ExtractSettings) -
         for sheet in book.worksheets:
             if sheet.sheet_state != "visible":
                 continue
-            if sheet.max_row * sheet.max_column > settings.max_sheet_cells:
-                raise errors.SheetTooLargeError(
-                    path,
-                    f"sheet {sheet.title}: {sheet.max_row} rows x {sheet.max_column} columns, "
-                    f"limit {settings.max_sheet_cells} cells",
-                )
+            _check_size(path, sheet.title, sheet.max_row, sheet.max_column, settings)
             _check_cached_values(path, sheet, formulas[sheet.title])
             grid = Grid(sheet.title)
             for row in sheet.iter_rows():
@@ -282,12 +281,7 @@ def _xls(path: Path, data: bytes, settings: ExtractSettings) -> list[Grid]:
             sheet = book.sheet_by_index(index)
             if sheet.visibility != 0:
                 continue
-            if sheet.nrows * sheet.ncols > settings.max_sheet_cells:
-                raise errors.SheetTooLargeError(
-                    path,
-                    f"sheet {sheet.name}: {sheet.nrows} rows x {sheet.ncols} columns, "
-                    f"limit {settings.max_sheet_cells} cells",
-                )
+            _check_size(path, sheet.name, sheet.nrows, sheet.ncols, settings)
             grid = Grid(sheet.name)
             for r in range(sheet.nrows):
                 for c in range(sheet.row_len(r)):

@@ -100,7 +100,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     # Before anything runs: a build over an empty folder would only fail, after clearing the
     # last build's selection of reports.
     if not find_pdfs(paths.reports_dir):
-        print(f"selfeval build: no report files (PDF, spreadsheet, Word) in {paths.reports_dir}", file=sys.stderr)
+        where = paths.reports_dir
+        print(f"selfeval build: no report files (PDF, spreadsheet, Word) in {where}", file=sys.stderr)
         return EXIT_USAGE
     start = time.perf_counter()
     from orchestration.lib.build_lock import BuildLockBusyError, build_lock

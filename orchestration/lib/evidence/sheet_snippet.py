@@ -45,12 +45,22 @@ def sheet_snippet(path: Path, where: str) -> SheetSnippet:
         row_sheet, number, _, _, _ = cell_range.parse(row.cell_range)
         if row_sheet != sheet or not first - CONTEXT_ROWS <= number <= last + CONTEXT_ROWS:
             continue
-        cells = tuple(
-            SnippetCell(text, int((x1 or 0) - (x0 or 0)) or 1)
-            for text, x0, x1 in zip(row.cells, row.cell_x0, row.cell_x1, strict=False)
-            if text is not None
-        )
-        out.append(SnippetRow(number, first <= number <= last, cells))
+        out.append(SnippetRow(number, first <= number <= last, _cells(row)))
     if not any(r.is_hit for r in out):
         raise ValueError(f"{where} holds no table row in {path.name}")
     return SheetSnippet(where, tuple(out))
+
+
+def _cells(row) -> tuple[SnippetCell, ...]:
+    """The row's cells left to right: a cell spans the columns it covers; a column a merge from a
+    row above covers is an empty cell, so the columns below stay aligned."""
+    out: list[SnippetCell] = []
+    reach = 0.0  # right edge of the last cell drawn
+    for column, (text, x1) in enumerate(zip(row.cells, row.cell_x1, strict=False)):
+        if text is not None:
+            out.append(SnippetCell(text, max(1, int((x1 or column + 1) - column))))
+            reach = x1 or column + 1
+        elif column >= reach:  # covered from above: keep the column
+            out.append(SnippetCell("", 1))
+            reach = column + 1
+    return tuple(out)
