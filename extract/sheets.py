@@ -70,6 +70,7 @@ def read_pages(path: Path, data: bytes, settings: ExtractSettings) -> list[PageC
         grids = _ods(path, data, names) if suffix == ".ods" else _xlsx(path, data, names, settings)
     pages: list[PageContent] = []
     for grid in grids:
+        _trim(grid)
         rows = max((r for r, _ in grid.cells), default=0)
         cols = max((c for _, c in grid.cells), default=0)
         _check_size(path, grid.name, rows, cols, settings)
@@ -81,8 +82,18 @@ def read_pages(path: Path, data: bytes, settings: ExtractSettings) -> list[PageC
     return pages
 
 
+def _trim(grid: Grid) -> None:
+    """Borders past the last text (a template's ruled blank rows, a whole column formatted) go: the
+    used range is where text is."""
+    texts = [at for at, cell in grid.cells.items() if cell.text.strip()]
+    last_row = max([r for r, _ in texts] + [m[0] for m in grid.merges], default=0)
+    last_col = max([c for _, c in texts] + [m[1] for m in grid.merges], default=0)
+    grid.cells = {(r, c): cell for (r, c), cell in grid.cells.items() if r <= last_row and c <= last_col}
+    grid.merges = [(r0, c0, min(r1, last_row), min(c1, last_col)) for r0, c0, r1, c1 in grid.merges]
+
+
 def _check_size(path: Path, sheet: str, rows: int, cols: int, settings: ExtractSettings) -> None:
-    """Checked on the used range a sheet declares, and again on the cells it holds (ods repeats)."""
+    """The used range (rows x columns up to the last text): a sheet of no form is not read whole."""
     if rows * cols > settings.max_sheet_cells:
         raise errors.SheetTooLargeError(
             path, f"sheet {sheet}: {rows} rows x {cols} columns, limit {settings.max_sheet_cells} cells"
@@ -229,7 +240,6 @@ def _xlsx(path: Path, data: bytes, names: set[str], settings: ExtractSettings) -
         for sheet in book.worksheets:
             if sheet.sheet_state != "visible":
                 continue
-            _check_size(path, sheet.title, sheet.max_row, sheet.max_column, settings)
             _check_cached_values(path, sheet, formulas[sheet.title])
             grid = Grid(sheet.title)
             for row in sheet.iter_rows():
@@ -281,7 +291,6 @@ def _xls(path: Path, data: bytes, settings: ExtractSettings) -> list[Grid]:
             sheet = book.sheet_by_index(index)
             if sheet.visibility != 0:
                 continue
-            _check_size(path, sheet.name, sheet.nrows, sheet.ncols, settings)
             grid = Grid(sheet.name)
             for r in range(sheet.nrows):
                 for c in range(sheet.row_len(r)):

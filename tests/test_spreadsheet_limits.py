@@ -140,3 +140,25 @@ def test_formulas_are_read_by_their_cached_values():
     assert book.worksheets[0]["H39"].value == "=SUM(H34:H38)+I27"
     second = read_report(SHEETS / "national_sheets.xlsx").projects[1]
     assert (second.total_weight, second.total_score) == (100, Decimal("97.5"))
+
+
+def test_ruled_blank_rows_past_the_text_are_not_the_used_range(tmp_path):
+    """A template ruled down to row 2000 holds a three-row table: read, not rejected as huge."""
+    from openpyxl.styles import Border, Side
+
+    wb = Workbook()
+    ws = wb.active
+    for row in [["项目名称", "甲"], ["年初预算数", 1.5], ["合计", 1.5]]:
+        ws.append(row)
+    thin = Side(style="thin")
+    for r in range(1, 2001):
+        for c in range(1, 6):
+            ws.cell(r, c).border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    path = tmp_path / "template.xlsx"
+    wb.save(path)
+    [page] = read_pages(path, path.read_bytes(), ExtractSettings(max_sheet_cells=1_000))
+    assert [r.cells for f in page.fragments for r in f.rows] == [
+        ("项目名称", "甲"),
+        ("年初预算数", "1.5"),
+        ("合计", "1.5"),
+    ]
