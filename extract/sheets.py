@@ -15,6 +15,7 @@ table fragment. A Word file's tables are tables and its paragraphs lines.
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -60,14 +61,14 @@ def read_pages(path: Path, data: bytes, settings: ExtractSettings) -> list[PageC
     """The file's sheets (or its one Word page) as page content; ReportError for a file not to load."""
     if not data:
         raise errors.EmptyFileError(path)
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
+    if data.startswith(_OLE_MAGIC):  # an .xls, whatever its name says (sites serve .xls as .xlsx)
         grids = _xls(path, data, settings)
     else:
         names = _checked_zip(path, data, settings)
-        if suffix == ".docx":
+        kind = _zip_kind(names) or path.suffix.lower()
+        if kind == ".docx":
             return [_docx(path, data, names)]
-        grids = _ods(path, data, names) if suffix == ".ods" else _xlsx(path, data, names, settings)
+        grids = _ods(path, data, names) if kind == ".ods" else _xlsx(path, data, names, settings)
     pages: list[PageContent] = []
     for grid in grids:
         _trim(grid)
@@ -196,6 +197,17 @@ def _fragment(rows: list[Row], number: int) -> Fragment:
     return Fragment(number, (rows[0].bbox[0], top, rows[0].bbox[2], bottom), tuple(rows))
 
 
+def _zip_kind(names: set[str]) -> str | None:
+    """What a zip container holds, by its members: a renamed file is read as what it is."""
+    if "word/document.xml" in names:
+        return ".docx"
+    if "xl/workbook.xml" in names:
+        return ".xlsx"
+    if "content.xml" in names and "mimetype" in names:
+        return ".ods"
+    return None
+
+
 # --- integrity of zip containers ------------------------------------------------------------------
 
 
@@ -205,6 +217,11 @@ def _checked_zip(path: Path, data: bytes, settings: ExtractSettings) -> set[str]
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        head = data[:512].lstrip().lower()
+        if head.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")) or b"<html" in head:
+            # Web applications' "export to Excel": an HTML or XML page under a spreadsheet's name.
+            why = "a web page or XML saved under a spreadsheet's name"
+            raise errors.DamagedFileError(path, why) from None
         raise errors.DamagedFileError(path, f"not a readable zip container ({exc})") from None
     unpacked = sum(i.file_size for i in infos)
     if len(infos) > settings.max_zip_members or unpacked > settings.max_unpacked_bytes:
@@ -231,8 +248,12 @@ def _xlsx(path: Path, data: bytes, names: set[str], settings: ExtractSettings) -
     from openpyxl.utils import column_index_from_string
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, keep_links=False)
-        formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=True, keep_links=False)
+        with warnings.catch_warnings():  # "extension not supported": parts it skips, none we read
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, keep_links=False)
+            formulas = openpyxl.load_workbook(
+                io.BytesIO(data), data_only=False, read_only=True, keep_links=False
+            )
     except Exception as exc:  # openpyxl raises many unrelated types on damaged files
         raise errors.DamagedFileError(path, f"{type(exc).__name__}: {exc}") from None
     grids: list[Grid] = []
@@ -277,10 +298,10 @@ def _check_cached_values(path: Path, sheet, formula_sheet) -> None:
 def _xls(path: Path, data: bytes, settings: ExtractSettings) -> list[Grid]:
     import xlrd
 
-    if not data.startswith(_OLE_MAGIC):
-        raise errors.DamagedFileError(path, "not an Excel 97-2003 (.xls) file")
     if _XLS_VBA in data:
         raise errors.MacrosError(path, "the file carries macros (VBA project)")
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        raise errors.DamagedFileError(path, "an encrypted workbook (password to open)")
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
     except Exception as exc:  # xlrd raises many unrelated types on damaged files

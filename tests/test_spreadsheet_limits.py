@@ -162,3 +162,19 @@ def test_ruled_blank_rows_past_the_text_are_not_the_used_range(tmp_path):
         ("年初预算数", "1.5"),
         ("合计", "1.5"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("source", "named"), [("national_sheets.xls", "x.xlsx"), ("national_sheets.xlsx", "x.xls")]
+)
+def test_a_workbook_under_the_other_format_name_is_read_as_what_it_is(tmp_path, source, named):
+    path = tmp_path / named
+    path.write_bytes((SHEETS / source).read_bytes())
+    assert len(read_report(path).projects) == 5
+
+
+def test_a_web_page_named_xls_is_rejected_with_its_reason(tmp_path):
+    path = tmp_path / "export.xls"
+    path.write_text("<html><body><table><tr><td>项目名称</td></tr></table></body></html>", encoding="utf-8")
+    with pytest.raises(errors.DamagedFileError, match="a web page or XML saved under a spreadsheet's name"):
+        read_report(path)
