@@ -45,6 +45,10 @@ class Cell:
     text: str
     ruled: bool = False
 
+    def __post_init__(self) -> None:
+        # A line break typed in a cell is \n, or \r\n from Windows (stored as _x000D_ in xlsx).
+        self.text = self.text.replace("\r\n", "\n").replace("\r", "\n")
+
 
 @dataclass
 class Grid:

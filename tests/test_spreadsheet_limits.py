@@ -178,3 +178,9 @@ def test_a_web_page_named_xls_is_rejected_with_its_reason(tmp_path):
     path.write_text("<html><body><table><tr><td>项目名称</td></tr></table></body></html>", encoding="utf-8")
     with pytest.raises(errors.DamagedFileError, match="a web page or XML saved under a spreadsheet's name"):
         read_report(path)
+
+
+def test_windows_line_breaks_in_a_cell_are_line_breaks(tmp_path):
+    path = _workbook(tmp_path / "crlf.xlsx", [["其中：\r\n本年财政拨款", "1.00"]])
+    [page] = read_pages(path, path.read_bytes(), ExtractSettings())
+    assert page.fragments[0].rows[0].cells[0] == "其中：\n本年财政拨款"
