@@ -29,6 +29,7 @@ from extract.lib.number_format import display
         (dt.datetime(2023, 1, 5), 'yyyy"年"m"月"d"日"', "2023年1月5日"),
         (dt.datetime(2023, 1, 5), "yyyy-mm-dd", "2023-01-05"),
         ("≥95%", "General", "≥95%"),
+        (56.8, "@", "56.8"),  # a number in a cell formatted as text
         (None, "0.00", ""),
     ],
 )

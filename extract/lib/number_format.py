@@ -59,7 +59,8 @@ def _number(value: Decimal, number_format: str | None) -> str:
     if value < 0:
         value = -value
     code = _QUOTED.sub("", section).replace("\\", "")
-    if section.strip().lower() in ("general", ""):
+    # Text (@) shows a number as General; scientific notation is not a form's, shown as General too.
+    if section.strip().lower() in ("general", "", "@") or re.search(r"[eE][+-]", section):
         return sign + _general(value)
     if not re.search(r"[0#?]", code):
         return _literal(section)  # a section of text only: "-"
