@@ -103,3 +103,14 @@ def test_evidence_report_shows_the_cells_of_a_spreadsheet_finding(built):
     html = Path(report).read_text(encoding="utf-8")
     assert 'data-source-file="national_sheets.xlsx" data-cell-range="村级组织!A27:I27"' in html
     assert "source PDF not found" not in html
+
+
+def test_report_page_names_each_rows_cells(built):
+    done, _, _ = built
+    report = Path(
+        next(
+            line.removeprefix("report: ") for line in done.stdout.splitlines() if line.startswith("report: ")
+        )
+    )
+    pages = [p.read_text(encoding="utf-8") for p in (report.parent / "reports").glob("*.html")]
+    assert any("<td>村级组织!A6:I6</td>" in page for page in pages)

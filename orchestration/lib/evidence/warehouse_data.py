@@ -160,6 +160,7 @@ def read_warehouse(warehouse: Path) -> WarehouseData:
                 con,
                 """select report_id, task_index, any_value(task_text) as task_text,
                        any_value(status) as status, any_value(source_page) as source_page,
+                       any_value(cell_range) as cell_range,
                        list(project_name_raw order by project_position)
                            filter (where project_name_raw is not null) as projects
                    from marts.fct_key_task group by report_id, task_index order by report_id, task_index""",
