@@ -72,7 +72,7 @@ def read_pages(path: Path, data: bytes, settings: ExtractSettings) -> list[PageC
         kind = _zip_kind(names) or path.suffix.lower()
         if kind == ".docx":
             return [_docx(path, data, names)]
-        grids = _ods(path, data, names) if kind == ".ods" else _xlsx(path, data, names, settings)
+        grids = _ods(path, data, settings) if kind == ".ods" else _xlsx(path, data, names, settings)
     pages: list[PageContent] = []
     for grid in grids:
         _trim(grid)
@@ -354,7 +354,7 @@ def _xls_text(book, cell, xf) -> str:
 # --- ods (odfpy) ----------------------------------------------------------------------------------
 
 
-def _ods(path: Path, data: bytes, names: set[str]) -> list[Grid]:
+def _ods(path: Path, data: bytes, settings: ExtractSettings) -> list[Grid]:
     from odf import opendocument, teletype
     from odf.namespaces import TABLENS, TEXTNS
 
@@ -394,9 +394,14 @@ def _ods(path: Path, data: bytes, names: set[str]) -> list[Grid]:
                     where = cell_range(grid.name, r, c, r, c)
                     formula = cell.getAttrNS(TABLENS, "formula")
                     raise errors.MissingCachedValueError(path, f"{where} holds {formula}")
+                copies = times * repeat
+                if text:  # a repeated cell is one element: its copies are counted before they are made
+                    _check_size(path, grid.name, r + repeat - 1, c + times - 1, settings)
+                elif copies > _ODS_FILLER_CELLS:
+                    ruled = False  # borders repeated to the sheet's end: formatting, not a table
                 if (text or ruled) and cell.qname == (TABLENS, "table-cell"):
-                    for k in range(min(times, 1 << 14)):
-                        for dr in range(min(repeat, 1 << 14)):
+                    for k in range(times):
+                        for dr in range(repeat):
                             grid.cells[(r + dr, c + k)] = Cell(text, ruled)
                 rows_spanned = int(cell.getAttrNS(TABLENS, "number-rows-spanned") or 1)
                 cols_spanned = int(cell.getAttrNS(TABLENS, "number-columns-spanned") or 1)
@@ -429,6 +434,8 @@ def _descendants(node, qname) -> Iterator:
             yield from _descendants(child, qname)
 
 
+# Empty bordered cells repeated more than this (a whole column formatted) are formatting, not cells.
+_ODS_FILLER_CELLS = 10_000
 _ODS_BORDERS = ("border", "border-left", "border-right", "border-top", "border-bottom")
 
 

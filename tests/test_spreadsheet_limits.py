@@ -184,3 +184,35 @@ def test_windows_line_breaks_in_a_cell_are_line_breaks(tmp_path):
     path = _workbook(tmp_path / "crlf.xlsx", [["其中：\r\n本年财政拨款", "1.00"]])
     [page] = read_pages(path, path.read_bytes(), ExtractSettings())
     assert page.fragments[0].rows[0].cells[0] == "其中：\n本年财政拨款"
+
+
+def _ods_with_cell(tmp_path: Path, cell_xml: str) -> Path:
+    """The committed Sichuan .ods with one more row: `cell_xml` in its first table."""
+    source = SHEETS / "sichuan_calc_compilation.ods"
+    path = tmp_path / "repeated.ods"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "content.xml":
+                data = data.replace(
+                    b"</table:table>",
+                    f"<table:table-row>{cell_xml}</table:table-row></table:table>".encode(),
+                    1,
+                )
+            out.writestr(item, data)
+    return path
+
+
+def test_ods_cell_repeated_a_million_times_is_rejected_before_it_is_copied(tmp_path):
+    cell = (
+        '<table:table-cell table:number-columns-repeated="1000000" office:value-type="string">'
+        "<text:p>x</text:p></table:table-cell>"
+    )
+    with pytest.raises(errors.SheetTooLargeError):
+        read_report(_ods_with_cell(tmp_path, cell))
+
+
+def test_ods_empty_cells_repeated_to_the_sheets_end_are_formatting(tmp_path):
+    """Bordered (style ce10), empty, a million columns: no huge sheet, no cells."""
+    cell = '<table:table-cell table:style-name="ce10" table:number-columns-repeated="1000000"/>'
+    assert len(read_report(_ods_with_cell(tmp_path, cell)).projects) == 3
