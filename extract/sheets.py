@@ -302,6 +302,8 @@ def _check_cached_values(path: Path, sheet, formula_sheet) -> None:
 def _xls(path: Path, data: bytes, settings: ExtractSettings) -> list[Grid]:
     import xlrd
 
+    if len(data) > settings.max_unpacked_bytes:
+        raise errors.SheetTooLargeError(path, f"{len(data)} bytes, limit {settings.max_unpacked_bytes}")
     if _XLS_VBA in data:
         raise errors.MacrosError(path, "the file carries macros (VBA project)")
     if "EncryptedPackage".encode("utf-16-le") in data:
