@@ -1,4 +1,5 @@
-"""PDF -> typed records for budget self-evaluation reports. Pure Python: never imports Dagster."""
+"""PDF, spreadsheet or Word file -> typed records for budget self-evaluation reports. Pure Python:
+never imports Dagster."""
 
 from .errors import ReportError
 from .models import (

@@ -80,6 +80,38 @@ class WorkerCrashedError(ReportError):
     reason = "extraction worker crashed"
 
 
+class DamagedFileError(ReportError):
+    """A spreadsheet or Word file its library cannot open (extract.sheets)."""
+
+    reason = "damaged or unreadable file"
+
+
+class ZipBombError(ReportError):
+    reason = "compressed content expands beyond the limit (zip bomb?)"
+
+
+class SheetTooLargeError(ReportError):
+    reason = "sheet too large"
+
+
+class MacrosError(ReportError):
+    """A workbook or document carrying macros: never opened by a tool that could run them."""
+
+    reason = "contains macros"
+
+
+class ExternalLinksError(ReportError):
+    """Cells whose values come from other workbooks: what the file shows is not all in the file."""
+
+    reason = "links to other workbooks"
+
+
+class MissingCachedValueError(ReportError):
+    """A formula saved without its result (written by a program, never calculated): nothing to read."""
+
+    reason = "formula without a cached value"
+
+
 class InternalError(ReportError):
     """An exception the extractor did not expect: our bug until shown otherwise, not a bad file.
 

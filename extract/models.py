@@ -16,12 +16,15 @@ MATCHED_BY_NAME = MappingProxyType({"matched_by_name": True})
 class Provenance:
     """Where a record was printed: the first page, every page it spans, and its bbox on the first page.
 
-    bbox is (x0, top, x1, bottom) in PDF points, top-left origin, as pdfplumber reports it.
+    bbox is (x0, top, x1, bottom) in PDF points, top-left origin, as pdfplumber reports it. A record
+    read from a spreadsheet or a Word file (extract.sheets) has its sheet as page, its box in grid
+    units (columns, rows), and `cell_range`: the cells it was read from, `Sheet1!A7:I7`.
     """
 
     page: int
     pages: tuple[int, ...]
     bbox: tuple[float, float, float, float]
+    cell_range: str | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +195,7 @@ class ProjectReport:
             "sha256": sha256,
             "page": prov["page"],
             "pages": list(prov["pages"]),
+            **({"cell_range": prov["cell_range"]} if prov["cell_range"] else {}),
             "funding_lines": [_flatten(rec) for rec in funding],
             "indicators": [_flatten(rec) for rec in indicators],
         }
@@ -291,6 +295,8 @@ def _flatten(rec: dict[str, Any]) -> dict[str, Any]:
     flat["page"] = prov["page"]
     flat["pages"] = list(prov["pages"])
     flat["bbox"] = [round(v, 2) for v in prov["bbox"]]
+    if prov["cell_range"]:  # read from a sheet or a Word table (extract.sheets)
+        flat["cell_range"] = prov["cell_range"]
     return flat
 
 

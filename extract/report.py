@@ -1,4 +1,7 @@
-"""`read_report(path) -> Report | ProjectFile`: open, validate, read pages, hand them to the file's form."""
+"""`read_report(path) -> Report | ProjectFile`: open, validate, read pages, hand them to the file's form.
+
+A PDF's pages come from its text layer (extract.tables); a spreadsheet's sheets and a Word file's
+body from extract.sheets: the same page content, read by the same forms."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
-from . import errors, integrity, pdfium_pages
+from . import errors, integrity, pdfium_pages, sheets
 from .forms import FORMS, best_match
 from .forms.lib.form import Document, Form
 from .forms.lib.runs import table_runs
@@ -34,12 +37,16 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     """The file's records, read by the form whose first page it has (`extract.forms.FORMS`)."""
     path = Path(path)
     data = path.read_bytes()
-    _check_bytes(path, data)
-    pages = _read_pages(path, data, settings)
-    if sum(p.char_count for p in pages) < settings.min_text_chars:
-        raise errors.NoTextLayerError(path)
-    warnings = integrity.check_file(path, data, len(pages))
-    integrity.check_pages(path, pages)
+    warnings: tuple[str, ...] = ()
+    if sheets.is_table_file(path):
+        pages = sheets.read_pages(path, data, settings)
+    else:
+        _check_bytes(path, data)
+        pages = _read_pages(path, data, settings)
+        if sum(p.char_count for p in pages) < settings.min_text_chars:
+            raise errors.NoTextLayerError(path)
+        warnings = integrity.check_file(path, data, len(pages))
+        integrity.check_pages(path, pages)
     form = _form(path, pages[0])  # fails fast on files that are not reports
     if not form.reads_tables:
         return form.read(_document(path, data, len(pages), pages, settings, warnings))
@@ -169,6 +176,9 @@ def read_header(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     """Department, fiscal year and title from the first page only: cheap enough to sort an inbox."""
     path = Path(path)
     data = path.read_bytes()
+    if sheets.is_table_file(path):
+        pages = sheets.read_pages(path, data, settings)
+        return _form(path, pages[0]).read_header(_document(path, data, len(pages), pages[:1], settings))
     _check_bytes(path, data)
     if settings.backend == "pdfium":
         with _open_pdfium(path, data, settings) as pdf:

@@ -21,6 +21,12 @@ class ExtractSettings:
     line_tolerance: float = 3.0
     # Hostile-input guards.
     max_pages: int = 300
+    # Spreadsheets and Word files (extract.sheets): cells of one sheet's used range, members and
+    # unpacked bytes of a zip container, and how far one member may expand (a zip bomb's is ~1000x).
+    max_sheet_cells: int = 250_000
+    max_zip_members: int = 2_000
+    max_unpacked_bytes: int = 64 * 1024 * 1024  # also the largest .xls read (real tables: < 5 MB)
+    max_compression_ratio: int = 200
     # Fewer characters than this over the whole file means there is no usable text layer.
     min_text_chars: int = 20
 

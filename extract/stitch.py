@@ -93,7 +93,7 @@ def stitch(fragments: list[Fragment], spec: TableSpec) -> list[LogicalRow]:
             if continues:
                 _merge_into(rows[-1], values, row, spec)
             else:
-                rows.append(LogicalRow(values, Provenance(row.page, (row.page,), row.bbox)))
+                rows.append(LogicalRow(values, Provenance(row.page, (row.page,), row.bbox, row.cell_range)))
             _fill_merges_printed_later(unprinted, values, rows[-1], not continues, top_of_next_page, spec)
     _carry_down(rows, spec)
     return rows
@@ -130,7 +130,7 @@ def _merge_into(target: LogicalRow, values: dict[str, str | None], row: Row, spe
         target.values[field] = text if _empty(prev) else f"{prev}\n{text}"
     prov = target.provenance
     if row.page not in prov.pages:
-        target.provenance = Provenance(prov.page, (*prov.pages, row.page), prov.bbox)
+        target.provenance = Provenance(prov.page, (*prov.pages, row.page), prov.bbox, prov.cell_range)
 
 
 def _fill_merges_printed_later(

@@ -110,6 +110,7 @@ def _provenance_columns() -> list[Column]:
         Column("page", _arrow_type(hints["page"]), lambda part: part.provenance.page),
         Column("pages", _arrow_type(hints["pages"]), lambda part: list(part.provenance.pages)),
         *(Column(f"bbox_{edge}", bbox_type, _bbox_edge(i)) for i, edge in enumerate(BBOX_EDGES)),
+        Column("cell_range", pa.string(), lambda part: part.provenance.cell_range),
     ]
 
 

@@ -27,6 +27,7 @@ class Row:
     page: int
     bbox: BBox
     cell_x1: tuple[float | None, ...] = ()  # right edges: which header columns a merged cell spans
+    cell_range: str | None = None  # read from a sheet or a Word table: `Sheet1!A7:I7` (extract.sheets)
 
 
 @dataclass(frozen=True)

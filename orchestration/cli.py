@@ -103,7 +103,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     # Before anything runs: a build over an empty folder would only fail, after clearing the
     # last build's selection of reports.
     if not find_pdfs(paths.reports_dir):
-        print(f"selfeval build: no PDF files in {paths.reports_dir}", file=sys.stderr)
+        where = paths.reports_dir
+        print(f"selfeval build: no report files (PDF, spreadsheet, Word) in {where}", file=sys.stderr)
         return EXIT_USAGE
     start = time.perf_counter()
     from orchestration.build.build_lock import BuildLockBusyError, build_lock
@@ -402,7 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
         "extract",
         help="extract report PDFs and print JSON (one object per report or project table, one per line)",
     )
-    p.add_argument("files", nargs="+", metavar="FILE.pdf", help="report PDFs to read")
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="reports to read: PDF, .xlsx, .xlsm, .xls, .ods or .docx"
+    )
     p.add_argument("--pretty", action="store_true", help="indent the JSON")
     p.set_defaults(func=_cmd_extract)
 

@@ -92,7 +92,7 @@ def test_build_over_an_empty_inbox_exits_two_with_one_line_and_deletes_nothing(t
     code = main(["build", "--reports", str(inbox), "--warehouse", str(tmp_path / "w.duckdb")])
     err = capsys.readouterr().err
     assert code == 2
-    assert err == f"selfeval build: no PDF files in {inbox}\n"
+    assert err == f"selfeval build: no report files (PDF, spreadsheet, Word) in {inbox}\n"
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 

@@ -10,6 +10,10 @@ Two folders, so that one inbox's build never throws away another's extractions:
   of duplicating it.
 A cache entry written by another extractor version (extract.version) does not count: the report is
 extracted again, its entry swapped whole for the new one, and selected again.
+
+A PDF whose every table one of the year's spreadsheets or Word files also holds (same form, fiscal
+year, department and project, by name key) is not selected: the department published the table in
+both, and the spreadsheet is exact where the PDF is read from its print (docs/spreadsheets.md).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from pathlib import Path
 
 from extract import ProjectFile, Report, ReportError
 from extract.guarded import read_reports
+from extract.lib.text import name_key
+from extract.sheets import is_table_file
 from extract.store import EMPTY_TABLES_DIR, is_current, write_empty_tables, write_report
 from orchestration.settings import FileLimits
 
@@ -44,6 +50,8 @@ DEPARTMENT_ROW_TABLES = (
     "department_indicators",
 )
 _DEPARTMENT_ROWS = ("funding_lines", "key_tasks", "indicators")
+# The year's PDFs left out for a spreadsheet holding the same tables: [[pdf, spreadsheet], ...].
+SUPERSEDED_FILE = "superseded.json"
 # Written last into a cache entry: an entry without it was cut short and is extracted again. It also
 # gives cached reports their page and row counts without opening their Parquet files.
 COUNTS_FILE = "counts.json"
@@ -56,14 +64,50 @@ class YearResult:
     cached: list[str] = field(default_factory=list)  # unchanged content, extracted by this version
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (source file, reason)
     removed: list[str] = field(default_factory=list)  # report folders no longer in the inbox
+    # (PDF, spreadsheet or Word file): the PDF's tables are all in the other file, loaded from there
+    superseded: list[tuple[str, str]] = field(default_factory=list)
     pages: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
 
-    def count(self, counts: dict) -> None:
-        self.pages += counts["pages"]
+    def count(self, counts: dict, sign: int = 1) -> None:
+        self.pages += sign * counts["pages"]
         for table, rows in counts["rows"].items():
-            self.rows[table] = self.rows.get(table, 0) + rows
+            self.rows[table] = self.rows.get(table, 0) + sign * rows
+
+
+def table_identities(extracted: Report | ProjectFile) -> list[str]:
+    """What a file's tables are, whatever file they were read from: form, year, department, project."""
+    if isinstance(extracted, ProjectFile):
+        return sorted(
+            {
+                "|".join(
+                    (
+                        t.form,
+                        str(t.fiscal_year),
+                        name_key(t.department or t.implementing_unit or ""),
+                        name_key(t.project_name),
+                    )
+                )
+                for t in extracted.projects
+            }
+        )
+    return [f"{extracted.form}|{extracted.fiscal_year}|{name_key(extracted.department)}"]
+
+
+def _superseded(files: dict[str, tuple[InboxFile, dict]]) -> list[tuple[InboxFile, InboxFile]]:
+    """(PDF, the spreadsheet or Word file holding all its tables) among sha256 -> (file, counts)."""
+    exact: dict[str, InboxFile] = {}
+    for f, counts in files.values():
+        if is_table_file(f.path):
+            for identity in counts.get("identities", []):
+                exact.setdefault(identity, f)
+    out = []
+    for f, counts in files.values():
+        identities = counts.get("identities", [])
+        if not is_table_file(f.path) and identities and all(i in exact for i in identities):
+            out.append((f, exact[identities[0]]))
+    return out
 
 
 def _row_counts(extracted: Report | ProjectFile) -> dict[str, int]:
@@ -135,6 +179,7 @@ def extract_year(
     write_empty_tables(extracted_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     keep: set[str] = set()
+    kept: dict[str, tuple[InboxFile, dict]] = {}
     todo: dict[Path, InboxFile] = {}
     for f in files:
         counts = _cached_counts(cache_dir / f.sha256) if is_current(cache_dir, f.sha256) else None
@@ -144,6 +189,7 @@ def extract_year(
         if not is_current(out, f.sha256):  # selected before the entry was extracted again
             _select(cache_dir / f.sha256, out)
         keep.add(f.sha256)
+        kept[f.sha256] = (f, counts)
         result.cached.append(f.path.name)
         result.count(counts)
         if progress:
@@ -160,11 +206,16 @@ def extract_year(
         else:
             with named_if_disk_full(cache_dir / f.sha256):
                 entry = Path(str(write_report(value, cache_dir, source_modified_at=_mtime(f.path))))
-                counts = {"pages": value.page_count, "rows": _row_counts(value)}
+                counts = {
+                    "pages": value.page_count,
+                    "rows": _row_counts(value),
+                    "identities": table_identities(value),
+                }
                 (entry / COUNTS_FILE).write_text(json.dumps(counts), encoding="utf-8")
                 _select(entry, out)
             rejections.clear(rejected_dir, f.sha256)
             keep.add(f.sha256)
+            kept[f.sha256] = (f, counts)
             result.loaded.append(f.path.name)
             result.count(counts)
             status = "extracted"
@@ -172,10 +223,26 @@ def extract_year(
                 status += f" (repaired: {'; '.join(value.integrity_warnings)})"
         if progress:
             progress(f, status)
+    gone = _superseded(kept)
+    for pdf, exact in gone:
+        keep.discard(pdf.sha256)
+        for names in (result.loaded, result.cached):
+            if pdf.path.name in names:
+                names.remove(pdf.path.name)
+        result.count(kept[pdf.sha256][1], sign=-1)
+        result.superseded.append((pdf.path.name, exact.path.name))
+        if progress:
+            progress(pdf, f"not loaded: its tables are all in {exact.path.name} (the spreadsheet is exact)")
+    superseded_by = {pdf.sha256 for pdf, _ in gone}
+    listed = out / SUPERSEDED_FILE
+    if result.superseded:
+        listed.write_text(json.dumps(result.superseded, ensure_ascii=False), encoding="utf-8")
+    else:
+        listed.unlink(missing_ok=True)
     for folder in out.iterdir():
         if folder.is_dir() and folder.name not in keep:
             shutil.rmtree(folder)
-            if not folder.name.startswith("."):
+            if not folder.name.startswith(".") and folder.name not in superseded_by:
                 result.removed.append(folder.name)
     result.seconds = time.perf_counter() - start
     return result

@@ -1,4 +1,7 @@
-"""The inbox of report PDFs: find files, hash their content, file each under its fiscal year.
+"""The inbox of reports: find files, hash their content, file each under its fiscal year.
+
+Reports are PDFs, spreadsheets (.xlsx, .xlsm, .xls, .ods) and Word files (.docx): extract.sheets
+reads the latter into the same page content as a PDF's (docs/spreadsheets.md).
 
 File names mean nothing: department and year come from the content. The same content under two
 names is one report (content hash); a file that cannot be read as a report is rejected, with its
@@ -20,6 +23,7 @@ from pathlib import Path
 from extract import ReportError, version
 from extract.errors import InternalError, TimeLimitError, TooManyPagesError, WorkerCrashedError
 from extract.guarded import read_headers
+from extract.sheets import SUFFIXES as TABLE_FILE_SUFFIXES
 from orchestration.settings import FileLimits
 
 from .atomic_write import replaced_on_success
@@ -78,12 +82,19 @@ def _kind(st: os.stat_result) -> str:
     return _NOT_REGULAR.get(stat.S_IFMT(st.st_mode), "special file")
 
 
+REPORT_SUFFIXES = (".pdf", *TABLE_FILE_SUFFIXES)
+# Excel and Word write `~$name.xlsx` beside a file open for editing: a few bytes, no report.
+_OFFICE_LOCK_PREFIX = "~$"
+
+
 def _is_pdf_name(name: str) -> bool:
-    return name.lower().endswith(".pdf")
+    """A report's file name: a PDF, a spreadsheet or a Word file (any case)."""
+    return name.lower().endswith(REPORT_SUFFIXES)
 
 
 def list_inbox(reports_dir: Path) -> Listing:
-    """Every regular *.pdf below the folder (any case, any depth), hidden files and folders skipped.
+    """Every regular report file (REPORT_SUFFIXES) below the folder (any case, any depth), hidden
+    files and folders skipped (an editor's lock file, `.~lock.x.xlsx#`, among them).
 
     Links are followed only to what lies inside the inbox: a link to /etc/passwd or to a report kept
     elsewhere is named, never opened. Dangling links, FIFOs and devices named *.pdf are named too
@@ -106,6 +117,9 @@ def list_inbox(reports_dir: Path) -> Listing:
         for entry in ordered:
             if entry.name.startswith("."):
                 continue
+            if entry.name.startswith(_OFFICE_LOCK_PREFIX) and _is_pdf_name(entry.name):
+                skipped.append((folder / entry.name, "office lock file (the document is open in an editor)"))
+                continue
             path = folder / entry.name
             if entry.is_symlink():
                 _classify_link(path, root, files, outside, skipped)
@@ -123,7 +137,7 @@ def list_inbox(reports_dir: Path) -> Listing:
 
 
 def find_pdfs(reports_dir: Path) -> list[Path]:
-    """The PDFs a build would read: regular files inside the inbox (see `list_inbox`)."""
+    """The report files a build would read: regular files inside the inbox (see `list_inbox`)."""
     return [path for path, _ in list_inbox(reports_dir).files]
 
 

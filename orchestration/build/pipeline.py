@@ -5,6 +5,7 @@ The CLI calls this; it runs the very jobs the Dagster UI and sensor run (definit
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections.abc import Callable
@@ -35,6 +36,8 @@ class BuildOutcome:
     phase_seconds: dict[str, float] = field(default_factory=dict)
     data_docs: Path | None = None
     report: Path | None = None  # the evidence report's index.html, rebuilt after this publish
+    # (PDF, spreadsheet): the PDF's tables all loaded from the spreadsheet (extraction.SUPERSEDED_FILE)
+    superseded: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -47,6 +50,8 @@ class BuildOutcome:
         lines += [f"  {printable(r['source_file'])}: {printable(r['reason'])}" for r in self.rejected]
         for dup, kept in self.inbox.duplicates:
             lines.append(f"  duplicate content, loaded once: {printable(dup.name)} = {printable(kept.name)}")
+        for pdf, sheet in self.superseded:
+            lines.append(f"  same tables, loaded from the spreadsheet: {printable(pdf)} = {printable(sheet)}")
         if self.inbox.skipped:
             lines.append(f"entries skipped (no regular file to read): {len(self.inbox.skipped)}")
             folder = self.paths.reports_dir
@@ -82,6 +87,15 @@ class BuildOutcome:
         if self.report is not None:
             lines.append(f"report: {self.report}")
         return "\n".join(lines)
+
+
+def _superseded(extracted_dir: Path) -> list[tuple[str, str]]:
+    from .extraction import SUPERSEDED_FILE  # Arrow only in processes that extract or report
+
+    out: list[tuple[str, str]] = []
+    for listed in sorted(extracted_dir.glob(f"fiscal_year=*/{SUPERSEDED_FILE}")):
+        out += [(pdf, sheet) for pdf, sheet in json.loads(listed.read_text(encoding="utf-8"))]
+    return out
 
 
 def run_build(
@@ -150,6 +164,7 @@ def _run_build(settings: Settings, instance, progress, log_path, show_phases) ->
     docs = paths.audit_dir / warehouse.run_id / "data_docs" / "index.html"
     outcome.data_docs = docs if docs.exists() else None
     outcome.rejected = rejections.read_all(paths.rejected_dir)
+    outcome.superseded = _superseded(paths.extracted_dir)
     for materialization in warehouse.asset_materializations_for_node("evidence_report"):
         outcome.report = Path(materialization.metadata["path"].value)
     _read_counts(outcome, paths.warehouse if outcome.published else build)

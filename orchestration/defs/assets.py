@@ -75,6 +75,8 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths, b
     )
     for name, reason in result.rejected:
         context.log.warning(f"{printable(name)}: {reason}")
+    for pdf, sheet in result.superseded:
+        context.log.info(f"{printable(pdf)}: its tables are all in {printable(sheet)}, loaded from there")
     common = {
         "fiscal_year": year,
         "reports": len(result.loaded) + len(result.cached),
@@ -96,6 +98,7 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths, b
                     + [{"file": n, "reason": r} for n, r in result.rejected]
                 ),
                 "duplicates": dg.MetadataValue.json([[a.name, b.name] for a, b in inbox.duplicates]),
+                "superseded_by_spreadsheet": dg.MetadataValue.json([list(p) for p in result.superseded]),
             }
         yield dg.MaterializeResult(asset_key=key, metadata={**common, **extra})
 

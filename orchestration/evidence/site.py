@@ -19,8 +19,11 @@ from urllib.request import pathname2url
 
 import duckdb
 
+from extract import ReportError
+
 from . import charts
 from .crops import Crop, render_row
+from .sheet_snippet import SheetSnippet, sheet_snippet
 from .sources import resolve_sources
 from .warehouse_data import UNDERSPENT_BELOW_PCT, Finding, WarehouseData, read_warehouse
 
@@ -38,6 +41,7 @@ class Card:
     crop: Crop | None = None
     pdf_href: str | None = None  # from the site root
     missing_reason: str | None = None  # why there is no image
+    snippet: SheetSnippet | None = None  # a spreadsheet's or Word table's cells, in place of an image
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,8 @@ def _render_cards(
                 missing_reason=f"source PDF not found: {f.source_file} is no longer in the inbox "
                 f"({reports_dir}) with the content it was read from; values only",
             )
+        elif f.cell_range:
+            cards[f.finding_number] = _snippet_card(f, sources[f.report_id], site)
         else:
             by_report.setdefault(f.report_id, []).append(f)
     # Each source PDF is opened once, however many findings it has.
@@ -143,6 +149,17 @@ def _render_cards(
         finally:
             pdf.close()
     return [cards[n] for n in sorted(cards)]
+
+
+def _snippet_card(f: Finding, path: Path, site: Path) -> Card:
+    """A finding read from a spreadsheet or Word file: the cells of its range, drawn as a table."""
+    href = _relative_href(path, site)
+    try:
+        return Card(f, snippet=sheet_snippet(path, f.cell_range or ""), pdf_href=href)
+    except (ReportError, ValueError) as exc:
+        return Card(
+            f, pdf_href=href, missing_reason=f"{path.name} {f.cell_range}: cannot show the cells ({exc})"
+        )
 
 
 def _overview(data: WarehouseData, cards: list[Card]) -> dict[str, int]:

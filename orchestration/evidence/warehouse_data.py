@@ -30,19 +30,19 @@ _RULE_ROW_KINDS = {
 _FINDING_ROWS = """
 with printed as (
     select 'spend' as kind, spend_id as record_key, report_id, source_page, bbox_x0_pt, bbox_top_pt,
-        bbox_x1_pt, bbox_bottom_pt, line_name as cell_text
+        bbox_x1_pt, bbox_bottom_pt, cell_range, line_name as cell_text
     from marts.fct_spend
     union all
     select 'summary', report_id || ':' || line_type, report_id, source_page, bbox_x0_pt, bbox_top_pt,
-        bbox_x1_pt, bbox_bottom_pt, line_name
+        bbox_x1_pt, bbox_bottom_pt, cell_range, line_name
     from marts.fct_spend where line_type in ('total', 'project_total')
     union all
     select 'indicator', indicator_id, report_id, source_page, bbox_x0_pt, bbox_top_pt, bbox_x1_pt,
-        bbox_bottom_pt, indicator_name
+        bbox_bottom_pt, cell_range, indicator_name
     from marts.fct_indicator
     union all
     select 'key_task', key_task_project_id, report_id, source_page, bbox_x0_pt, bbox_top_pt, bbox_x1_pt,
-        bbox_bottom_pt, project_name_raw
+        bbox_bottom_pt, cell_range, project_name_raw
     from marts.fct_key_task
 ),
 rule_kinds as (select * from (values {rule_kinds}) as t (rule, kind)),
@@ -60,7 +60,7 @@ findings as (
 select f.finding_number, f.rule, f.severity, f.fiscal_year, f.department_name, f.subject, f.source_file,
     coalesce(p.source_page, f.source_page) as source_page, f.expected_value, f.actual_value, f.message,
     coalesce(p.report_id, r.report_id) as report_id, p.bbox_x0_pt, p.bbox_top_pt, p.bbox_x1_pt,
-    p.bbox_bottom_pt, p.cell_text
+    p.bbox_bottom_pt, p.cell_text, p.cell_range
 from findings as f
 left join printed as p on p.record_key = f.record_key and (f.kind is null or p.kind = f.kind)
 -- report-level findings (completeness) are keyed by the report itself
@@ -91,6 +91,7 @@ class Finding:
     bbox_x1_pt: float | None
     bbox_bottom_pt: float | None
     cell_text: str | None
+    cell_range: str | None = None  # read from a spreadsheet or Word table: Sheet1!A7:I7
 
     @property
     def anchor(self) -> str:
@@ -159,6 +160,7 @@ def read_warehouse(warehouse: Path) -> WarehouseData:
                 con,
                 """select report_id, task_index, any_value(task_text) as task_text,
                        any_value(status) as status, any_value(source_page) as source_page,
+                       any_value(cell_range) as cell_range,
                        list(project_name_raw order by project_position)
                            filter (where project_name_raw is not null) as projects
                    from marts.fct_key_task group by report_id, task_index order by report_id, task_index""",

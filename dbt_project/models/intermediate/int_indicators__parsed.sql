@@ -57,7 +57,8 @@ indicators as (
         i.bbox_x0,
         i.bbox_top,
         i.bbox_x1,
-        i.bbox_bottom
+        i.bbox_bottom,
+        i.cell_range
     from {{ ref('stg_extracted__indicators') }} as i
     inner join {{ ref('int_reports__versions') }} as r
         on i.report_id = r.report_id and r.is_current
@@ -102,7 +103,8 @@ indicators as (
         i.bbox_x0,
         i.bbox_top,
         i.bbox_x1,
-        i.bbox_bottom
+        i.bbox_bottom,
+        i.cell_range
     from table_indicators as i
     inner join {{ ref('int_reports__versions') }} as r
         on

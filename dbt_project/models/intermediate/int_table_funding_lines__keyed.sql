@@ -42,7 +42,8 @@ select
     f.bbox_x0,
     f.bbox_top,
     f.bbox_x1,
-    f.bbox_bottom
+    f.bbox_bottom,
+    f.cell_range
 from lines as f
 inner join {{ ref('int_reports__versions') }} as r
     on

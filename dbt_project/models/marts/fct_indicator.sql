@@ -29,6 +29,7 @@ select
     bbox_top as bbox_top_pt,
     bbox_x1 as bbox_x1_pt,
     bbox_bottom as bbox_bottom_pt,
+    cell_range,
     level2,
     weight,
     score,

@@ -21,6 +21,7 @@ with narrative_tasks as (
         t.bbox_top as bbox_top_pt,
         t.bbox_x1 as bbox_x1_pt,
         t.bbox_bottom as bbox_bottom_pt,
+        t.cell_range,
         cast(null as varchar) as task_content,
         cast(null as decimal(18, 2)) as budget_wan_yuan,
         cast(null as decimal(18, 2)) as actual_wan_yuan
@@ -51,6 +52,7 @@ table_tasks as (
         t.bbox_top as bbox_top_pt,
         t.bbox_x1 as bbox_x1_pt,
         t.bbox_bottom as bbox_bottom_pt,
+        t.cell_range,
         t.content as task_content,
         t.budget_wan_yuan,
         t.actual_wan_yuan

@@ -22,7 +22,8 @@ with lines as (
         bbox_x0,
         bbox_top,
         bbox_x1,
-        bbox_bottom
+        bbox_bottom,
+        cell_range
     from {{ ref('int_budget_lines__keyed') }}
     union all
     select
@@ -46,7 +47,8 @@ with lines as (
         bbox_x0,
         bbox_top,
         bbox_x1,
-        bbox_bottom
+        bbox_bottom,
+        cell_range
     from {{ ref('int_table_funding_lines__keyed') }}
 )
 
@@ -76,6 +78,7 @@ select
     bbox_top as bbox_top_pt,
     bbox_x1 as bbox_x1_pt,
     bbox_bottom as bbox_bottom_pt,
+    cell_range,
     funding_source,
     weight,
     score

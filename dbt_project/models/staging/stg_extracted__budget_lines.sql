@@ -13,6 +13,7 @@ select
     bbox_x0,
     bbox_top,
     bbox_x1,
-    bbox_bottom
+    bbox_bottom,
+    cell_range
 from {{ source('extracted', 'budget_lines') }}
 where {{ not_rejected() }}

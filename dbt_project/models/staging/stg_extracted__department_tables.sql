@@ -18,6 +18,7 @@ select
     conclusion,
     problems,
     improvements,
-    cast(page as integer) as source_page
+    cast(page as integer) as source_page,
+    cell_range
 from {{ source('extracted', 'department_tables') }}
 where {{ not_rejected() }}

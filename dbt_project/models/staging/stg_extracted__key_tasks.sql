@@ -9,6 +9,7 @@ select
     bbox_x0,
     bbox_top,
     bbox_x1,
-    bbox_bottom
+    bbox_bottom,
+    cell_range
 from {{ source('extracted', 'key_tasks') }}
 where {{ not_rejected() }}

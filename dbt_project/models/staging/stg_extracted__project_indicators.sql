@@ -16,6 +16,7 @@ select
     bbox_x0,
     bbox_top,
     bbox_x1,
-    bbox_bottom
+    bbox_bottom,
+    cell_range
 from {{ source('extracted', 'project_indicators') }}
 where {{ not_rejected() }}

@@ -23,6 +23,7 @@ select
     conclusion,
     problems,
     improvements,
-    cast(page as integer) as source_page
+    cast(page as integer) as source_page,
+    cell_range
 from {{ source('extracted', 'project_reports') }}
 where {{ not_rejected() }}

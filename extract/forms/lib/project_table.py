@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ... import errors, integrity
+from ...lib import cell_range
 from ...lib.text import EMPTY_MARKS, join_wrapped, parse_amount, parse_rate, squash
 from ...models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance, ReportHeader
 from ...stitch import LogicalRow, header_mapping, stitch
@@ -321,7 +322,7 @@ def _without_block_labels(row: Row, layout: ProjectLayout) -> Row:
     cells = tuple(
         None if t is not None and re.match(layout.block_label_pattern, squash(t)) else t for t in row.cells
     )
-    return Row(cells, row.cell_x0, row.page, row.bbox, row.cell_x1)
+    return Row(cells, row.cell_x0, row.page, row.bbox, row.cell_x1, row.cell_range)
 
 
 def _stitched(rows: list[Row], spec: TableSpec) -> list[LogicalRow]:
@@ -455,4 +456,5 @@ def _table_provenance(rows: list[Row]) -> Provenance:
         max(b[2] for b in on_first),
         max(b[3] for b in on_first),
     )
-    return Provenance(first, tuple(sorted({r.page for r in rows})), bbox)
+    where = cell_range.union([r.cell_range for r in rows if r.page == first])
+    return Provenance(first, tuple(sorted({r.page for r in rows})), bbox, where)
