@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
-from orchestration.lib.evidence.sheet_snippet import SnippetCell, sheet_snippet
-from orchestration.lib.evidence.site import Card, _environment, report_page_name
-from orchestration.lib.evidence.sources import resolve_sources
-from orchestration.lib.evidence.warehouse_data import Finding
-from orchestration.lib.inbox import sha256_of
+from orchestration.build.inbox import sha256_of
+from orchestration.evidence.sheet_snippet import SnippetCell, sheet_snippet
+from orchestration.evidence.site import Card, _environment, report_page_name
+from orchestration.evidence.sources import resolve_sources
+from orchestration.evidence.warehouse_data import Finding
 from tests.truth import FIXTURES
 
 WORKBOOK = FIXTURES / "spreadsheets" / "national_sheets.xlsx"

@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 from extract.store import read_table
-from orchestration.lib.extraction import extract_year, year_dir
-from orchestration.lib.inbox import scan
+from orchestration.build.extraction import extract_year, year_dir
+from orchestration.build.inbox import scan
 from tests.truth import FIXTURES
 
 SHEETS = FIXTURES / "spreadsheets"
