@@ -5,6 +5,7 @@ import time
 
 import dagster as dg
 
+from extract.lib.text import file_name
 from orchestration.defs.resources import BuildLock, SelfevalPaths
 from orchestration.lib import rejections
 from orchestration.lib.disk_full import DiskFullError, named_if_disk_full
@@ -87,10 +88,12 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths, b
         if table == "rejected_files":
             extra = {
                 "rejected": dg.MetadataValue.json(
-                    [{"file": f.path.name, "reason": f.error} for f in inbox.rejected]
+                    [{"file": file_name(f.path), "reason": f.error} for f in inbox.rejected]
                     + [{"file": n, "reason": r} for n, r in result.rejected]
                 ),
-                "duplicates": dg.MetadataValue.json([[a.name, b.name] for a, b in inbox.duplicates]),
+                "duplicates": dg.MetadataValue.json(
+                    [[file_name(a), file_name(b)] for a, b in inbox.duplicates]
+                ),
             }
         yield dg.MaterializeResult(asset_key=key, metadata={**common, **extra})
 
