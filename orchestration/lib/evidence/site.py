@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
-from urllib.request import pathname2url
 
 import duckdb
 
@@ -114,7 +113,8 @@ def _remove_leftovers(out_dir: Path) -> None:
 
 
 def _relative_href(target: Path, from_dir: Path) -> str:
-    return pathname2url(os.path.relpath(target.resolve(), from_dir.resolve()))
+    # The name's bytes, percent-encoded: a file name in another encoding (GBK) links as it is named.
+    return quote(os.fsencode(os.path.relpath(target.resolve(), from_dir.resolve())))
 
 
 def _render_cards(
