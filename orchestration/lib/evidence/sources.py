@@ -1,4 +1,5 @@
-"""Find each report's source PDF again, by the content hash the warehouse keeps (`report_id` = sha256).
+"""Find each report's source PDF again, by the content hash the warehouse keeps (`dim_report.sha256`;
+every table of a file of project tables has it, under its own `report_id` `<sha256>#<n>`).
 
 The warehouse records only the file's name: the same bytes may have moved or been renamed in the
 inbox since the build, and a file with the same name may now hold other content (a re-issue). The
@@ -16,7 +17,7 @@ from orchestration.lib.inbox import find_pdfs, sha256_of
 
 
 def resolve_sources(reports: Iterable[tuple[str, str]], reports_dir: Path | None) -> dict[str, Path]:
-    """{report_id: path} for every (report_id, source_file) whose PDF is in `reports_dir` now."""
+    """{sha256: path} for every (sha256, source_file) whose PDF is in `reports_dir` now."""
     wanted = dict(reports)
     if reports_dir is None or not reports_dir.is_dir() or not wanted:
         return {}
