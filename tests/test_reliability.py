@@ -294,10 +294,11 @@ def test_killed_builds_leave_the_warehouse_intact_and_the_next_build_cleans_up(w
         proc = subprocess.Popen(
             cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300
         while not reached(data) and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert proc.poll() is None, f"build finished before it could be killed during {stage}"
+        assert reached(data), f"{stage} not reached in 300 s"
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         if stage != "evidence report":  # written after the publish: the new warehouse is out
