@@ -7,6 +7,7 @@ SQLAlchemy path to DuckDB is broken, and dagster-ge is GX<1). Every failing row 
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import time
@@ -129,8 +130,9 @@ def run_audit(
             definition = context.validation_definitions.add(
                 gx.ValidationDefinition(name=rule.name, data=batch, suite=suite)
             )
+            shown = _escaped_for_html(frame)
             validation = definition.run(
-                batch_parameters={"dataframe": frame},
+                batch_parameters={"dataframe": shown},
                 result_format={
                     "result_format": "COMPLETE",
                     "unexpected_index_column_names": FINDING_NAME_COLUMNS,
@@ -138,7 +140,7 @@ def run_audit(
                 run_id=run_id,
             )
             raw[rule.name] = validation.to_json_dict()
-            failing = _failing_rows(frame, validation, rule, messages)
+            failing = _failing_rows(frame, shown, validation, rule, messages)
             findings.append(failing)
             results.append(
                 RuleResult(
@@ -191,13 +193,29 @@ def _rule_frame(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
     return frame
 
 
-def _failing_rows(frame: pd.DataFrame, validation, rule: Rule, messages: dict) -> pd.DataFrame:
+def _escaped_for_html(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as GX sees it: every text value HTML-escaped. GX writes the failing rows' values
+    (department, project and indicator names, file names: all printed in or named by the documents)
+    into its Data Docs pages as they are, so a name printing `<script>` would run in the reader's
+    browser. Escaped, the pages show the text. The rules check numbers and NULLs only, so the
+    outcome is the same; findings are taken from the unescaped frame, row for row."""
+    shown = frame.copy()
+    for column in shown.columns:
+        values = shown[column]
+        if values.map(lambda v: isinstance(v, str)).any():
+            shown[column] = values.map(lambda v: html.escape(v) if isinstance(v, str) else v)
+    return shown
+
+
+def _failing_rows(
+    frame: pd.DataFrame, shown: pd.DataFrame, validation, rule: Rule, messages: dict
+) -> pd.DataFrame:
     parts = []
     for result in validation.results:
         if result.success:
             continue
         keys = {row["finding_key"] for row in result.result.get("unexpected_index_list") or []}
-        rows = frame[frame["finding_key"].isin(keys)].copy()
+        rows = frame[shown["finding_key"].isin(keys)].copy()
         rows["message"] = messages[result.expectation_config.id]
         parts.append(rows)
     if not parts:

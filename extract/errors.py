@@ -112,6 +112,25 @@ class MissingCachedValueError(ReportError):
     reason = "formula without a cached value"
 
 
+class UnreadableFileError(ReportError):
+    """The build cannot read the file's bytes (I/O error): nothing about its content is known."""
+
+    reason = "cannot read file"
+
+
+class PermissionDeniedError(UnreadableFileError):
+    """The build's user may not read the file: its owner must grant read access (or move it)."""
+
+    reason = "permission denied"
+
+
+class ChangedWhileReadError(ReportError):
+    """The file's bytes were replaced or rewritten between the inbox scan and its reading: what was
+    hashed is not what would be read. The next build reads it again."""
+
+    reason = "changed while being read"
+
+
 class InternalError(ReportError):
     """An exception the extractor did not expect: our bug until shown otherwise, not a bad file.
 

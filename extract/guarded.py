@@ -15,7 +15,7 @@ import resource
 import signal
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -51,7 +51,9 @@ def _data_bytes_in_use() -> int:
     return 0
 
 
-def _child(conn, fn: Callable, path: Path, settings: ExtractSettings, memory_mb: int) -> None:
+def _child(
+    conn, fn: Callable, path: Path, settings: ExtractSettings, memory_mb: int, sha256: str | None
+) -> None:
     # PDFium aborts when the memory limit stops an allocation: an expected outcome here, not a crash
     # worth a Python stack dump from an inherited faulthandler (pytest and Dagster enable one).
     faulthandler.disable()
@@ -59,7 +61,7 @@ def _child(conn, fn: Callable, path: Path, settings: ExtractSettings, memory_mb:
     limit = _data_bytes_in_use() + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     try:
-        conn.send(("ok", fn(path, settings)))
+        conn.send(("ok", fn(path, settings, sha256)))
     except errors.ReportError as exc:
         conn.send(("error", exc))
     except MemoryError:
@@ -75,20 +77,28 @@ def _child(conn, fn: Callable, path: Path, settings: ExtractSettings, memory_mb:
 
 
 def _map(
-    fn: Callable[[Path, ExtractSettings], Any],
-    paths: Iterable[Path],
+    fn: Callable[[Path, ExtractSettings, str | None], Any],
+    paths: Iterable[Path] | Mapping[Path, str],
     settings: ExtractSettings,
     limits: Limits,
 ) -> Iterator[tuple[Path, Any]]:
-    """Yield (path, result or ReportError) as workers finish; order is completion order."""
+    """Yield (path, result or ReportError) as workers finish; order is completion order.
+
+    Given {path: sha256} (the inbox scan's hashes), a file whose bytes no longer hash so is rejected
+    (`ChangedWhileReadError`): what is read is always what was hashed."""
     ctx = mp.get_context("fork")  # workers inherit the imported parser: no start-up cost per file
+    expected: Mapping[Path, str] = paths if isinstance(paths, Mapping) else {}
     pending = list(paths)
     running: dict[Any, tuple[Path, Any, float]] = {}
     while pending or running:
         while pending and len(running) < limits.workers:
             path = pending.pop(0)
             parent, child = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(child, fn, path, settings, limits.memory_mb), daemon=True)
+            proc = ctx.Process(
+                target=_child,
+                args=(child, fn, path, settings, limits.memory_mb, expected.get(path)),
+                daemon=True,
+            )
             proc.start()
             child.close()
             running[parent] = (path, proc, time.monotonic())
@@ -121,14 +131,18 @@ def _map(
 
 
 def read_reports(
-    paths: Iterable[Path], settings: ExtractSettings | None = None, limits: Limits | None = None
+    paths: Iterable[Path] | Mapping[Path, str],
+    settings: ExtractSettings | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[tuple[Path, Any]]:
     """(path, Report, ProjectFile or ReportError) for each file, extracted in parallel under limits."""
     return _map(read_report, paths, settings or DEFAULT_SETTINGS, limits or Limits())
 
 
 def read_headers(
-    paths: Iterable[Path], settings: ExtractSettings | None = None, limits: Limits | None = None
+    paths: Iterable[Path] | Mapping[Path, str],
+    settings: ExtractSettings | None = None,
+    limits: Limits | None = None,
 ) -> Iterator[tuple[Path, Any]]:
     """(path, ReportHeader or ReportError) for each file, first pages only, under limits."""
     return _map(read_header, paths, settings or DEFAULT_SETTINGS, limits or Limits())

@@ -33,10 +33,15 @@ _PDF_MAGIC = b"%PDF-"
 _PAGE_PARSE_ERRORS = (PdfminerException, MalformedPDFException, PSException)
 
 
-def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) -> Report | ProjectFile:
-    """The file's records, read by the form whose first page it has (`extract.forms.FORMS`)."""
+def read_report(
+    path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS, expected_sha256: str | None = None
+) -> Report | ProjectFile:
+    """The file's records, read by the form whose first page it has (`extract.forms.FORMS`).
+
+    With `expected_sha256` (the inbox scan's hash), bytes that hash otherwise are not read:
+    `ChangedWhileReadError`. Everything is read from the one copy of the bytes that was hashed."""
     path = Path(path)
-    data = path.read_bytes()
+    data = read_bytes(path, expected_sha256)
     warnings: tuple[str, ...] = ()
     if sheets.is_table_file(path):
         pages = sheets.read_pages(path, data, settings)
@@ -55,6 +60,31 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
         for form, run in table_runs(form, pages, FORMS, best_match)
     ]
     return _merged([f for f in files if isinstance(f, ProjectFile)])
+
+
+def read_bytes(path: Path, expected_sha256: str | None = None) -> bytes:
+    """The file's bytes, read once; the reason as a ReportError when they cannot be read, or when
+    they are no longer the bytes the caller hashed."""
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise errors.PermissionDeniedError(path) from None
+    except FileNotFoundError:
+        raise errors.ChangedWhileReadError(path, "removed") from None
+    except IsADirectoryError:
+        raise errors.ChangedWhileReadError(path, "replaced by a folder") from None
+    except OSError as exc:
+        raise errors.UnreadableFileError(path, exc.strerror or type(exc).__name__) from None
+    if expected_sha256 is not None and hashlib.sha256(data).hexdigest() != expected_sha256:
+        raise errors.ChangedWhileReadError(path)
+    return data
+
+
+def _page(path: Path, pdf: pdfium.PdfDocument, index: int):
+    try:
+        return pdfium_pages.read_page(pdf, index)
+    except pdfium.PdfiumError as exc:  # a damaged page tree (a cycle, thousands of levels): the page is gone
+        raise errors.IntegrityError(path, f"PDFium cannot load page {index + 1}: {exc}") from None
 
 
 def _form(path: Path, first_page: PageContent) -> Form:
@@ -159,11 +189,7 @@ def _read_pages(path: Path, data: bytes, settings: ExtractSettings) -> list[Page
     if settings.backend == "pdfium":
         with _open_pdfium(path, data, settings) as pdf:
             for index in range(len(pdf)):
-                try:
-                    page = pdfium_pages.read_page(pdf, index)
-                except pdfium.PdfiumError as exc:  # a damaged page tree: the page is gone
-                    raise errors.IntegrityError(path, f"PDFium cannot load page {index + 1}: {exc}") from None
-                out.append(read_page(page, settings))
+                out.append(read_page(_page(path, pdf, index), settings))
         return out
     with _open_pdf(path, data, settings) as pdf:
         for plumber_page in pdf.pages:
@@ -172,17 +198,20 @@ def _read_pages(path: Path, data: bytes, settings: ExtractSettings) -> list[Page
     return out
 
 
-def read_header(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) -> ReportHeader:
-    """Department, fiscal year and title from the first page only: cheap enough to sort an inbox."""
+def read_header(
+    path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS, expected_sha256: str | None = None
+) -> ReportHeader:
+    """Department, fiscal year and title from the first page only: cheap enough to sort an inbox.
+    `expected_sha256` as for `read_report`: the header belongs to exactly those bytes."""
     path = Path(path)
-    data = path.read_bytes()
+    data = read_bytes(path, expected_sha256)
     if sheets.is_table_file(path):
         pages = sheets.read_pages(path, data, settings)
         return _form(path, pages[0]).read_header(_document(path, data, len(pages), pages[:1], settings))
     _check_bytes(path, data)
     if settings.backend == "pdfium":
         with _open_pdfium(path, data, settings) as pdf:
-            page_count, first = len(pdf), read_page(pdfium_pages.read_page(pdf, 0), settings)
+            page_count, first = len(pdf), read_page(_page(path, pdf, 0), settings)
     else:
         with _open_pdf(path, data, settings) as pdf:
             page_count, first = len(pdf.pages), read_page(pdf.pages[0], settings)  # read while open

@@ -38,9 +38,9 @@ def _old_report_reader(path, settings):
     return dataclasses.replace(read_report(path, settings), department="旧版本读错的部门")
 
 
-def _old_header_reader(path, settings):
+def _old_header_reader(path, settings, sha256=None):
     """What the older extractor made of the first page: a wrong fiscal year."""
-    return dataclasses.replace(read_header(path, settings), fiscal_year=2019)
+    return dataclasses.replace(read_header(path, settings, sha256), fiscal_year=2019)
 
 
 # --- the version itself -----------------------------------------------------------------------------

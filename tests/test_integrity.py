@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import re
 import zlib
@@ -286,7 +287,7 @@ def test_build_extraction_says_a_file_was_repaired(tmp_path):
     data = CHANGZHOU.read_bytes().replace(b"startxref\n247006", b"startxref\n100000")
     path = _write(tmp_path, data)
     statuses = []
-    inbox_file = InboxFile(path, "0" * 64, 2024)
+    inbox_file = InboxFile(path, hashlib.sha256(data).hexdigest(), 2024)  # as the inbox scan hashed it
     result = extract_year(
         (inbox_file,),
         2024,

@@ -28,7 +28,7 @@ def _broken_facts(lines):
     raise RuntimeError(MESSAGE)
 
 
-def _broken_reader(path, settings):
+def _broken_reader(path, settings, sha256=None):
     raise RuntimeError(MESSAGE)
 
 

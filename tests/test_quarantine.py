@@ -55,8 +55,8 @@ def _altered(name: str, change):
     """extract.guarded's reader, with the report of file `name` changed after it passed its checks."""
     read = extract.guarded.read_report
 
-    def reader(path, settings):
-        report = read(path, settings)
+    def reader(path, settings, sha256=None):
+        report = read(path, settings, sha256)
         return change(report) if path.name == name else report
 
     return reader

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from decimal import Decimal
 
 from .. import errors, integrity
-from ..lib.text import join_wrapped, parse_amount, parse_rate, split_projects, squash
+from ..lib.text import file_name, join_wrapped, parse_amount, parse_rate, split_projects, squash
 from ..models import BudgetLine, Indicator, KeyTask, Report, ReportFacts, ReportHeader
 from ..stitch import LogicalRow, stitch
 from ..tables import Fragment, PageContent, TextLine
@@ -105,7 +105,7 @@ def read_header(doc: Document) -> ReportHeader:
 def _header(doc: Document, lines: list[TextLine]) -> ReportHeader:
     title, department, fiscal_year, city = _read_header(doc, lines)
     return ReportHeader(
-        source_file=doc.path.name,
+        source_file=file_name(doc.path),
         sha256=doc.sha256,
         title=title,
         department=department,

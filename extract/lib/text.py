@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -152,3 +153,11 @@ def _split_dunhao(text: str, keys: set[str]) -> list[str]:
 def name_key(name: str) -> str:
     """Matching key for names: NFKC (full/half-width brackets and commas) with whitespace removed."""
     return squash(unicodedata.normalize("NFKC", name))
+
+
+def file_name(path: str | os.PathLike[str]) -> str:
+    """The file's name as text every writer can store (Parquet, DuckDB, JSON): as it is when it is
+    text, else — a name in another byte encoding (GBK from a Windows zip or share), which Python
+    hands over with each undecodable byte as a lone surrogate — with each such byte written `\\xNN`."""
+    name = os.path.basename(os.fspath(path))
+    return "".join(f"\\x{ord(ch) - 0xDC00:02x}" if 0xDC80 <= ord(ch) <= 0xDCFF else ch for ch in name)

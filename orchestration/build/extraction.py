@@ -19,6 +19,7 @@ both, and the spreadsheet is exact where the PDF is read from its print (docs/sp
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import time
@@ -28,16 +29,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from extract import ProjectFile, Report, ReportError
+from extract import ProjectFile, Report, ReportError, errors
 from extract.guarded import read_reports
-from extract.lib.text import name_key
+from extract.lib.text import file_name, name_key
 from extract.sheets import is_table_file
 from extract.store import EMPTY_TABLES_DIR, is_current, write_empty_tables, write_report
 from orchestration.settings import FileLimits
 
 from . import rejections
-from .disk_full import named_if_disk_full
+from .disk_full import DiskFullError, named_if_disk_full
 from .inbox import InboxFile
+
+_log = logging.getLogger(__name__)
 
 ROW_TABLES = ("budget_lines", "key_tasks", "indicators")
 # A file of project tables counts its tables and their rows (one cache entry, one sha256 folder).
@@ -178,6 +181,7 @@ def extract_year(
     # dbt's sources glob every table: a year of project tables only, or none, must still find the rest.
     write_empty_tables(extracted_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(cache_dir)
     keep: set[str] = set()
     kept: dict[str, tuple[InboxFile, dict]] = {}
     todo: dict[Path, InboxFile] = {}
@@ -190,33 +194,36 @@ def extract_year(
             _select(cache_dir / f.sha256, out)
         keep.add(f.sha256)
         kept[f.sha256] = (f, counts)
-        result.cached.append(f.path.name)
+        result.cached.append(file_name(f.path))
         result.count(counts)
         if progress:
             progress(f, "cached")
     # Parallel, each file under its time and memory limits (extract.guarded); results stream to
     # Parquet as they come, so memory does not grow with the batch.
     limits = file_limits or FileLimits()
-    for path, value in read_reports(todo, limits.extract_settings(), limits.worker_limits()):
+    # Each worker reads the bytes the scan hashed, or rejects the file as changed while being read.
+    hashes = {p: f.sha256 for p, f in todo.items()}
+    for path, value in read_reports(hashes, limits.extract_settings(), limits.worker_limits()):
         f = todo[path]
+        if not isinstance(value, ReportError):
+            try:
+                counts = _store(value, f, cache_dir, out)
+            except DiskFullError:
+                raise  # the whole step stops: every file after this one would fail the same way
+            except Exception as exc:  # this file's records cannot be stored: it alone is rejected
+                _log.exception("%s: storing its records failed", file_name(f.path))
+                value = errors.InternalError(
+                    f.path, f"{type(exc).__name__}: {next(iter(str(exc).splitlines()), '')}"
+                )
         if isinstance(value, ReportError):
             rejections.record(rejected_dir, f.path, f.sha256, str(value))
-            result.rejected.append((f.path.name, str(value)))
+            result.rejected.append((file_name(f.path), str(value)))
             status = f"rejected: {value}"
         else:
-            with named_if_disk_full(cache_dir / f.sha256):
-                entry = Path(str(write_report(value, cache_dir, source_modified_at=_mtime(f.path))))
-                counts = {
-                    "pages": value.page_count,
-                    "rows": _row_counts(value),
-                    "identities": table_identities(value),
-                }
-                (entry / COUNTS_FILE).write_text(json.dumps(counts), encoding="utf-8")
-                _select(entry, out)
             rejections.clear(rejected_dir, f.sha256)
             keep.add(f.sha256)
             kept[f.sha256] = (f, counts)
-            result.loaded.append(f.path.name)
+            result.loaded.append(file_name(f.path))
             result.count(counts)
             status = "extracted"
             if value.integrity_warnings:  # loaded (records checked), but the file needed repair: say so
@@ -227,12 +234,14 @@ def extract_year(
     for pdf, exact in gone:
         keep.discard(pdf.sha256)
         for names in (result.loaded, result.cached):
-            if pdf.path.name in names:
-                names.remove(pdf.path.name)
+            if file_name(pdf.path) in names:
+                names.remove(file_name(pdf.path))
         result.count(kept[pdf.sha256][1], sign=-1)
-        result.superseded.append((pdf.path.name, exact.path.name))
+        result.superseded.append((file_name(pdf.path), file_name(exact.path)))
         if progress:
-            progress(pdf, f"not loaded: its tables are all in {exact.path.name} (the spreadsheet is exact)")
+            progress(
+                pdf, f"not loaded: its tables are all in {file_name(exact.path)} (the spreadsheet is exact)"
+            )
     superseded_by = {pdf.sha256 for pdf, _ in gone}
     listed = out / SUPERSEDED_FILE
     if result.superseded:
@@ -246,6 +255,30 @@ def extract_year(
                 result.removed.append(folder.name)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Half-written or swapped-out entries a killed build left (store.write_report's .tmp and .old
+    folders): builds of a data folder take turns (build lock), so none is still being written."""
+    for stale in [*folder.glob(".*.tmp"), *folder.glob(".*.old")]:
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
+
+
+def _store(extracted: Report | ProjectFile, f: InboxFile, cache_dir: Path, out: Path) -> dict:
+    """Write one file's records to its cache entry and select it; its page and row counts."""
+    with named_if_disk_full(cache_dir / f.sha256):
+        entry = Path(str(write_report(extracted, cache_dir, source_modified_at=_mtime(f.path))))
+        counts = {
+            "pages": extracted.page_count,
+            "rows": _row_counts(extracted),
+            "identities": table_identities(extracted),
+        }
+        (entry / COUNTS_FILE).write_text(json.dumps(counts), encoding="utf-8")
+        _select(entry, out)
+    return counts
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extract import ReportError, version
-from extract.errors import InternalError, TimeLimitError, TooManyPagesError, WorkerCrashedError
+from extract.errors import (
+    ChangedWhileReadError,
+    InternalError,
+    PermissionDeniedError,
+    TimeLimitError,
+    TooManyPagesError,
+    UnreadableFileError,
+    WorkerCrashedError,
+)
 from extract.guarded import read_headers
 from extract.sheets import SUFFIXES as TABLE_FILE_SUFFIXES
 from orchestration.settings import FileLimits
 
 from .atomic_write import replaced_on_success
 
-_NOT_REMEMBERED = (TimeLimitError, WorkerCrashedError, InternalError, TooManyPagesError)
+_NOT_REMEMBERED = (
+    TimeLimitError,
+    WorkerCrashedError,
+    InternalError,
+    TooManyPagesError,
+    ChangedWhileReadError,
+    UnreadableFileError,
+)
 
 
 @dataclass(frozen=True)
@@ -164,6 +179,11 @@ def _classify_link(path: Path, root: Path, files: list, outside: list, skipped: 
 
 
 OUTSIDE_REASON = "link to a file outside the inbox: not read"
+VANISHED_REASON = "removed while the inbox was scanned"
+
+
+class ChangedWhileScannedError(OSError):
+    """The path names another file than the one listed (swapped for a link, FIFO or new file)."""
 
 
 def sha256_of(path: Path, identity: tuple[int, int] | None = None) -> str:
@@ -173,7 +193,7 @@ def sha256_of(path: Path, identity: tuple[int, int] | None = None) -> str:
     with open(fd, "rb") as fh:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or (identity and (st.st_dev, st.st_ino) != identity):
-            raise OSError(f"{path}: changed while the inbox was scanned")
+            raise ChangedWhileScannedError(f"{path}: changed while the inbox was scanned")
         h = hashlib.sha256()
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
@@ -222,13 +242,28 @@ def scan(
 ) -> Inbox:
     """Hash every PDF and read its first page (under `file_limits`); duplicates by content are kept once."""
     listing = list_inbox(reports_dir)
+    if cache_dir is not None and cache_dir.is_dir():
+        for stale in cache_dir.glob(".*.tmp"):  # an entry a killed build was writing
+            stale.unlink(missing_ok=True)
     seen: dict[str, Path] = {}
     duplicates, unique = [], []
+    unread: list[InboxFile] = []  # listed, but its bytes cannot be read: rejected with the reason
+    skipped = list(listing.skipped)
     for path, identity in listing.files:
         try:
             digest = sha256_of(path, identity)
-        except OSError:
-            continue  # vanished or unreadable between listing and hashing: next scan sees it
+        except FileNotFoundError:  # gone between listing and hashing: the next scan will not list it
+            skipped.append((path, VANISHED_REASON))
+            continue
+        except PermissionError:
+            unread.append(InboxFile(path, None, error=PermissionDeniedError.reason))
+            continue
+        except ChangedWhileScannedError:
+            unread.append(InboxFile(path, None, error=ChangedWhileReadError.reason))
+            continue
+        except OSError as exc:
+            unread.append(InboxFile(path, None, error=str(UnreadableFileError(path, exc.strerror))))
+            continue
         if digest in seen:
             duplicates.append((path, seen[digest]))
         else:
@@ -245,6 +280,7 @@ def scan(
     done = len(items)
     # First pages are read in guarded workers: a hostile file is killed at its limits, not the scan.
     limits = file_limits or FileLimits()
+    # Each from bytes that hash to its digest (else rejected): a header is cached under its content.
     for path, value in read_headers(todo, limits.extract_settings(), limits.worker_limits()):
         digest = todo[path]
         if isinstance(value, ReportError):
@@ -260,4 +296,5 @@ def scan(
         if progress:
             progress(done, len(unique), item)
     refused = tuple(InboxFile(path, None, error=OUTSIDE_REASON) for path in listing.outside)
-    return Inbox(tuple(items[p] for p, _ in unique) + refused, tuple(duplicates), listing.skipped)
+    files = tuple(items[p] for p, _ in unique) + tuple(unread) + refused
+    return Inbox(files, tuple(duplicates), tuple(skipped))

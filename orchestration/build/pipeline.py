@@ -233,7 +233,28 @@ def _extract_years(
         if not result.success:
             why = "; ".join(filter(None, (w for _, w in _failed_steps(result))))
             failed.append(f"extract fiscal year {year}" + (f": {why}" if why else ""))
+    _reject_files_changed_since_the_scan(paths, inbox)
     return failed
+
+
+def _reject_files_changed_since_the_scan(paths: Paths, inbox: Inbox) -> None:
+    """A file rewritten after this build's scan may have been filed under another year by the
+    extraction runs' own scans, or none: still accounted for, as changed while being read."""
+    from extract.errors import ChangedWhileReadError
+
+    from .inbox import sha256_of
+
+    selected = {p.name for p in paths.extracted_dir.glob("fiscal_year=*/*") if p.is_dir()}
+    recorded = {r["sha256"] for r in rejections.read_all(paths.rejected_dir)}
+    for f in inbox.accepted:
+        if f.sha256 in selected or f.sha256 in recorded:
+            continue
+        try:
+            now = sha256_of(f.path)
+        except OSError:
+            now = None
+        if now != f.sha256 and now not in selected:
+            rejections.record(paths.rejected_dir, f.path, f.sha256, ChangedWhileReadError.reason)
 
 
 def _failed_steps(result) -> list[tuple[str, str | None]]:

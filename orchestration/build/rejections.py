@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from extract.lib.text import file_name
+
 from .atomic_write import replaced_on_success
 from .disk_full import named_if_disk_full
 
@@ -52,7 +54,7 @@ def record(rejected_dir: Path, path: Path, sha256: str | None, reason: str) -> N
     ensure(rejected_dir)
     target = rejected_dir / f"{_key(path, sha256)}.parquet"
     with named_if_disk_full(target), replaced_on_success(target) as tmp:
-        _write([(path.name, sha256, reason, datetime.now(UTC))], tmp)
+        _write([(file_name(path), sha256, reason, datetime.now(UTC))], tmp)
 
 
 def clear(rejected_dir: Path, sha256: str) -> None:

@@ -5,6 +5,7 @@ import time
 
 import dagster as dg
 
+from extract.lib.text import file_name
 from orchestration.build import rejections
 from orchestration.build.disk_full import DiskFullError, named_if_disk_full
 from orchestration.build.inbox import scan
@@ -94,10 +95,12 @@ def extracted_reports(context: dg.AssetExecutionContext, paths: SelfevalPaths, b
         if table == "rejected_files":
             extra = {
                 "rejected": dg.MetadataValue.json(
-                    [{"file": f.path.name, "reason": f.error} for f in inbox.rejected]
+                    [{"file": file_name(f.path), "reason": f.error} for f in inbox.rejected]
                     + [{"file": n, "reason": r} for n, r in result.rejected]
                 ),
-                "duplicates": dg.MetadataValue.json([[a.name, b.name] for a, b in inbox.duplicates]),
+                "duplicates": dg.MetadataValue.json(
+                    [[file_name(a), file_name(b)] for a, b in inbox.duplicates]
+                ),
                 "superseded_by_spreadsheet": dg.MetadataValue.json([list(p) for p in result.superseded]),
             }
         yield dg.MaterializeResult(asset_key=key, metadata={**common, **extra})

@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.request import pathname2url
+from urllib.parse import quote
 
 import duckdb
 
@@ -70,8 +70,9 @@ def write_site(warehouse: Path, out_dir: Path, reports_dir: Path | None) -> Site
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / "assets" / "site.js").exists():
         # The folder is replaced whole: never a folder that holds something else.
         raise EvidenceReportError(f"{out_dir}: exists and is not an evidence report; choose another folder")
-    sources = resolve_sources(((r.report_id, r.facts["source_file"]) for r in data.reports), reports_dir)
+    sources = _sources_by_report(data, reports_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(out_dir)
     staging = out_dir.parent / f".{out_dir.name}.{uuid.uuid4().hex}.tmp"
     staging.mkdir()
     try:
@@ -97,8 +98,27 @@ def write_site(warehouse: Path, out_dir: Path, reports_dir: Path | None) -> Site
     )
 
 
+def _sources_by_report(data: WarehouseData, reports_dir: Path | None) -> dict[str, Path]:
+    """{report_id: source PDF}: found by the file's content hash (`sha256`), which every report
+    read from one file shares (a file of project tables holds reports `<sha256>#0`, `#1`, ...)."""
+    by_hash = resolve_sources(
+        ((r.facts["sha256"], r.facts["source_file"]) for r in data.reports), reports_dir
+    )
+    return {r.report_id: by_hash[r.facts["sha256"]] for r in data.reports if r.facts["sha256"] in by_hash}
+
+
+def _remove_leftovers(out_dir: Path) -> None:
+    """The staging and swapped-out folders of a report whose writer was killed (builds take turns)."""
+    for stale in [
+        *out_dir.parent.glob(f".{out_dir.name}.*.tmp"),
+        *out_dir.parent.glob(f".{out_dir.name}.*.old"),
+    ]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
 def _relative_href(target: Path, from_dir: Path) -> str:
-    return pathname2url(os.path.relpath(target.resolve(), from_dir.resolve()))
+    # The name's bytes, percent-encoded: a file name in another encoding (GBK) links as it is named.
+    return quote(os.fsencode(os.path.relpath(target.resolve(), from_dir.resolve())))
 
 
 def _render_cards(
@@ -200,7 +220,9 @@ def _environment():
 
 
 def report_page_name(report_id: str) -> str:
-    return f"reports/{report_id}.html"
+    """The report's page, a valid URL path: a project table's id `<sha256>#<n>` is written
+    `<sha256>-<n>` (`#` would start the link's fragment)."""
+    return f"reports/{quote(report_id.replace('#', '-'), safe='')}.html"
 
 
 def _write_pages(

@@ -1,5 +1,5 @@
-"""Find each report's source file (PDF, spreadsheet, Word) again, by the content hash the warehouse
-keeps (`report_id` = sha256).
+"""Find each report's source file (PDF, spreadsheet, Word) again, by the content hash the warehouse keeps
+(`dim_report.sha256`; every table of a file of tables has it, under its own `report_id` `<sha256>#<n>`).
 
 The warehouse records only the file's name: the same bytes may have moved or been renamed in the
 inbox since the build, and a file with the same name may now hold other content (a re-issue). The
@@ -17,20 +17,14 @@ from orchestration.build.inbox import find_pdfs, sha256_of
 
 
 def resolve_sources(reports: Iterable[tuple[str, str]], reports_dir: Path | None) -> dict[str, Path]:
-    """{report_id: path} for every (report_id, source_file) whose file is in `reports_dir` now.
-
-    A project table's report_id is its file's hash and its position (`<sha256>#2`): every table of a
-    file resolves to that file."""
+    """{sha256: path} for every (sha256, source_file) whose file is in `reports_dir` now."""
     wanted = dict(reports)
     if reports_dir is None or not reports_dir.is_dir() or not wanted:
         return {}
-    by_digest: dict[str, list[str]] = {}
-    for report_id in wanted:
-        by_digest.setdefault(report_id.split("#")[0], []).append(report_id)
-    files = find_pdfs(reports_dir)
+    pdfs = find_pdfs(reports_dir)
     names = set(wanted.values())
     found: dict[str, Path] = {}
-    by_name_first = sorted(files, key=lambda p: p.name not in names)
+    by_name_first = sorted(pdfs, key=lambda p: p.name not in names)
     for path in by_name_first:
         if len(found) == len(wanted):
             break
@@ -38,6 +32,6 @@ def resolve_sources(reports: Iterable[tuple[str, str]], reports_dir: Path | None
             digest = sha256_of(path)
         except OSError:
             continue  # vanished or unreadable since it was listed: as good as gone
-        for report_id in by_digest.get(digest, []):
-            found.setdefault(report_id, path)
+        if digest in wanted and digest not in found:
+            found[digest] = path
     return found

@@ -63,8 +63,8 @@ select f.finding_number, f.rule, f.severity, f.fiscal_year, f.department_name, f
     p.bbox_bottom_pt, p.cell_text, p.cell_range
 from findings as f
 left join printed as p on p.record_key = f.record_key and (f.kind is null or p.kind = f.kind)
--- report-level findings (completeness) are keyed by the report itself
-left join marts.dim_report as r on r.report_id = f.finding_key
+-- report-level findings (completeness) are keyed by the report itself, or by `report_id:column`
+left join marts.dim_report as r on r.report_id = split_part(f.finding_key, ':', 1)
 qualify row_number() over (
     partition by f.finding_number order by coalesce(p.cell_text = f.subject, false) desc, p.kind
 ) = 1

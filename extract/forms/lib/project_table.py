@@ -19,7 +19,7 @@ from typing import Any
 
 from ... import errors, integrity
 from ...lib import cell_range
-from ...lib.text import EMPTY_MARKS, join_wrapped, parse_amount, parse_rate, squash
+from ...lib.text import EMPTY_MARKS, file_name, join_wrapped, parse_amount, parse_rate, squash
 from ...models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance, ReportHeader
 from ...stitch import LogicalRow, header_mapping, stitch
 from ...tables import Fragment, PageContent, Row, TextLine, printed_line, printed_lines, reading_order
@@ -218,7 +218,7 @@ def read_header(doc: Document, layout: ProjectLayout) -> ReportHeader:
     lines = printed_lines(doc.pages[0])
     title = next((line for line in lines if re.search(layout.title_pattern, line)), layout.form)
     return ReportHeader(
-        source_file=doc.path.name,
+        source_file=file_name(doc.path),
         sha256=doc.sha256,
         title=title,
         department=department or "",
@@ -233,7 +233,7 @@ def read_file(doc: Document, layout: ProjectLayout) -> ProjectFile:
     if not tables:
         raise errors.MissingSectionError(doc.path, "no project table (no 项目名称 row)")
     extracted = ProjectFile(
-        source_file=doc.path.name,
+        source_file=file_name(doc.path),
         sha256=doc.sha256,
         page_count=doc.page_count,
         projects=tuple(_project(doc.path, table, layout) for table in tables),
