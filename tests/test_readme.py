@@ -34,6 +34,8 @@ QUICK_START = "python3 -m pip install uv && uv sync --frozen && uv run selfeval 
 QUICK_QUERY = 'uv run selfeval query "select count(*) from marts.fct_spend"'
 OWN_REPORTS = "uv run selfeval build --reports /path/to/inbox --warehouse /path/to/warehouse.duckdb"
 EXTRACT = "uv run selfeval extract REPORT.pdf [MORE.pdf ...] [--pretty]"
+# docs/spreadsheets.md: a Word file of one project table, read cell by cell
+EXTRACT_WORD = "uv run selfeval extract tests/fixtures/spreadsheets/national_word_single.docx --pretty"
 REPORT = "uv run selfeval report [--warehouse PATH] [--out DIR] [--reports DIR]"
 DAGSTER_DEV = "uv run dagster dev"
 DAGSTER_CLI = (
@@ -61,7 +63,7 @@ def readme_commands() -> list[str]:
 
 
 def test_every_readme_command_is_run_by_a_test_or_ci():
-    covered = {QUICK_START, OWN_REPORTS, EXTRACT, REPORT, DAGSTER_DEV, *DAGSTER_CLI, *IN_CI}
+    covered = {QUICK_START, OWN_REPORTS, EXTRACT, EXTRACT_WORD, REPORT, DAGSTER_DEV, *DAGSTER_CLI, *IN_CI}
     assert sorted(set(readme_commands())) == sorted(covered)
     assert QUICK_QUERY.removeprefix("uv run ") in README.read_text(encoding="utf-8")
 
@@ -166,6 +168,16 @@ def test_extract_synopsis_prints_one_report_per_file(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout)
     assert (report["fiscal_year"], len(report["budget_lines"])) == (2023, 28)
+
+
+@pytest.mark.slow
+def test_extract_of_a_word_file_prints_its_table(tmp_path):
+    result = _run(EXTRACT_WORD, _env(tmp_path), timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    tables = json.loads(result.stdout)
+    table = tables[0] if isinstance(tables, list) else tables
+    assert (table["report_kind"], table["form"]) == ("project", "project_national")
+    assert table["funding_lines"][0]["cell_range"].startswith("Table1!")
 
 
 def test_report_synopsis_writes_the_evidence_site(warehouse, tmp_path):
