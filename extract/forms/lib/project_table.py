@@ -30,7 +30,8 @@ class ProjectLayout:
     """What one project form prints, as data: its title, labels, block headers and line names."""
 
     form: str
-    # The table's title line (whitespace removed); the file's first page must print one.
+    # The table's title line (whitespace removed; `title_pattern()` adds the year printed before or
+    # after it); the file's first page must print one.
     title_pattern: str
     # Label cells, each naming the field the cell after it fills. `project_name` starts a table.
     labels: tuple[ColumnSpec, ...]
@@ -43,10 +44,23 @@ class ProjectLayout:
     total_pattern: str
     # Cells naming a block at its left (项目资金（万元）, 绩效指标): a title, not a value.
     block_label_pattern: str
+    # Label cells the first page must also print (regexes on whole cells), for forms whose title
+    # another form shares: Anhui's 项目类别 tick-box row.
+    signals: tuple[str, ...] = ()
+
+
+def title_pattern(words: str) -> str:
+    """A title regex: `words` with the year printed before or after them on the same line or on
+    its own (2023年度项目支出绩效自评表, 部门预算项目支出绩效自评表（2023年度）, brackets of either width)."""
+    return rf"{words}(?:[（(]?20\d{{2}}年度?[）)]?)?$"
 
 
 # A fiscal year as these forms print it above a table: （2022年度）, 2022年度, （2022年）.
 _YEAR = re.compile(r"(20\d{2})\s*年度|[（(]\s*(20\d{2})\s*年\s*[）)]")
+# ...or at the start of a title naming the project: 2020年市级服务贸易发展资金项目自评表.
+_TITLE_YEAR = re.compile(r"^(20\d{2})年")
+# A filing date above the table (填报日期：2024年4月10日): the report of the year before it.
+_FILED = re.compile(r"(?:填报|报表)日期[:：]?(20\d{2})年")
 # A code printed before a name: 219-池州市贵池区棠溪镇人民政府, 51000021R000000019951-工资性支出.
 _CODE_PREFIX = re.compile(r"^(?=[0-9A-Za-z]*\d)([0-9A-Za-z]+)\s*[-－—_]\s*(\S.*)$")
 # The weight an indicator level prints after its name: 产出指标（50分）.
@@ -68,7 +82,9 @@ def project_form(layout: ProjectLayout) -> Form:
 
 
 def recognises(layout: ProjectLayout, first_page_lines: list[str]) -> bool:
-    return any(re.search(layout.title_pattern, line) for line in first_page_lines)
+    return any(re.search(layout.title_pattern, line) for line in first_page_lines) and all(
+        any(re.fullmatch(signal, line) for line in first_page_lines) for signal in layout.signals
+    )
 
 
 def split_code(text: str | None) -> tuple[str | None, str | None]:
@@ -119,16 +135,23 @@ def _split_tables(pages: tuple[PageContent, ...], layout: ProjectLayout) -> list
     """Each table's rows: a table starts at a 项目名称 row and runs to the next one.
 
     A title or year line does not end a table: a spreadsheet's print titles repeat them on every
-    page a table crosses. It sets the year of the tables after it."""
+    page a table crosses. It sets the year of the tables after it: the year on the title line or on
+    the line under it, else the year before a 填报日期 (filing date) printed above the table."""
     tables: list[_Table] = []
     current: _Table | None = None
     year: int | None = None
     for page in pages:
         for item in reading_order(page):
             title = printed_line(item)
-            if title is not None and (_year(title) or re.search(layout.title_pattern, title)):
-                year = _year(title) or year
+            if title is not None and re.search(layout.title_pattern, title):
+                year = _year(title) or _title_year(title)
                 continue
+            if title is not None and _year(title):
+                year = _year(title)
+                continue
+            filed = _FILED.search("".join(squash(t) for t in _texts(item)))
+            if filed and year is None:
+                year = int(filed.group(1)) - 1
             if isinstance(item, TextLine):
                 continue
             if "project_name" in _labels(item, layout):
@@ -142,6 +165,15 @@ def _split_tables(pages: tuple[PageContent, ...], layout: ProjectLayout) -> list
 def _year(text: str) -> int | None:
     found = _YEAR.search(text)
     return int(next(g for g in found.groups() if g)) if found else None
+
+
+def _title_year(title: str) -> int | None:
+    found = _TITLE_YEAR.match(title)
+    return int(found.group(1)) if found else None
+
+
+def _texts(item: TextLine | Row) -> list[str]:
+    return [item.text] if isinstance(item, TextLine) else [t for t in item.cells if t is not None]
 
 
 def read_header(doc: Document, layout: ProjectLayout) -> ReportHeader:
