@@ -19,6 +19,7 @@ from . import errors, integrity, pdfium_pages
 from .forms import recognise
 from .forms.lib.form import Document, Form
 from .lib import stand_in_font
+from .lib.text import squash
 from .models import ProjectFile, Report, ReportHeader
 from .settings import DEFAULT_SETTINGS, ExtractSettings
 from .tables import PageContent, printed_lines, read_page
@@ -44,7 +45,9 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
 
 
 def _form(path: Path, first_page: PageContent) -> Form:
-    form = recognise(printed_lines(first_page))
+    # The page's label cells (项目类别 ...) after its printed lines: a form may ask for them too.
+    cells = [squash(t) for frag in first_page.fragments for row in frag.rows for t in row.cells if squash(t)]
+    form = recognise(printed_lines(first_page) + cells)
     if form is None:
         raise errors.NotASelfEvaluationReportError(path, "no self-evaluation report title on the first page")
     return form

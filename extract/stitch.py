@@ -101,6 +101,9 @@ def stitch(fragments: list[Fragment], spec: TableSpec) -> list[LogicalRow]:
                         unprinted, values, empty_start, True, False, last_printed, spec
                     )
                 continue
+            if continues and rows[-1] is empty_start:
+                # Printed here: an empty start holds no text to show where the row is.
+                empty_start.provenance = Provenance(row.page, (row.page,), row.bbox)
             if continues:
                 _merge_into(rows[-1], values, row, spec)
             else:

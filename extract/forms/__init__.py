@@ -3,10 +3,11 @@ page: provincial project forms before the national one, the department-wide repo
 
 from __future__ import annotations
 
-from . import project_national, project_sichuan, suzhou_overall
+from . import project_anhui, project_national, project_sichuan, suzhou_overall
 from .lib.form import Form
 
 FORMS: tuple[Form, ...] = (
+    project_anhui.FORM,  # before the national form, whose title it shares
     project_sichuan.FORM,
     project_national.FORM,
     suzhou_overall.FORM,

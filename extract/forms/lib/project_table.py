@@ -63,6 +63,9 @@ _TITLE_YEAR = re.compile(r"^(20\d{2})年")
 _FILED = re.compile(r"(?:填报|报表)日期[:：]?(20\d{2})年")
 # A code printed before a name: 219-池州市贵池区棠溪镇人民政府, 51000021R000000019951-工资性支出.
 _CODE_PREFIX = re.compile(r"^(?=[0-9A-Za-z]*\d)([0-9A-Za-z]+)\s*[-－—_]\s*(\S.*)$")
+# Points printed in a block's label or header: 预算执行情况（万元）（20分）, 得分（20分*执行率）.
+_POINTS = re.compile(r"[（(](\d+(?:\.\d+)?)分")
+_POINTS_ALONE = re.compile(r"[（(]\d+(?:\.\d+)?分[）)]")
 # The weight an indicator level prints after its name: 产出指标（50分）.
 _PRINTED_WEIGHT = re.compile(r"\s*[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]\s*$")
 # Text cells may also double the dash.
@@ -150,8 +153,9 @@ def _split_tables(pages: tuple[PageContent, ...], layout: ProjectLayout) -> list
                 year = _year(title)
                 continue
             filed = _FILED.search("".join(squash(t) for t in _texts(item)))
-            if filed and year is None:
-                year = int(filed.group(1)) - 1
+            if filed:  # 单位名称 … 填报日期 …: above a table, never in one
+                year = int(filed.group(1)) - 1 if year is None else year
+                continue
             if isinstance(item, TextLine):
                 continue
             if "project_name" in _labels(item, layout):
@@ -222,7 +226,9 @@ def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
     specs = {"indicators": layout.indicators, "funding": layout.funding, "goal": layout.goal}
     state: str | None = None
     total: Row | None = None
-    for row in (_without_block_labels(row, layout) for row in table.rows):
+    labelled: dict[str, list[Row]] = {"funding": [], "goal": [], "indicators": []}  # with their block labels
+    for printed in table.rows:
+        row = _without_block_labels(printed, layout)
         labels = _labels(row, layout)
         if labels:
             values.update({k: v for k, v in labels.items() if k not in values})
@@ -237,6 +243,7 @@ def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
             continue
         if state is not None:
             blocks[state].append(row)
+            labelled[state].append(printed)
     name = cell_text(values.get("project_name"))
     if table.fiscal_year is None:
         raise errors.MissingSectionError(path, f"no fiscal year (…年度) above the table of {name}")
@@ -249,7 +256,9 @@ def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
     unit_code, unit = split_code(cell_text(values.get("implementing_unit")))
     where = f"{project_name}: "
     try:
-        funding = _funding_lines(_stitched(blocks["funding"], layout.funding), layout)
+        funding = _funding_lines(
+            _stitched(blocks["funding"], layout.funding), layout, _funding_points(labelled["funding"], layout)
+        )
         indicators = _indicators(_stitched(blocks["indicators"], layout.indicators))
         total_weight, total_score = _total(total, blocks["indicators"], layout)
     except (errors.TableShapeError, errors.NumberParseError) as exc:
@@ -283,10 +292,27 @@ def _is_total(row: Row, layout: ProjectLayout) -> bool:
 
 def _without_block_labels(row: Row, layout: ProjectLayout) -> Row:
     """The row with its block's label cell (项目资金（万元）, 绩效指标) left out: a title, no column."""
-    cells = tuple(
-        None if t is not None and re.match(layout.block_label_pattern, squash(t)) else t for t in row.cells
-    )
+    cells = tuple(None if _is_block_label(t, layout) else t for t in row.cells)
     return Row(cells, row.cell_x0, row.page, row.bbox, row.cell_x1)
+
+
+def _is_block_label(text: str | None, layout: ProjectLayout) -> bool:
+    """A block's label, or the tail of one a page break cut off (its points alone: （10分）)."""
+    key = squash(text)
+    return (
+        text is not None
+        and (re.match(layout.block_label_pattern, key) or _POINTS_ALONE.fullmatch(key)) is not None
+    )
+
+
+def _funding_points(rows: list[Row], layout: ProjectLayout) -> Decimal | None:
+    """The weight the funding block's label prints (预算执行情况（万元）（20分）), if any; else the one its
+    score header prints (得分（20分*执行率）)."""
+    texts = [squash(t) for row in rows for t in row.cells if _is_block_label(t, layout)]
+    header = _last_header(rows, layout.funding)
+    texts += [squash(t) for t in (header.cells if header else ()) if re.match(r"得分", squash(t))]
+    found = next((m for m in map(_POINTS.search, texts) if m), None)
+    return Decimal(found.group(1)) if found else None
 
 
 def _stitched(rows: list[Row], spec: TableSpec) -> list[LogicalRow]:
@@ -306,7 +332,11 @@ def _funding_source(line_name: str, layout: ProjectLayout) -> str:
     return next((source for source, pattern in layout.funding_sources if re.search(pattern, key)), "other")
 
 
-def _funding_lines(rows: list[LogicalRow], layout: ProjectLayout) -> tuple[FundingLine, ...]:
+def _funding_lines(
+    rows: list[LogicalRow], layout: ProjectLayout, block_points: Decimal | None = None
+) -> tuple[FundingLine, ...]:
+    """`block_points`: the weight printed in the block's label (预算执行情况（万元）（20分）), the weight
+    of its scored lines where the form has no weight column."""
     out: list[FundingLine] = []
     for row in rows:
         v = row.values
@@ -314,22 +344,29 @@ def _funding_lines(rows: list[LogicalRow], layout: ProjectLayout) -> tuple[Fundi
         if name is None:
             raise errors.TableShapeError(f"{layout.funding.title}: a line without a name")
         # A note merged over several lines (its cell covered below its first line) is each line's.
-        reason = cell_text(v["reason"]) if v["reason"] is not None or not out else out[-1].reason
+        reason = cell_text(v.get("reason")) if v.get("reason") is not None or not out else out[-1].reason
         out.append(
             FundingLine(
                 line_name=name,
                 funding_source=_funding_source(name, layout),
-                initial_budget=parse_amount(v["initial_budget"]),
-                adjusted_budget=parse_amount(v["adjusted_budget"]),
+                initial_budget=parse_amount(v.get("initial_budget")),
+                adjusted_budget=parse_amount(v.get("adjusted_budget")),
                 actual_spend=parse_amount(v["actual_spend"]),
                 execution_rate_pct=parse_rate(v["execution_rate_pct"]),
-                weight=parse_points(v["weight"]),
+                weight=_line_weight(v, block_points),
                 score=parse_points(v["score"]),
                 reason=reason,
                 provenance=row.provenance,
             )
         )
     return tuple(out)
+
+
+def _line_weight(values: dict[str, str | None], block_points: Decimal | None) -> Decimal | None:
+    """Its 分值 / 权重 cell; where the form prints none, the block's points if the line is scored."""
+    if "weight" in values:
+        return parse_points(values["weight"])
+    return block_points if parse_points(values["score"]) is not None else None
 
 
 def _indicators(rows: list[LogicalRow]) -> tuple[ProjectIndicator, ...]:
@@ -345,9 +382,9 @@ def _indicators(rows: list[LogicalRow]) -> tuple[ProjectIndicator, ...]:
                 target_raw=cell_text(v["target_raw"]),
                 unit=cell_text(v.get("unit")),
                 actual_raw=cell_text(v["actual_raw"]),
-                weight=parse_points(v["weight"]),
+                weight=parse_points(v.get("weight")),
                 score=parse_points(v["score"]),
-                reason=cell_text(v["reason"]),
+                reason=cell_text(v.get("reason")),
                 provenance=row.provenance,
             )
         )
