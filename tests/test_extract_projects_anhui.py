@@ -115,6 +115,7 @@ def test_national_title_with_or_without_its_year_is_recognised(title):
 
 def test_anhui_title_needs_its_category_row():
     assert recognise(["2023年度项目自评表", "项目名称", "项目类别"]) is project_anhui.FORM
+    assert recognise(["2020年市级服务贸易发展资金项目自评表", "项目类别："]) is project_anhui.FORM
     assert recognise(["2023年度项目自评表", "项目名称"]) is None
 
 
