@@ -60,9 +60,12 @@ def stitch(fragments: list[Fragment], spec: TableSpec) -> list[LogicalRow]:
     header_x0: tuple[float | None, ...] = ()
     rows: list[LogicalRow] = []
     unprinted: dict[str, list[LogicalRow]] = {f: [] for f in spec.carry_down}
+    # An empty ruled row at the foot of a page is the start of the row the next page continues.
+    empty_start: LogicalRow | None = None
+    last_printed: dict[str, str | None] = {f: None for f in spec.carry_down}
     for index, frag in enumerate(fragments):
         at_page_top = True
-        for row in frag.rows:
+        for position, row in enumerate(frag.rows):
             found = header_mapping(row, spec)
             if found is not None:
                 if mapping is None and rows:  # the rows before it were read without their header
@@ -82,19 +85,37 @@ def stitch(fragments: list[Fragment], spec: TableSpec) -> list[LogicalRow]:
                 and rows
                 and row.page > rows[-1].provenance.pages[-1]
                 and (
-                    all(_empty(values[f]) for f in spec.new_row_fields)
+                    rows[-1] is empty_start
+                    or all(_empty(values[f]) for f in spec.new_row_fields)
                     or all(_empty(values[f]) for f in spec.identity_fields)
                 )
             )
             top_of_next_page = at_page_top and index > 0
             at_page_top = False
             if all(_empty(v) for v in values.values()):
+                if position == len(frag.rows) - 1 and index < len(fragments) - 1 and row.cells:
+                    # Its cells are the row's own (a merge starting there, not the one above it).
+                    empty_start = LogicalRow(
+                        values, Provenance(row.page, (row.page,), row.bbox, row.cell_range)
+                    )
+                    rows.append(empty_start)
+                    _fill_merges_printed_later(
+                        unprinted, values, empty_start, True, False, last_printed, spec
+                    )
                 continue
+            if continues and rows[-1] is empty_start:
+                # Printed here: an empty start holds no text to show where the row is.
+                empty_start.provenance = Provenance(row.page, (row.page,), row.bbox, row.cell_range)
             if continues:
                 _merge_into(rows[-1], values, row, spec)
             else:
                 rows.append(LogicalRow(values, Provenance(row.page, (row.page,), row.bbox, row.cell_range)))
-            _fill_merges_printed_later(unprinted, values, rows[-1], not continues, top_of_next_page, spec)
+            _fill_merges_printed_later(
+                unprinted, values, rows[-1], not continues, top_of_next_page, last_printed, spec
+            )
+            empty_start = None
+    if rows and rows[-1] is empty_start:
+        rows.pop()  # nothing continued it: a ruled blank at the end of the table
     _carry_down(rows, spec)
     return rows
 
@@ -139,6 +160,7 @@ def _fill_merges_printed_later(
     target: LogicalRow,
     is_new: bool,
     top_of_next_page: bool,
+    last_printed: dict[str, str | None],
     spec: TableSpec,
 ) -> None:
     """Give a merged cell's rows before a page break the text it prints after it.
@@ -146,15 +168,25 @@ def _fill_merges_printed_later(
     A browser prints a merged cell's text in the middle of the merge: one crossing a page break can
     start empty and show its text at the top of the next page. `unprinted` holds, per merged field,
     the rows of such a merge still waiting for their text. A merge continuing empty at the top of a
-    page after one that printed its text is that merge's tail: carried down as usual.
+    page after one that printed its text is that merge's tail: carried down as usual. A merge never
+    continues across a change of the level above it: where this row prints a new outer value, the
+    inner merge's waiting rows outside the outer merge's own belong to the one before (`last_printed`:
+    the last text printed per merged field).
     """
+    new_outer: list[LogicalRow] | None = None  # the rows of an outer merge this row starts anew
     for depth, field in enumerate(spec.carry_down):
         value = values[field]
         waiting = unprinted[field]
         if not _empty(value):
             if top_of_next_page:
-                for row in waiting:
+                inside = (
+                    waiting if new_outer is None else [r for r in waiting if any(r is o for o in new_outer)]
+                )
+                for row in inside:
                     row.values[field] = value
+            if new_outer is None and value != last_printed[field]:
+                new_outer = [*waiting, target] if top_of_next_page else [target]
+            last_printed[field] = value
             unprinted[field] = []
         elif value is None:
             if any(values[outer] is not None for outer in spec.carry_down[:depth]):

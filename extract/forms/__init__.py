@@ -9,6 +9,7 @@ from . import (
     department_chongqing,
     department_national,
     department_scoring,
+    project_anhui,
     project_national,
     project_sichuan,
     suzhou_overall,
@@ -16,6 +17,7 @@ from . import (
 from .lib.form import Form, Match, PageTexts, match
 
 FORMS: tuple[Form, ...] = (
+    project_anhui.FORM,  # before the national form, whose title it shares
     project_sichuan.FORM,
     project_national.FORM,
     department_anhui.FORM,

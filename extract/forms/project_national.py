@@ -3,12 +3,12 @@ one table per project, many per file; names printed with codes (`219-池州市�
 
 from __future__ import annotations
 
-from .lib.project_table import ProjectLayout, project_form
+from .lib.project_table import ProjectLayout, project_form, title_pattern
 from .lib.table_spec import ColumnSpec, TableSpec
 
 LAYOUT = ProjectLayout(
     form="project_national",
-    title_pattern=r"项目支出绩效自评表$",
+    title_pattern=title_pattern(r"项目支出绩效自评表"),
     labels=(
         ColumnSpec("project_name", r"项目名称"),
         ColumnSpec("department", r"主管部门|主管单位"),

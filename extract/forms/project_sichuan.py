@@ -7,14 +7,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import project_national
-from .lib.project_table import ProjectLayout, project_form
+from .lib.project_table import ProjectLayout, project_form, title_pattern
 from .lib.table_spec import ColumnSpec
 
 _NATIONAL = project_national.LAYOUT
 
 LAYOUT = ProjectLayout(
     form="project_sichuan",
-    title_pattern=r"部门预算项目支出绩效自评表$",
+    title_pattern=title_pattern(r"部门预算项目支出绩效自评表"),
     labels=(
         *_NATIONAL.labels,
         ColumnSpec("conclusion", r"评价结论|自评结论"),

@@ -25,7 +25,7 @@ from ...models import (
 )
 from ...stitch import LogicalRow
 from ...tables import Row, printed_lines
-from .form import Document, Form, Signal
+from .form import DISTINCTIVE, Document, Form, Signal
 from .project_table import (
     ProjectLayout,
     _funding_lines,
@@ -62,7 +62,6 @@ class DepartmentLayout(ProjectLayout):
     distinctive: tuple[str, ...] = ()
 
 
-DISTINCTIVE = 3
 # A project table's first row: never printed by a department-wide form.
 PROJECT_NAME_ROW = Signal("项目名称 row", r"^项目名称([:：].*)?$")
 
@@ -154,7 +153,7 @@ def _department(path: Path, table: _Table, layout: DepartmentLayout) -> Departme
     specs = {"indicators": layout.indicators, "funding": layout.funding, "goal": layout.goal}
     if layout.key_tasks is not None:
         specs = {"key_tasks": layout.key_tasks, **specs}
-    values, blocks, total = sort_rows(table, layout, specs)
+    values, blocks, total, _ = sort_rows(table, layout, specs)
     funding_label, block_weight = _funding_block_label(table, layout)
     code, department = split_code(cell_text(values.get("department")))
     if department is None:

@@ -32,6 +32,10 @@ class Document:
     integrity_warnings: tuple[str, ...] = ()
 
 
+# The points of a text only one form prints: it tells apart forms whose broad synonyms all match a page.
+DISTINCTIVE = 3
+
+
 @dataclass(frozen=True)
 class Signal:
     """Something a page of a form prints, as a regex on one printed text (whitespace removed)."""

@@ -23,7 +23,7 @@ from ...lib.text import EMPTY_MARKS, file_name, join_wrapped, parse_amount, pars
 from ...models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance, ReportHeader
 from ...stitch import LogicalRow, header_mapping, stitch
 from ...tables import Fragment, PageContent, Row, TextLine, printed_line, printed_lines, reading_order
-from .form import Document, Form, Signal
+from .form import DISTINCTIVE, Document, Form, Signal
 from .table_spec import ColumnSpec, TableSpec
 
 
@@ -32,7 +32,8 @@ class ProjectLayout:
     """What one project form prints, as data: its title, labels, block headers and line names."""
 
     form: str
-    # The table's title line (whitespace removed); the file's first page must print one.
+    # The table's title line (whitespace removed; `title_pattern()` adds the year printed before or
+    # after it); the file's first page must print one.
     title_pattern: str
     # Label cells, each naming the field the cell after it fills. `project_name` starts a table.
     labels: tuple[ColumnSpec, ...]
@@ -47,12 +48,28 @@ class ProjectLayout:
     block_label_pattern: str
     # The label whose row starts a table (项目名称; a department-wide table's 部门（单位）名称).
     start_field: str = "project_name"
+    # Label cells a page of the form must also print (regexes on whole cells), for forms whose
+    # title another form shares: Anhui's 项目类别 tick-box row.
+    signals: tuple[str, ...] = ()
+
+
+def title_pattern(words: str) -> str:
+    """A title regex: `words` with the year printed before or after them on the same line or on
+    its own (2023年度项目支出绩效自评表, 部门预算项目支出绩效自评表（2023年度）, brackets of either width)."""
+    return rf"{words}(?:[（(]?20\d{{2}}年度?[）)]?)?$"
 
 
 # A fiscal year as these forms print it above a table: （2022年度）, 2022年度, （2022年）.
 _YEAR = re.compile(r"(20\d{2})\s*年度|[（(]\s*(20\d{2})\s*年\s*[）)]")
+# ...or at the start of a title naming the project: 2020年市级服务贸易发展资金项目自评表.
+_TITLE_YEAR = re.compile(r"^(20\d{2})年")
+# A filing date above the table (填报日期：2024年4月10日): the report of the year before it.
+_FILED = re.compile(r"(?:填报|报表)日期[:：]?(20\d{2})年")
 # A code printed before a name: 219-池州市贵池区棠溪镇人民政府, 51000021R000000019951-工资性支出.
 _CODE_PREFIX = re.compile(r"^(?=[0-9A-Za-z]*\d)([0-9A-Za-z]+)\s*[-－—_]\s*(\S.*)$")
+# Points printed in a block's label or header: 预算执行情况（万元）（20分）, 得分（20分*执行率）.
+_POINTS = re.compile(r"[（(](\d+(?:\.\d+)?)分")
+_POINTS_ALONE = re.compile(r"[（(]\d+(?:\.\d+)?分[）)]")
 # The weight an indicator level prints after its name: 产出指标（50分）.
 _PRINTED_WEIGHT = re.compile(r"\s*[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]\s*$")
 # Text cells may also double the dash.
@@ -82,6 +99,8 @@ def layout_signals(layout: ProjectLayout, blocks: tuple[TableSpec, ...] = ()) ->
                 f"{printed_name(spec.header_pattern)} row", pattern, required=spec.field == layout.start_field
             )
         )
+    for cell in layout.signals:
+        signals.append(Signal(f"{printed_name(cell)} row", rf"^({cell})$", required=True, weight=DISTINCTIVE))
     for table in (layout.funding, layout.goal, layout.indicators, *blocks):
         for column in table.columns:
             if not re.fullmatch(column.header_pattern, ""):
@@ -175,15 +194,23 @@ def _split_tables(pages: tuple[PageContent, ...], layout: ProjectLayout) -> list
     """Each table's rows: a table starts at a 项目名称 row and runs to the next one.
 
     A title or year line does not end a table: a spreadsheet's print titles repeat them on every
-    page a table crosses. It sets the year of the tables after it."""
+    page a table crosses. It sets the year of the tables after it: the year on the title line or on
+    the line under it, else the year before a 填报日期 (filing date) printed above the table."""
     tables: list[_Table] = []
     current: _Table | None = None
     year: int | None = None
     for page in pages:
         for item in reading_order(page):
             title = printed_line(item)
-            if title is not None and (_year(title) or re.search(layout.title_pattern, title)):
-                year = _year(title) or year
+            if title is not None and re.search(layout.title_pattern, title):
+                year = _year(title) or _title_year(title)
+                continue
+            if title is not None and _year(title):
+                year = _year(title)
+                continue
+            filed = _FILED.search("".join(squash(t) for t in _texts(item)))
+            if filed:  # 单位名称 … 填报日期 …: above a table, never in one
+                year = int(filed.group(1)) - 1 if year is None else year
                 continue
             if isinstance(item, TextLine):
                 label_row = _label_line(item, layout)
@@ -201,6 +228,15 @@ def _split_tables(pages: tuple[PageContent, ...], layout: ProjectLayout) -> list
 def _year(text: str) -> int | None:
     found = _YEAR.search(text)
     return int(next(g for g in found.groups() if g)) if found else None
+
+
+def _title_year(title: str) -> int | None:
+    found = _TITLE_YEAR.match(title)
+    return int(found.group(1)) if found else None
+
+
+def _texts(item: TextLine | Row) -> list[str]:
+    return [item.text] if isinstance(item, TextLine) else [t for t in item.cells if t is not None]
 
 
 def read_header(doc: Document, layout: ProjectLayout) -> ReportHeader:
@@ -245,14 +281,17 @@ def read_file(doc: Document, layout: ProjectLayout) -> ProjectFile:
 
 def sort_rows(
     table: _Table, layout: ProjectLayout, specs: dict[str, TableSpec]
-) -> tuple[dict[str, str | None], dict[str, list[Row]], Row | None]:
+) -> tuple[dict[str, str | None], dict[str, list[Row]], Row | None, dict[str, list[Row]]]:
     """A table's label values (field -> the first value printed), its blocks' rows (each block from
-    its header row: `specs`, the first matching header wins) and the total row closing the indicators."""
+    its header row: `specs`, the first matching header wins), the total row closing the indicators,
+    and the blocks' rows as printed, block labels kept (a label may print the block's points)."""
     values: dict[str, str | None] = {}
     blocks: dict[str, list[Row]] = {name: [] for name in specs}
     state: str | None = None
     total: Row | None = None
-    for row in (_without_block_labels(row, layout) for row in table.rows):
+    labelled: dict[str, list[Row]] = {name: [] for name in specs}  # the rows with their block labels
+    for printed in table.rows:
+        row = _without_block_labels(printed, layout)
         labels = _labels(row, layout)
         if labels:
             values.update({k: v for k, v in labels.items() if k not in values})
@@ -266,13 +305,14 @@ def sort_rows(
             continue
         if state is not None:
             blocks[state].append(row)
-    return values, blocks, total
+            labelled[state].append(printed)
+    return values, blocks, total, labelled
 
 
 def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
     # Indicators first: their header also names 分值, 得分 and 原因, as the funding one does.
     specs = {"indicators": layout.indicators, "funding": layout.funding, "goal": layout.goal}
-    values, blocks, total = sort_rows(table, layout, specs)
+    values, blocks, total, labelled = sort_rows(table, layout, specs)
     name = cell_text(values.get("project_name"))
     if table.fiscal_year is None:
         raise errors.MissingSectionError(path, f"no fiscal year (…年度) above the table of {name}")
@@ -285,7 +325,9 @@ def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
     unit_code, unit = split_code(cell_text(values.get("implementing_unit")))
     where = f"{project_name}: "
     try:
-        funding = _funding_lines(_stitched(blocks["funding"], layout.funding), layout)
+        funding = _funding_lines(
+            _stitched(blocks["funding"], layout.funding), layout, _funding_points(labelled["funding"], layout)
+        )
         indicators = _indicators(_stitched(blocks["indicators"], layout.indicators))
         total_weight, total_score = _total(total, blocks["indicators"], layout)
     except (errors.TableShapeError, errors.NumberParseError) as exc:
@@ -319,10 +361,27 @@ def _is_total(row: Row, layout: ProjectLayout) -> bool:
 
 def _without_block_labels(row: Row, layout: ProjectLayout) -> Row:
     """The row with its block's label cell (项目资金（万元）, 绩效指标) left out: a title, no column."""
-    cells = tuple(
-        None if t is not None and re.match(layout.block_label_pattern, squash(t)) else t for t in row.cells
-    )
+    cells = tuple(None if _is_block_label(t, layout) else t for t in row.cells)
     return Row(cells, row.cell_x0, row.page, row.bbox, row.cell_x1, row.cell_range)
+
+
+def _is_block_label(text: str | None, layout: ProjectLayout) -> bool:
+    """A block's label, or the tail of one a page break cut off (its points alone: （10分）)."""
+    key = squash(text)
+    return (
+        text is not None
+        and (re.match(layout.block_label_pattern, key) or _POINTS_ALONE.fullmatch(key)) is not None
+    )
+
+
+def _funding_points(rows: list[Row], layout: ProjectLayout) -> Decimal | None:
+    """The weight the funding block's label prints (预算执行情况（万元）（20分）), if any; else the one its
+    score header prints (得分（20分*执行率）)."""
+    texts = [squash(t) for row in rows for t in row.cells if _is_block_label(t, layout)]
+    header = _last_header(rows, layout.funding)
+    texts += [squash(t) for t in (header.cells if header else ()) if re.match(r"得分", squash(t))]
+    found = next((m for m in map(_POINTS.search, texts) if m), None)
+    return Decimal(found.group(1)) if found else None
 
 
 def _stitched(rows: list[Row], spec: TableSpec) -> list[LogicalRow]:
@@ -342,7 +401,11 @@ def _funding_source(line_name: str, layout: ProjectLayout) -> str:
     return next((source for source, pattern in layout.funding_sources if re.search(pattern, key)), "other")
 
 
-def _funding_lines(rows: list[LogicalRow], layout: ProjectLayout) -> tuple[FundingLine, ...]:
+def _funding_lines(
+    rows: list[LogicalRow], layout: ProjectLayout, block_points: Decimal | None = None
+) -> tuple[FundingLine, ...]:
+    """`block_points`: the weight printed in the block's label (预算执行情况（万元）（20分）), the weight
+    of its scored lines where the form has no weight column."""
     out: list[FundingLine] = []
     for row in rows:
         v = row.values
@@ -350,22 +413,29 @@ def _funding_lines(rows: list[LogicalRow], layout: ProjectLayout) -> tuple[Fundi
         if name is None:
             raise errors.TableShapeError(f"{layout.funding.title}: a line without a name")
         # A note merged over several lines (its cell covered below its first line) is each line's.
-        reason = cell_text(v["reason"]) if v["reason"] is not None or not out else out[-1].reason
+        reason = cell_text(v.get("reason")) if v.get("reason") is not None or not out else out[-1].reason
         out.append(
             FundingLine(
                 line_name=name,
                 funding_source=_funding_source(name, layout),
-                initial_budget=parse_amount(v["initial_budget"]),
-                adjusted_budget=parse_amount(v["adjusted_budget"]),
+                initial_budget=parse_amount(v.get("initial_budget")),
+                adjusted_budget=parse_amount(v.get("adjusted_budget")),
                 actual_spend=parse_amount(v["actual_spend"]),
                 execution_rate_pct=parse_rate(v["execution_rate_pct"]),
-                weight=parse_points(v["weight"]),
+                weight=_line_weight(v, block_points),
                 score=parse_points(v["score"]),
                 reason=reason,
                 provenance=row.provenance,
             )
         )
     return tuple(out)
+
+
+def _line_weight(values: dict[str, str | None], block_points: Decimal | None) -> Decimal | None:
+    """Its 分值 / 权重 cell; where the form prints none, the block's points if the line is scored."""
+    if "weight" in values:
+        return parse_points(values["weight"])
+    return block_points if parse_points(values["score"]) is not None else None
 
 
 def _indicators(rows: list[LogicalRow]) -> tuple[ProjectIndicator, ...]:
