@@ -17,9 +17,9 @@ from . import (
 from .lib.form import Form, Match, PageTexts, match
 
 FORMS: tuple[Form, ...] = (
-    project_anhui.FORM,  # before the national form, whose title it shares
     project_sichuan.FORM,
     project_national.FORM,
+    project_anhui.FORM,  # the national title: told apart by its 项目类别 row (a distinctive signal)
     department_anhui.FORM,
     department_chongqing.FORM,
     department_scoring.FORM,

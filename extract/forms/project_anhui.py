@@ -67,7 +67,7 @@ LAYOUT = ProjectLayout(
     ),
     total_pattern=r"总分|合计",
     block_label_pattern=r"^(预算执行情况|年度绩效目标|绩效指标$|绩效指标[（(])",
-    signals=(r"项目类别[:：]?",),
+    signals=(r"项目类别",),
 )
 
 FORM = project_form(LAYOUT)

@@ -100,7 +100,14 @@ def layout_signals(layout: ProjectLayout, blocks: tuple[TableSpec, ...] = ()) ->
             )
         )
     for cell in layout.signals:
-        signals.append(Signal(f"{printed_name(cell)} row", rf"^({cell})$", required=True, weight=DISTINCTIVE))
+        signals.append(
+            Signal(
+                f"{printed_name(cell)} row",
+                rf"^({cell})[{_LABEL_PUNCTUATION}]?$",
+                required=True,
+                weight=DISTINCTIVE,
+            )
+        )
     for table in (layout.funding, layout.goal, layout.indicators, *blocks):
         for column in table.columns:
             if not re.fullmatch(column.header_pattern, ""):
@@ -211,13 +218,15 @@ def _split_tables(pages: tuple[PageContent, ...], layout: ProjectLayout) -> list
             filed = _FILED.search("".join(squash(t) for t in _texts(item)))
             if filed:  # 单位名称 … 填报日期 …: above a table, never in one
                 year = int(filed.group(1)) - 1 if year is None else year
-                continue
             if isinstance(item, TextLine):
                 label_row = _label_line(item, layout)
                 if label_row is None:
                     continue
                 item = label_row
-            if layout.start_field in _labels(item, layout):
+            starts = layout.start_field in _labels(item, layout)
+            if filed and not starts:  # a date line of its own, or a project table's 单位名称 row
+                continue
+            if starts:
                 current = _Table(year)
                 tables.append(current)
             if current is not None:
