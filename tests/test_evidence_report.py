@@ -18,7 +18,7 @@ from extract.lib.text import unify_ideographs
 from orchestration.cli import main
 from orchestration.lib.evidence import write_site
 from orchestration.lib.evidence.crops import RENDER_SCALE
-from tests.lib.browser import Chromium
+from tests.lib.browser import BrowserError, Chromium, chromium_executable
 from tests.truth import PDF_DIR
 
 pytestmark = pytest.mark.slow  # the site of an audited warehouse, opened in a browser
@@ -217,6 +217,10 @@ def test_report_command_names_a_file_that_is_not_a_warehouse(tmp_path, capsys):
 @pytest.fixture(scope="module")
 def browser_view(site):
     """The overview opened in headless Chromium: what it requested, and the boxes of what it shows."""
+    try:
+        chromium_executable()
+    except BrowserError as missing:
+        pytest.skip(str(missing))
     with Chromium() as browser:
         browser.open(site.index_path.resolve().as_uri())
         browser.wait_until("document.querySelectorAll('#chart-underspent .main-svg').length > 0")
@@ -234,6 +238,7 @@ def browser_view(site):
         return boxes, browser.requests()
 
 
+@pytest.mark.e2e
 def test_browser_shows_overview_chart_and_finding_card(browser_view, site):
     boxes, _ = browser_view
     for name in ("overview", "chart", "card", "card_image"):
@@ -244,6 +249,7 @@ def test_browser_shows_overview_chart_and_finding_card(browser_view, site):
         assert boxes["card_image_pixels"] == list(png.size)
 
 
+@pytest.mark.e2e
 def test_browser_loads_nothing_from_the_network(browser_view):
     _, urls = browser_view
     schemes = {urlsplit(u).scheme for u in urls}

@@ -446,6 +446,7 @@ print(" ".join(f"{v}={con.execute(f'select count(*) from analyses.{v}').fetchall
 """
 
 
+@pytest.mark.e2e
 def test_published_warehouse_opens_in_duckdb_1_1(built):
     """In a separate environment with only the old DuckDB (uv caches it after the first download)."""
     _, warehouse, _ = built
@@ -793,31 +794,42 @@ def test_failed_first_build_does_not_claim_a_previous_warehouse(tmp_path):
     assert "unchanged" not in summary
 
 
-def test_failed_build_summary_keeps_the_first_error_not_a_missing_table(tmp_path):
-    from orchestration.lib.pipeline import _read_counts
+@pytest.fixture(scope="module")
+def built_with_dbt_failing(tmp_path_factory):
+    """`run_build` over one 2023 report, its data folder holding a 2021 year no longer in the inbox,
+    with dbt failing after it created the build file (half built, no mart in it)."""
+    from extract.store import write_empty_tables
+    from orchestration.lib.dbt_runner import DbtBuildError
+    from orchestration.lib.pipeline import run_build
 
-    outcome = _failed_outcome(tmp_path)
-    half_built = tmp_path / "half.duckdb"
-    duckdb.connect(str(half_built)).close()  # dbt failed before any mart existed
-    _read_counts(outcome, half_built)
-    assert outcome.failed_steps == ["warehouse step warehouse_models: dbt build failed"]
+    def dbt_fails(context, dbt, dbt_dir, database, project_vars, threads):
+        duckdb.connect(str(database)).close()
+        raise DbtBuildError("dbt build failed: no files found")
+        yield  # a generator, as dbt_build is
+
+    tmp = tmp_path_factory.mktemp("dbt_failing")
+    inbox = _inbox_of(tmp / "inbox", "nantong_culture_2023.pdf")
+    settings = _settings(tmp, inbox)
+    extracted = settings.paths.extracted_dir
+    (extracted / "fiscal_year=2021" / "old").mkdir(parents=True)
+    write_empty_tables(extracted)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("orchestration.defs.dbt.dbt_build", dbt_fails)
+        return run_build(settings), extracted
 
 
-def test_failed_step_is_named_by_its_own_error_not_dagsters_wrapper():
-    from dagster._utils.error import SerializableErrorInfo
+def test_failed_build_names_the_step_by_its_own_error_alone(built_with_dbt_failing):
+    # Not Dagster's wrapper ("Error occurred while executing op"), and no second error for the marts
+    # the half-built file lacks.
+    outcome, _ = built_with_dbt_failing
+    [failed] = outcome.failed_steps
+    assert failed.startswith("warehouse step warehouse_models: ")
+    assert failed.endswith("DbtBuildError: dbt build failed: no files found")
 
-    from orchestration.lib.pipeline import _first_line
 
-    dbt_error = SerializableErrorInfo(
-        "DbtBuildError: dbt build failed: no files found\nmore\n", [], "DbtBuildError"
-    )
-    wrapped = SerializableErrorInfo(
-        "dagster._core.errors.DagsterExecutionStepExecutionError: Error occurred while executing op\n",
-        [],
-        "DagsterExecutionStepExecutionError",
-        cause=dbt_error,
-    )
-    assert _first_line(wrapped) == "DbtBuildError: dbt build failed: no files found"
+def test_build_drops_years_no_longer_in_the_inbox_and_keeps_the_empty_tables(built_with_dbt_failing):
+    _, extracted = built_with_dbt_failing
+    assert sorted(p.name for p in extracted.iterdir()) == ["_schema", "fiscal_year=2023"]
 
 
 # --- what the build tells its operator ------------------------------------------------------------

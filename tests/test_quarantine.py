@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 import extract.guarded
-from benchmarks.mutation_campaign import _with_pages
+from tests.lib.mutation import with_pages
 from tests.truth import PDF_DIR
 
 pytestmark = pytest.mark.slow  # each test runs `selfeval build` over the samples
@@ -40,7 +40,7 @@ def test_duplicated_page_report_is_rejected_and_every_sample_publishes(inbox, tm
     for pdf in samples:
         shutil.copy(pdf, inbox / pdf.name)
     pages = [0, 1, 2, 3, 4, 5, 6, 6, 7, 8, 9]  # page 7 (九's table) listed twice in the page tree
-    (inbox / "changzhou_page7_twice.pdf").write_bytes(_with_pages(samples[0].read_bytes(), pages))
+    (inbox / "changzhou_page7_twice.pdf").write_bytes(with_pages(samples[0].read_bytes(), pages))
     assert main(["build"]) == 1
     out = capsys.readouterr().out
     assert "changzhou_page7_twice.pdf: failed integrity check: pdfminer reads 10 pages, PDFium 11" in out

@@ -174,6 +174,7 @@ def _snapshot(warehouse: Path) -> dict[str, list[tuple]]:
     return {t: sorted(_q(warehouse, f"select * from marts.{t}"), key=repr) for t in MARTS}
 
 
+@pytest.mark.e2e
 def test_same_inbox_twice_gives_identical_marts_and_duplicates_load_once(tmp_path, monkeypatch, capsys):
     good = PDF_DIR / GOOD[0]
     inbox = _inbox(tmp_path, {"a.pdf": good, "copy of a.pdf": good, "b.pdf": PDF_DIR / GOOD[1]})
@@ -186,6 +187,7 @@ def test_same_inbox_twice_gives_identical_marts_and_duplicates_load_once(tmp_pat
     assert code == 0 and _snapshot(warehouse) == first
 
 
+@pytest.mark.e2e
 def test_corrected_reissue_replaces_the_earlier_report(tmp_path, monkeypatch):
     note = json.loads((REISSUE_DIR / "corrected.json").read_text(encoding="utf-8"))
     inbox = _inbox(tmp_path, {"original.pdf": PDF_DIR / "nantong_culture_2023.pdf"})
@@ -243,6 +245,7 @@ def _reader(path: str, stop, errors, counts) -> None:
     held.close()
 
 
+@pytest.mark.e2e
 def test_readers_never_see_lock_errors_or_half_a_warehouse(warehouse, tmp_path):
     published = tmp_path / "published.duckdb"
     shutil.copyfile(warehouse, published)
@@ -276,6 +279,7 @@ STAGES = {
 }
 
 
+@pytest.mark.e2e
 def test_killed_builds_leave_the_warehouse_intact_and_the_next_build_cleans_up(warehouse, tmp_path):
     inbox = _inbox(tmp_path, {"r.pdf": PDF_DIR / GOOD[0]})
     data = tmp_path / "data"
@@ -352,6 +356,7 @@ def _wait_for(condition, proc: subprocess.Popen, what: str, seconds: float = 300
         time.sleep(0.05)
 
 
+@pytest.mark.e2e
 def test_second_build_waits_for_the_first_and_both_publish(tmp_path):
     """Two real `selfeval build` processes on one data folder: the second says it waits, then runs;
     the first one's dbt folder is never taken from under it (it used to be: `Could not get working
@@ -382,6 +387,7 @@ def test_second_build_waits_for_the_first_and_both_publish(tmp_path):
     assert list((data / "build").iterdir()) == []
 
 
+@pytest.mark.e2e
 def test_dagster_run_waits_for_the_build_lock(tmp_path):
     """A Dagster run (here extract_year_job, as the sensor starts it) takes the same lock: while
     another process holds it, the run waits and writes nothing."""
@@ -441,6 +447,11 @@ json.dump(result, open(spec["result"], "w"))
 """
 
 
+NEEDS_UNSHARE = pytest.mark.skipif(
+    shutil.which("unshare") is None, reason="needs unshare (util-linux) to mount small disks privately"
+)
+
+
 def _build_on_small_disks(tmp_path: Path, tmpfs: dict[Path, str], previous: Path | None = None) -> dict:
     inbox = _inbox(tmp_path, {"r.pdf": PDF_DIR / GOOD[0]})
     for folder in tmpfs:
@@ -469,6 +480,8 @@ def _partial(files: list[str]) -> list[str]:
     return [f for f in files if "/build/" in f or f.endswith((".tmp", ".wal", ".incoming"))]
 
 
+@pytest.mark.e2e
+@NEEDS_UNSHARE
 def test_full_data_disk_is_named_and_leaves_nothing_partial(warehouse, tmp_path):
     """6 MB for the data folder: the build file does not fit. It used to be moved on without its
     write-ahead log, and the summary said `schema "marts" does not exist`."""
@@ -486,6 +499,8 @@ def test_full_data_disk_is_named_and_leaves_nothing_partial(warehouse, tmp_path)
     assert previous.read_bytes() == before
 
 
+@pytest.mark.e2e
+@NEEDS_UNSHARE
 def test_full_warehouse_disk_leaves_no_partial_copy_and_the_old_warehouse(warehouse, tmp_path):
     """The warehouse on another filesystem with room for the old file but not a new copy beside it:
     the half copy (`.warehouse.duckdb.incoming`) used to stay, and nothing named the full disk."""
