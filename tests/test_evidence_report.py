@@ -13,7 +13,6 @@ import pdfplumber
 import pytest
 from PIL import Image
 
-from expectations import run_audit
 from extract.lib.text import unify_ideographs
 from orchestration.cli import main
 from orchestration.lib.evidence import write_site
@@ -80,12 +79,9 @@ def _squeezed(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def audited(warehouse, tmp_path_factory) -> Path:
-    """The sample warehouse with its audit tables (the audit writes them into a copy)."""
-    copy = tmp_path_factory.mktemp("evidence") / "warehouse.duckdb"
-    shutil.copyfile(warehouse, copy)
-    run_audit(copy)
-    return copy
+def audited(audited_warehouse) -> Path:
+    """The sample warehouse with its audit tables (conftest: audited once per session)."""
+    return audited_warehouse
 
 
 @pytest.fixture(scope="module")

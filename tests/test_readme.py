@@ -145,12 +145,8 @@ def test_extract_synopsis_prints_one_report_per_file(tmp_path):
 
 
 @pytest.mark.e2e
-def test_report_synopsis_writes_the_evidence_site(warehouse, tmp_path):
-    audited = tmp_path / "warehouse.duckdb"  # the audit writes its tables into the file: a copy
-    shutil.copyfile(warehouse, audited)
-    from expectations import run_audit
-
-    run_audit(audited)
+def test_report_synopsis_writes_the_evidence_site(audited_warehouse, tmp_path):
+    audited = audited_warehouse
     out = tmp_path / "site"
     command = REPORT.replace(
         "[--warehouse PATH] [--out DIR] [--reports DIR]",
