@@ -110,7 +110,7 @@ def test_quick_start_builds_the_bundled_samples_and_answers_the_query(tmp_path):
     # Its own environment: `uv sync --frozen` makes the checkout's environment exactly the default
     # groups, which would change the environment this suite runs in.
     env = _env(tmp_path, UV_PROJECT_ENVIRONMENT=str(tmp_path / "venv"))
-    built = _run(QUICK_START, env)
+    built = _run(QUICK_START, env, timeout=1800)  # a whole new environment is installed first
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     n_reports = len(list(PDF_DIR.glob("*.pdf")))
     assert _count(tmp_path / "warehouse.duckdb", "select count(*) from marts.dim_report") == n_reports
