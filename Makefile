@@ -1,4 +1,4 @@
-.PHONY: install dev test test-fast lint fixtures
+.PHONY: install dev test test-fast test-e2e lint fixtures
 
 install:  ## install the locked environment
 	uv sync --frozen
@@ -9,8 +9,11 @@ dev:  ## install with the fixture-generation extras (needs LibreOffice and Chrom
 test:
 	uv run pytest
 
-test-fast:  ## the suite without the tests marked slow (end to end): under a minute
-	uv run pytest -m "not slow"
+test-fast:  ## the suite without the tests marked slow or e2e: under a minute
+	uv run pytest -m "not slow and not e2e"
+
+test-e2e:  ## the end-to-end tier `make test` leaves out (CI runs it; some tests need Chromium, unshare)
+	uv run pytest -m e2e
 
 lint:
 	uv run ruff check .

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from functools import cache
@@ -80,6 +81,24 @@ def warehouse(tmp_path_factory):
     build_db = work / "build.duckdb"
     run_dbt(["build"], extracted, build_db, work)
     return build_db
+
+
+@pytest.fixture(scope="session")
+def audited_run(warehouse, tmp_path_factory):
+    """The audit of the corpus warehouse, run once for the session on a copy (the audit writes its
+    tables into the file it audits): (the audit's result, the audited copy). Read it, never write it."""
+    from expectations import run_audit
+
+    out = tmp_path_factory.mktemp("audited")
+    copy = out / "warehouse.duckdb"
+    shutil.copyfile(warehouse, copy)
+    return run_audit(copy, out / "results"), copy
+
+
+@pytest.fixture(scope="session")
+def audited_warehouse(audited_run) -> Path:
+    """The corpus warehouse with its audit tables (audit.findings, audit.rule_results)."""
+    return audited_run[1]
 
 
 def pytest_collection_modifyitems(items):

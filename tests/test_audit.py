@@ -24,10 +24,28 @@ def _copy(warehouse, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def baseline(warehouse, tmp_path_factory):
-    """The audit of the clean corpus build (on a copy: the audit writes its tables into the build)."""
-    out = tmp_path_factory.mktemp("audit")
-    return run_audit(_copy(warehouse, out), out / "results")
+def baseline(audited_run):
+    """The audit of the clean corpus build (conftest: run once per session, on a copy)."""
+    return audited_run[0]
+
+
+@pytest.fixture(scope="module")
+def injected(warehouse, tmp_path_factory):
+    """rule -> (a copy of the corpus build with that rule's violation injected, its audit, the subject
+    the violation must be named by); each audited once for the module."""
+    done: dict[str, tuple] = {}
+
+    def audit_with(rule: str):
+        if rule not in done:
+            build = _copy(warehouse, tmp_path_factory.mktemp(f"injected_{rule}"))
+            breaks, offending = INJECTIONS[rule]
+            with duckdb.connect(str(build)) as con:
+                subject = con.execute(offending).fetchall()[0][0]  # name the row before breaking it
+                con.execute(breaks).fetchall()
+            done[rule] = (build, run_audit(build), subject)
+        return done[rule]
+
+    return audit_with
 
 
 def _keys(findings) -> set[tuple[str, str, str]]:
@@ -50,10 +68,8 @@ def test_slip_is_the_only_execution_rate_finding(baseline, read_fixture):
     ]
 
 
-def test_findings_table_is_queryable(baseline, warehouse, tmp_path):
-    copy = _copy(warehouse, tmp_path)
-    run_audit(copy)
-    with duckdb.connect(str(copy), read_only=True) as con:
+def test_findings_table_is_queryable(audited_warehouse):
+    with duckdb.connect(str(audited_warehouse), read_only=True) as con:
         cols = [r[0] for r in con.execute("describe audit.findings").fetchall()]
         n = con.execute("select count(*) from audit.findings where rule = 'execution_rate'").fetchall()[0][0]
     assert cols == [
@@ -157,13 +173,8 @@ def test_every_rule_has_an_injection_test():
 
 
 @pytest.mark.parametrize("rule", sorted(INJECTIONS))
-def test_injected_violation_fails_only_its_rule(rule, baseline, warehouse, tmp_path):
-    build = _copy(warehouse, tmp_path)
-    breaks, offending = INJECTIONS[rule]
-    with duckdb.connect(str(build)) as con:
-        subject = con.execute(offending).fetchall()[0][0]  # name the row before breaking it
-        con.execute(breaks).fetchall()
-    result = run_audit(build)
+def test_injected_violation_fails_only_its_rule(rule, baseline, injected):
+    _, result, subject = injected(rule)
     new = _keys(result.findings) - _keys(baseline.findings)
     assert {r for r, _, _ in new} == {rule}
     assert subject in {s for _, s, _ in new}
@@ -171,39 +182,33 @@ def test_injected_violation_fails_only_its_rule(rule, baseline, warehouse, tmp_p
     assert bool(result.blocking) == (severity == "error")
 
 
-def test_blocking_failure_leaves_published_warehouse_byte_identical(warehouse, tmp_path):
+def test_blocking_failure_leaves_published_warehouse_byte_identical(audited_run, injected, tmp_path):
+    baseline, audited = audited_run
     published = tmp_path / "warehouse.duckdb"
-    first = _copy(warehouse, tmp_path / "first")
-    assert publish(first, published, run_audit(first).blocking).published
+    first = _copy(audited, tmp_path / "first")
+    assert publish(first, published, baseline.blocking).published
     before = published.read_bytes()
-    bad = _copy(warehouse, tmp_path / "bad")
-    with duckdb.connect(str(bad)) as con:
-        con.execute(INJECTIONS["non_negative_amounts"][0]).fetchall()
-    audit = run_audit(bad)
+    injected_build, audit, _ = injected("non_negative_amounts")
+    bad = _copy(injected_build, tmp_path / "bad")
     result = publish(bad, published, audit.blocking)
     assert not result.published and "non_negative_amounts" in result.reason
     assert published.read_bytes() == before
 
 
-def test_clean_build_is_published_atomically(warehouse, tmp_path):
+def test_clean_build_is_published_atomically(audited_run, tmp_path):
+    baseline, audited = audited_run
     published = tmp_path / "out" / "warehouse.duckdb"
-    build = _copy(warehouse, tmp_path / "b")
-    result = publish(build, published, run_audit(build).blocking)
+    build = _copy(audited, tmp_path / "b")
+    result = publish(build, published, baseline.blocking)
     assert result.published and not build.exists()
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_spend").fetchall()[0][0] > 0
         assert con.execute("select count(*) from audit.findings").fetchall()[0][0] > 0
 
 
-def test_expectation_description_is_the_message_of_its_failing_rows(baseline, warehouse, tmp_path):
-    build = _copy(warehouse, tmp_path)
-    with duckdb.connect(str(build)) as con:
-        source_file = con.execute(
-            f"select source_file from marts.dim_report where report_id = {FIRST_REPORT}"
-        )
-        source_file = source_file.fetchall()[0][0]
-        con.execute(INJECTIONS["completeness"][0]).fetchall()
-    findings = run_audit(build).findings
+def test_expectation_description_is_the_message_of_its_failing_rows(injected):
+    _, audit, _ = injected("completeness")
+    findings = audit.findings
     rows = findings[findings["rule"] == "completeness"]
     assert [(r.source_file, r.actual_value, r.message) for r in rows.itertuples()] == [
         ("wuxi_health_2024.pdf", "1 / 1 / 1 / 35 / 40 / 0", "no key task (八、年度重点任务)")

@@ -17,7 +17,7 @@ from orchestration.cli import MARTS
 from tests.lib.machine import REPO_ROOT, selfeval_extract, tmpfs_dir
 from tests.truth import PDF_DIR, fixture_names, load_truth
 
-pytestmark = pytest.mark.slow  # extracts the corpus under each setting; builds twice
+pytestmark = pytest.mark.e2e  # processes under other locales, time zones, worker counts, a tmpfs; 2 builds
 
 # Each differs from this machine's default (C.UTF-8, UTC, one worker per core, data on the checkout's disk).
 SETTINGS = {

@@ -13,12 +13,11 @@ import pdfplumber
 import pytest
 from PIL import Image
 
-from expectations import run_audit
 from extract.lib.text import unify_ideographs
 from orchestration.cli import main
 from orchestration.evidence import write_site
 from orchestration.evidence.crops import RENDER_SCALE
-from tests.lib.browser import Chromium
+from tests.lib.browser import BrowserError, Chromium, chromium_executable
 from tests.truth import PDF_DIR
 
 pytestmark = pytest.mark.slow  # the site of an audited warehouse, opened in a browser
@@ -80,12 +79,9 @@ def _squeezed(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def audited(warehouse, tmp_path_factory) -> Path:
-    """The sample warehouse with its audit tables (the audit writes them into a copy)."""
-    copy = tmp_path_factory.mktemp("evidence") / "warehouse.duckdb"
-    shutil.copyfile(warehouse, copy)
-    run_audit(copy)
-    return copy
+def audited(audited_warehouse) -> Path:
+    """The sample warehouse with its audit tables (conftest: audited once per session)."""
+    return audited_warehouse
 
 
 @pytest.fixture(scope="module")
@@ -217,6 +213,10 @@ def test_report_command_names_a_file_that_is_not_a_warehouse(tmp_path, capsys):
 @pytest.fixture(scope="module")
 def browser_view(site):
     """The overview opened in headless Chromium: what it requested, and the boxes of what it shows."""
+    try:
+        chromium_executable()
+    except BrowserError as missing:
+        pytest.skip(str(missing))
     with Chromium() as browser:
         browser.open(site.index_path.resolve().as_uri())
         browser.wait_until("document.querySelectorAll('#chart-underspent .main-svg').length > 0")
@@ -234,6 +234,7 @@ def browser_view(site):
         return boxes, browser.requests()
 
 
+@pytest.mark.e2e
 def test_browser_shows_overview_chart_and_finding_card(browser_view, site):
     boxes, _ = browser_view
     for name in ("overview", "chart", "card", "card_image"):
@@ -244,6 +245,7 @@ def test_browser_shows_overview_chart_and_finding_card(browser_view, site):
         assert boxes["card_image_pixels"] == list(png.size)
 
 
+@pytest.mark.e2e
 def test_browser_loads_nothing_from_the_network(browser_view):
     _, urls = browser_view
     schemes = {urlsplit(u).scheme for u in urls}

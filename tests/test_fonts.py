@@ -76,8 +76,8 @@ def test_stand_in_font_is_pdfiums_only_system_font():
         pdf.close()
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(not can_hide_fonts(), reason="hiding font directories needs root and unshare")
+@pytest.mark.e2e
 def test_every_fixture_extracts_the_same_with_system_fonts_hidden():
     pdfs = [PDF_DIR / f"{name}.pdf" for name in fixture_names()]
     with_fonts = selfeval_extract(pdfs, wrapper=with_machine_fonts)

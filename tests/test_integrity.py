@@ -16,13 +16,13 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen.canvas import Canvas
 
 import extract
-from benchmarks.mutation_campaign import _with_pages, records
 from extract import errors, integrity
 from extract.errors import NumberParseError, TableShapeError
 from extract.forms.suzhou_overall import BUDGET
 from extract.lib.text import parse_amount
 from extract.stitch import stitch
 from extract.tables import Fragment, Row
+from tests.lib.mutation import records, with_pages
 from tests.truth import PDF_DIR
 
 CHANGZHOU = PDF_DIR / "changzhou_civil_2024.pdf"
@@ -80,19 +80,19 @@ def test_wrong_offset_in_a_readable_cross_reference_table_is_rejected(tmp_path):
 def test_page_left_out_of_the_page_tree_is_rejected(tmp_path):
     pages = [0, 1, 2, 3, 4, 5, 7, 8, 9]  # page 7 (object 19) dropped from /Kids, /Count 9
     with pytest.raises(errors.IntegrityError, match="page object 19 is missing from the page tree"):
-        extract.read_report(_write(tmp_path, _with_pages(CHANGZHOU.read_bytes(), pages)))
+        extract.read_report(_write(tmp_path, with_pages(CHANGZHOU.read_bytes(), pages)))
 
 
 def test_page_listed_twice_in_the_page_tree_is_rejected(tmp_path):
     pages = [0, 1, 2, 3, 4, 5, 6, 6, 7, 8, 9]
     with pytest.raises(errors.IntegrityError, match="pdfminer reads 10 pages, PDFium 11"):
-        extract.read_report(_write(tmp_path, _with_pages(CHANGZHOU.read_bytes(), pages)))
+        extract.read_report(_write(tmp_path, with_pages(CHANGZHOU.read_bytes(), pages)))
 
 
 def test_pages_swapped_inside_a_table_are_rejected(tmp_path):
     pages = [0, 1, 2, 3, 4, 5, 6, 8, 7, 9]  # two pages of 九's table: rows alone would look valid
     with pytest.raises(errors.IntegrityError, match="page 9 is stored before page 8"):
-        extract.read_report(_write(tmp_path, _with_pages(CHANGZHOU.read_bytes(), pages)))
+        extract.read_report(_write(tmp_path, with_pages(CHANGZHOU.read_bytes(), pages)))
 
 
 def test_object_deleted_from_the_file_is_rejected(tmp_path):
@@ -272,7 +272,7 @@ def test_infinity_is_not_read_as_a_blank_amount():
 @pytest.mark.slow
 def test_mutation_campaign_loads_no_mutant_wrong(tmp_path):
     """Two mutants of each kind (seed 1), read as `build` reads them: right or rejected."""
-    from benchmarks.mutation_campaign import KINDS, run_campaign
+    from tests.lib.mutation import KINDS, run_campaign
 
     outcomes = run_campaign(seed=1, count=2 * len(KINDS), work_dir=tmp_path)
     assert [m.name for m, _ in outcomes["loaded-and-wrong"]] == []
@@ -424,9 +424,8 @@ def test_flipped_bit_in_an_encrypted_stream_is_rejected(tmp_path):
     data[data.index(b"stream\n") + len(b"stream\n") + 40] ^= 1
     with pytest.raises(errors.IntegrityError) as info:
         _integrity_warnings(tmp_path, bytes(data))
-    assert str(info.value).endswith(
-        "stream of object 8 0 is corrupt (Error -3 while decompressing data: invalid distance too far back)"
-    )
+    # Names the stream and says why in the decoder's words (zlib's own text is zlib's, not ours).
+    assert re.search(r"stream of object 8 0 is corrupt \(.+\)$", str(info.value))
 
 
 @pytest.mark.parametrize("name", ["box.pdf", "pdflatex-outline.pdf", "encryption_r4-owner-password.pdf"])

@@ -15,7 +15,7 @@ import pytest
 
 from tests.truth import PDF_DIR, PROJECTS_DIR, fixture_names, load_project_truth
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e  # `selfeval build` in a process of its own over both kinds of PDF
 
 SELFEVAL = Path(sys.executable).with_name("selfeval")
 

@@ -32,10 +32,8 @@ from extract.models import (
 )
 from extract.store import SCHEMAS, write_empty_tables, write_report
 from orchestration.build import rejections
-from orchestration.build.pipeline import _drop_years_not_in_inbox
 from orchestration.build.publish import publish
 from orchestration.build.quarantine import quarantine
-from orchestration.settings import Paths
 from tests.conftest import run_dbt
 
 D = Decimal
@@ -393,14 +391,6 @@ def test_project_tables_are_found_when_only_department_reports_were_extracted(tm
     write_report(read_fixture(SEED), tmp_path / "fiscal_year=2022")
     write_empty_tables(tmp_path)
     assert _glob_columns(tmp_path, "project_indicators") == SCHEMAS["project_indicators"].names
-
-
-def test_dropping_years_no_longer_in_the_inbox_keeps_the_empty_tables(tmp_path):
-    paths = Paths(reports_dir=tmp_path / "inbox", warehouse=tmp_path / "warehouse.duckdb", data_dir=tmp_path)
-    write_report(NATIONAL, paths.extracted_dir / "fiscal_year=2021")
-    write_empty_tables(paths.extracted_dir)
-    _drop_years_not_in_inbox(paths, {"2022"})
-    assert sorted(p.name for p in paths.extracted_dir.iterdir()) == ["_schema"]
 
 
 # --- reports, departments, projects --------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import shutil
 from decimal import Decimal
 
@@ -10,20 +12,9 @@ import duckdb
 import pytest
 
 import extract.guarded
-from benchmarks.mutation_campaign import _with_pages
 from tests.truth import PDF_DIR
 
-pytestmark = pytest.mark.slow  # each test runs `selfeval build` over the samples
-
-
-@pytest.fixture
-def inbox(tmp_path, monkeypatch):
-    folder = tmp_path / "inbox"
-    folder.mkdir()
-    monkeypatch.setenv("SELFEVAL_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("SELFEVAL_REPORTS_DIR", str(folder))
-    monkeypatch.setenv("SELFEVAL_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
-    return folder
+pytestmark = pytest.mark.slow  # one `selfeval build` whose reports fail a dbt test and an audit rule
 
 
 def _published(tmp_path) -> tuple[list, list]:
@@ -33,73 +24,70 @@ def _published(tmp_path) -> tuple[list, list]:
     return [f for (f,) in files], rejected
 
 
-def test_duplicated_page_report_is_rejected_and_every_sample_publishes(inbox, tmp_path, capsys):
+def _unknown_level1(report):
+    first = dataclasses.replace(report.indicators[0], level1="履职目标")
+    return dataclasses.replace(report, indicators=(first, *report.indicators[1:]))
+
+
+def _negative_spend(report):
+    lines = list(report.budget_lines)
+    at = next(i for i, line in enumerate(lines) if line.line_type == "project")
+    lines[at] = dataclasses.replace(lines[at], actual_spend=Decimal("-1"))
+    return dataclasses.replace(report, budget_lines=tuple(lines))
+
+
+DBT_TEST_FAILS = "changzhou_civil_2024.pdf"
+AUDIT_RULE_FAILS = "nantong_culture_2023.pdf"
+STAYS_GOOD = "suzhou_education_2021.pdf"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """One `selfeval build` (in this process) over three reports: one changed after its checks so that
+    its rows fail a dbt test, one so that they fail an error-severity audit rule, one left alone."""
     from orchestration.cli import main
 
-    samples = sorted(PDF_DIR.glob("*.pdf"))
-    for pdf in samples:
-        shutil.copy(pdf, inbox / pdf.name)
-    pages = [0, 1, 2, 3, 4, 5, 6, 6, 7, 8, 9]  # page 7 (九's table) listed twice in the page tree
-    (inbox / "changzhou_page7_twice.pdf").write_bytes(_with_pages(samples[0].read_bytes(), pages))
-    assert main(["build"]) == 1
-    out = capsys.readouterr().out
-    assert "changzhou_page7_twice.pdf: failed integrity check: pdfminer reads 10 pages, PDFium 11" in out
-    files, rejected = _published(tmp_path)
-    assert files == [p.name for p in samples]
-    assert rejected == [
-        ("changzhou_page7_twice.pdf", "failed integrity check: pdfminer reads 10 pages, PDFium 11")
-    ]
-
-
-def _altered(name: str, change):
-    """extract.guarded's reader, with the report of file `name` changed after it passed its checks."""
+    tmp = tmp_path_factory.mktemp("quarantine")
+    inbox = tmp / "inbox"
+    inbox.mkdir()
+    for name in (DBT_TEST_FAILS, AUDIT_RULE_FAILS, STAYS_GOOD):
+        shutil.copy(PDF_DIR / name, inbox / name)
     read = extract.guarded.read_report
 
     def reader(path, settings, sha256=None):
         report = read(path, settings, sha256)
-        return change(report) if path.name == name else report
+        change = {DBT_TEST_FAILS: _unknown_level1, AUDIT_RULE_FAILS: _negative_spend}.get(path.name)
+        return change(report) if change else report
 
-    return reader
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SELFEVAL_DATA_DIR", str(tmp / "data"))
+        patch.setenv("SELFEVAL_REPORTS_DIR", str(inbox))
+        patch.setenv("SELFEVAL_WAREHOUSE", str(tmp / "warehouse.duckdb"))
+        patch.setattr(extract.guarded, "read_report", reader)
+        with contextlib.redirect_stdout(out):
+            code = main(["build"])
+    return code, out.getvalue(), tmp
 
 
-def test_report_failing_a_dbt_test_is_quarantined_and_the_rest_publish(inbox, tmp_path, monkeypatch, capsys):
-    from orchestration.cli import main
+def test_build_with_quarantined_reports_exits_one_and_publishes_the_rest(built):
+    code, _, tmp = built
+    files, _ = _published(tmp)
+    assert code == 1 and files == [STAYS_GOOD]
 
-    for name in ("nantong_culture_2023.pdf", "changzhou_civil_2024.pdf"):
-        shutil.copy(PDF_DIR / name, inbox / name)
 
-    def unknown_level1(report):
-        first = dataclasses.replace(report.indicators[0], level1="履职目标")
-        return dataclasses.replace(report, indicators=(first, *report.indicators[1:]))
-
-    monkeypatch.setattr(extract.guarded, "read_report", _altered("changzhou_civil_2024.pdf", unknown_level1))
-    assert main(["build"]) == 1
-    out = capsys.readouterr().out
+def test_report_failing_a_dbt_test_is_quarantined(built):
+    _, out, tmp = built
     reason = "failed check accepted_values_fct_indicator_level1"
-    assert f"changzhou_civil_2024.pdf: {reason}" in out
+    assert f"{DBT_TEST_FAILS}: {reason}" in out
     assert "does not exist" not in out
-    assert _published(tmp_path) == (["nantong_culture_2023.pdf"], [("changzhou_civil_2024.pdf", reason)])
+    assert (DBT_TEST_FAILS, reason) in _published(tmp)[1]
 
 
-def test_report_failing_an_error_audit_rule_is_quarantined_and_the_rest_publish(
-    inbox, tmp_path, monkeypatch, capsys
-):
-    from orchestration.cli import main
-
-    for name in ("nantong_culture_2023.pdf", "changzhou_civil_2024.pdf"):
-        shutil.copy(PDF_DIR / name, inbox / name)
-
-    def negative_spend(report):
-        lines = list(report.budget_lines)
-        at = next(i for i, line in enumerate(lines) if line.line_type == "project")
-        lines[at] = dataclasses.replace(lines[at], actual_spend=Decimal("-1"))
-        return dataclasses.replace(report, budget_lines=tuple(lines))
-
-    monkeypatch.setattr(extract.guarded, "read_report", _altered("nantong_culture_2023.pdf", negative_spend))
-    assert main(["build"]) == 1
-    out = capsys.readouterr().out
-    assert "nantong_culture_2023.pdf: failed check non_negative_amounts" in out
-    assert _published(tmp_path) == (
-        ["changzhou_civil_2024.pdf"],
-        [("nantong_culture_2023.pdf", "failed check non_negative_amounts")],
+def test_report_failing_an_error_audit_rule_is_quarantined(built):
+    _, out, tmp = built
+    reason = "failed check non_negative_amounts"
+    assert f"{AUDIT_RULE_FAILS}: {reason}" in out
+    assert sorted(_published(tmp)[1]) == sorted(
+        [(DBT_TEST_FAILS, "failed check accepted_values_fct_indicator_level1"), (AUDIT_RULE_FAILS, reason)]
     )

@@ -45,8 +45,14 @@ DAGSTER_CLI = (
     " --select 'key:extracted/*' --partition 2022",
     "uv run dagster job execute -m orchestration.definitions -j warehouse_job",
 )
-# Run by CI (.ci/run), which runs the fast suite, then the whole one (`make test` is `uv run pytest`).
-IN_CI = ("uv run pytest", "make dev", "make lint", "make test", "make test-fast")
+# Run by CI (.ci/run) as written: the quick start's test command, then lint, then the end-to-end tier.
+IN_CI = ("uv run pytest", "make dev", "make lint", "make test-e2e")
+# Make targets that run the suite or a part of it, and the pytest command each runs (`make -n`).
+SUITE_TARGETS = {
+    "make test": "uv run pytest",
+    "make test-fast": 'uv run pytest -m "not slow and not e2e"',
+    "make test-e2e": "uv run pytest -m e2e",
+}
 
 
 def documents() -> list[Path]:
@@ -63,7 +69,17 @@ def readme_commands() -> list[str]:
 
 
 def test_every_readme_command_is_run_by_a_test_or_ci():
-    covered = {QUICK_START, OWN_REPORTS, EXTRACT, EXTRACT_WORD, REPORT, DAGSTER_DEV, *DAGSTER_CLI, *IN_CI}
+    covered = {
+        QUICK_START,
+        OWN_REPORTS,
+        EXTRACT,
+        EXTRACT_WORD,
+        REPORT,
+        DAGSTER_DEV,
+        *DAGSTER_CLI,
+        *IN_CI,
+        *SUITE_TARGETS,
+    }
     assert sorted(set(readme_commands())) == sorted(covered)
     assert QUICK_QUERY.removeprefix("uv run ") in README.read_text(encoding="utf-8")
 
@@ -93,21 +109,27 @@ def test_readme_is_for_newcomers_and_shows_the_architecture():
     assert svg.tag == "{http://www.w3.org/2000/svg}svg"
 
 
-def test_ci_runs_the_commands_no_test_runs():
+def test_ci_runs_the_quick_start_first_then_the_commands_no_test_runs():
     ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
-    assert [c for c in IN_CI if c != "make test" and c not in ci] == []
-    # `make test` is the same command as the one CI runs.
-    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert re.search(r"^test:\n\tuv run pytest$", makefile, flags=re.M)
+    first = ci.index(QUICK_START)
+    assert ci[first + 1] == "uv run pytest"
+    assert [c for c in IN_CI if c not in ci[first:]] == []
+    # Nothing installs the project before the quick start does.
+    commands = [line for line in ci[:first] if not line.startswith("#")]
+    assert not [line for line in commands if re.search(r"\b(uv sync|make dev|pip install)\b", line)]
 
 
-def test_fast_suite_is_the_whole_suite_without_the_slow_marker():
-    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert re.search(r'^test-fast:.*\n\tuv run pytest -m "not slow"$', makefile, flags=re.M)
+@pytest.mark.skipif(shutil.which("make") is None, reason="no make on PATH")
+@pytest.mark.parametrize("target", SUITE_TARGETS)
+def test_make_suite_target_runs_its_pytest_command(target):
+    dry_run = subprocess.run(
+        [*target.split(), "-n"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    )
+    assert dry_run.stdout.splitlines() == [SUITE_TARGETS[target]]
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SELFEVAL_", "DAGSTER_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SELFEVAL_", "DAGSTER_", "UV_PROJECT_"))}
     # A user's shell: the project's virtualenv is not activated (`python3` is the system's).
     venv_bin = str(Path(sys.executable).parent)
     env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if p != venv_bin)
@@ -133,10 +155,12 @@ def _count(db: Path, sql: str) -> int:
         return con.execute(sql).fetchall()[0][0]
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_quick_start_builds_the_bundled_samples_and_answers_the_query(tmp_path):
-    env = _env(tmp_path)
-    built = _run(QUICK_START, env)
+    # Its own environment: `uv sync --frozen` makes the checkout's environment exactly the default
+    # groups, which would change the environment this suite runs in.
+    env = _env(tmp_path, UV_PROJECT_ENVIRONMENT=str(tmp_path / "venv"))
+    built = _run(QUICK_START, env, timeout=1800)  # a whole new environment is installed first
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     n_reports = len(list(PDF_DIR.glob("*.pdf")))
     assert _count(tmp_path / "warehouse.duckdb", "select count(*) from marts.dim_report") == n_reports
@@ -145,7 +169,7 @@ def test_quick_start_builds_the_bundled_samples_and_answers_the_query(tmp_path):
     assert queried.returncode == 0 and queried.stdout.splitlines()[2].strip() == str(n_lines)
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_own_reports_command_builds_the_named_inbox(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -160,7 +184,7 @@ def test_own_reports_command_builds_the_named_inbox(tmp_path):
     assert _count(warehouse, "select count(*) from marts.dim_report") == 1
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_extract_synopsis_prints_one_report_per_file(tmp_path):
     pdf = PDF_DIR / "nantong_culture_2023.pdf"
     command = EXTRACT.replace("REPORT.pdf [MORE.pdf ...] [--pretty]", f"'{pdf}' --pretty")
@@ -170,7 +194,7 @@ def test_extract_synopsis_prints_one_report_per_file(tmp_path):
     assert (report["fiscal_year"], len(report["budget_lines"])) == (2023, 28)
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_extract_of_a_word_file_prints_its_table(tmp_path):
     result = _run(EXTRACT_WORD, _env(tmp_path), timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -180,12 +204,9 @@ def test_extract_of_a_word_file_prints_its_table(tmp_path):
     assert table["funding_lines"][0]["cell_range"].startswith("Table1!")
 
 
-def test_report_synopsis_writes_the_evidence_site(warehouse, tmp_path):
-    audited = tmp_path / "warehouse.duckdb"  # the audit writes its tables into the file: a copy
-    shutil.copyfile(warehouse, audited)
-    from expectations import run_audit
-
-    run_audit(audited)
+@pytest.mark.e2e
+def test_report_synopsis_writes_the_evidence_site(audited_warehouse, tmp_path):
+    audited = audited_warehouse
     out = tmp_path / "site"
     command = REPORT.replace(
         "[--warehouse PATH] [--out DIR] [--reports DIR]",
@@ -198,7 +219,7 @@ def test_report_synopsis_writes_the_evidence_site(warehouse, tmp_path):
     )
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_dagster_cli_commands_run_as_written(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -225,7 +246,7 @@ def _graphql(port: int, query: str) -> dict:
         return json.loads(response.read())
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_dagster_dev_serves_the_code_location(tmp_path):
     port = 20000 + os.getpid() % 20000
     # The port: click reads DAGSTER_CLI_DEV_PORT for `dagster dev --port` (the default 3000 may be taken).

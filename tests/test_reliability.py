@@ -1,6 +1,8 @@
 """Bad inputs, hostile inputs, re-runs, readers during builds, crashes and unsafe queries."""
 
+import contextlib
 import hashlib
+import io
 import json
 import multiprocessing as mp
 import os
@@ -23,12 +25,14 @@ from extract.guarded import Limits, read_reports
 from orchestration.build.publish import publish
 from orchestration.cli import MARTS, main
 from tests.conftest import BAD_DIR
+from tests.lib.mutation import with_pages
 from tests.truth import PDF_DIR, load_truth
 
 pytestmark = pytest.mark.slow  # builds, concurrent builds and killed builds end to end
 
 REISSUE_DIR = PDF_DIR.parent / "reissue"
 GOOD = ("nantong_culture_2023.pdf", "suzhou_education_2021.pdf")
+PAGE_TWICE = "changzhou_page7_twice.pdf"
 
 
 def _inbox(tmp_path: Path, files: dict[str, Path]) -> Path:
@@ -67,50 +71,75 @@ BAD = {
 }
 
 
-def test_bad_inputs_rejected_good_reports_loaded(tmp_path, monkeypatch, capsys):
-    inbox = _inbox(tmp_path, {**{n: PDF_DIR / n for n in GOOD}, **{n: BAD_DIR / n for n in BAD}})
-    code, warehouse = _build(tmp_path, monkeypatch, inbox)
-    out = capsys.readouterr().out
+HOSTILE = "bad\x1b[2J\nname.pdf"  # clears the screen, then forges a line of its own
+
+
+@pytest.fixture(scope="module")
+def bad_batch(tmp_path_factory):
+    """One `selfeval build` (in this process) over two good reports, every bad input, a file whose
+    page tree lists a page twice, and hostile entries: a name with control characters, a link to a
+    file outside the inbox, a dangling link and a FIFO. (exit code, stdout, stderr, warehouse)."""
+    tmp = tmp_path_factory.mktemp("bad_batch")
+    inbox = _inbox(tmp, {**{n: PDF_DIR / n for n in GOOD}, **{n: BAD_DIR / n for n in BAD}})
+    pages = [0, 1, 2, 3, 4, 5, 6, 6, 7, 8, 9]  # page 7 (九's table) listed twice in the page tree
+    (inbox / PAGE_TWICE).write_bytes(with_pages((PDF_DIR / "changzhou_civil_2024.pdf").read_bytes(), pages))
+    (inbox / HOSTILE).write_bytes(b"no PDF here, under a hostile name\n")  # not a copy: loaded once
+    (inbox / "passwd.pdf").symlink_to("/etc/passwd")
+    (inbox / "gone.pdf").symlink_to(tmp / "deleted.pdf")
+    os.mkfifo(inbox / "pipe.pdf")
+    warehouse = tmp / "warehouse.duckdb"
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SELFEVAL_DATA_DIR", str(tmp / "data"))
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["build", "--reports", str(inbox), "--warehouse", str(warehouse)])
+    return code, out.getvalue(), err.getvalue(), warehouse
+
+
+def test_bad_inputs_rejected_good_reports_loaded(bad_batch):
+    code, out, _, warehouse = bad_batch
     assert code == 1
     for name, reason in BAD.items():
         assert f"  {name}: {reason}\n" in out  # one clear line per file
-    assert dict(_q(warehouse, "select source_file, reason from audit.rejected_files")) == BAD
+    rejected = dict(_q(warehouse, "select source_file, reason from audit.rejected_files"))
+    assert {name: rejected.get(name) for name in BAD} == BAD
     for name in GOOD:  # every good report of the batch, completely
         truth = load_truth(name.removesuffix(".pdf"))
         got = _q(warehouse, f"select count(*) from marts.fct_spend where source_file = '{name}'")[0][0]
         assert got == len(truth["budget_lines"])
         got = _q(warehouse, f"select count(*) from marts.fct_indicator where source_file = '{name}'")[0][0]
         assert got == len(truth["indicators"])
+    assert sorted(_q(warehouse, "select source_file from marts.dim_report")) == [(n,) for n in sorted(GOOD)]
 
 
-def test_inbox_links_out_fifos_and_hostile_names_are_named_once_and_escaped(tmp_path, monkeypatch, capsys):
-    inbox = _inbox(tmp_path, {"good.pdf": PDF_DIR / GOOD[0]})
-    hostile = "bad\x1b[2J\nname.pdf"  # clears the screen, then forges a line of its own
-    shutil.copy(BAD_DIR / "not_a_pdf.pdf", inbox / hostile)
-    (inbox / "passwd.pdf").symlink_to("/etc/passwd")
-    (inbox / "gone.pdf").symlink_to(tmp_path / "deleted.pdf")
-    os.mkfifo(inbox / "pipe.pdf")
-    code, warehouse = _build(tmp_path, monkeypatch, inbox)
-    captured = capsys.readouterr()
-    assert code == 1
-    lines = captured.out.splitlines()
-    start = lines.index("files rejected: 2")
-    assert sorted(lines[start + 1 : start + 3]) == [
+def test_page_listed_twice_is_rejected_by_the_integrity_check(bad_batch):
+    _, out, _, warehouse = bad_batch
+    reason = "failed integrity check: pdfminer reads 10 pages, PDFium 11"
+    assert f"  {PAGE_TWICE}: {reason}\n" in out
+    assert _q(warehouse, f"select reason from audit.rejected_files where source_file = '{PAGE_TWICE}'") == [
+        (reason,)
+    ]
+
+
+def test_inbox_links_out_fifos_and_hostile_names_are_named_once_and_escaped(bad_batch):
+    _, out, err, warehouse = bad_batch
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("files rejected: "))
+    end = lines.index("entries skipped (no regular file to read): 2")
+    assert lines[start] == f"files rejected: {len(BAD) + 3}"
+    assert {
         "  bad\\x1b[2J\\nname.pdf: not a PDF (no %PDF header)",
         "  passwd.pdf: link to a file outside the inbox: not read",
-    ]
-    assert lines[start + 3 : start + 6] == [
-        "entries skipped (no regular file to read): 2",
+    } <= set(lines[start + 1 : end])
+    assert lines[end + 1 : end + 3] == [
         "  gone.pdf: dangling link (its target does not exist)",
         "  pipe.pdf: not a regular file (FIFO)",
     ]
-    assert "\x1b" not in captured.out and "/2] bad\\x1b[2J\\nname.pdf: rejected\n" in captured.err
-    assert sorted(_q(warehouse, "select source_file, sha256 is null from audit.rejected_files")) == [
-        (hostile, False),
-        ("passwd.pdf", True),  # never opened, so never hashed
-    ]
-    assert _q(warehouse, "select source_file from marts.dim_report") == [("good.pdf",)]
-    assert "\x1b[2J" not in (tmp_path / "data" / "logs" / "last_build.log").read_text(encoding="utf-8")
+    assert "\x1b" not in out and re.search(r"/\d+\] bad\\x1b\[2J\\nname\.pdf: rejected\n", err)
+    rejected = _q(warehouse, "select source_file, sha256 is null from audit.rejected_files")
+    assert {(HOSTILE, False), ("passwd.pdf", True)} <= set(rejected)  # passwd.pdf: never opened, never hashed
+    log = warehouse.parent / "data" / "logs" / "last_build.log"
+    assert "\x1b[2J" not in log.read_text(encoding="utf-8")
 
 
 # --- 2. hostile inputs -------------------------------------------------------------------------------
@@ -175,6 +204,7 @@ def _snapshot(warehouse: Path) -> dict[str, list[tuple]]:
     return {t: sorted(_q(warehouse, f"select * from marts.{t}"), key=repr) for t in MARTS}
 
 
+@pytest.mark.e2e
 def test_same_inbox_twice_gives_identical_marts_and_duplicates_load_once(tmp_path, monkeypatch, capsys):
     good = PDF_DIR / GOOD[0]
     inbox = _inbox(tmp_path, {"a.pdf": good, "copy of a.pdf": good, "b.pdf": PDF_DIR / GOOD[1]})
@@ -187,6 +217,7 @@ def test_same_inbox_twice_gives_identical_marts_and_duplicates_load_once(tmp_pat
     assert code == 0 and _snapshot(warehouse) == first
 
 
+@pytest.mark.e2e
 def test_corrected_reissue_replaces_the_earlier_report(tmp_path, monkeypatch):
     note = json.loads((REISSUE_DIR / "corrected.json").read_text(encoding="utf-8"))
     inbox = _inbox(tmp_path, {"original.pdf": PDF_DIR / "nantong_culture_2023.pdf"})
@@ -244,6 +275,7 @@ def _reader(path: str, stop, errors, counts) -> None:
     held.close()
 
 
+@pytest.mark.e2e
 def test_readers_never_see_lock_errors_or_half_a_warehouse(warehouse, tmp_path):
     published = tmp_path / "published.duckdb"
     shutil.copyfile(warehouse, published)
@@ -278,6 +310,7 @@ STAGES = {
 }
 
 
+@pytest.mark.e2e
 def test_killed_builds_leave_the_warehouse_intact_and_the_next_build_cleans_up(warehouse, tmp_path):
     inbox = _inbox(tmp_path, {"r.pdf": PDF_DIR / GOOD[0]})
     data = tmp_path / "data"
@@ -356,6 +389,7 @@ def _wait_for(condition, proc: subprocess.Popen, what: str, seconds: float = 300
         time.sleep(0.05)
 
 
+@pytest.mark.e2e
 def test_second_build_waits_for_the_first_and_both_publish(tmp_path):
     """Two real `selfeval build` processes on one data folder: the second says it waits, then runs;
     the first one's dbt folder is never taken from under it (it used to be: `Could not get working
@@ -386,6 +420,7 @@ def test_second_build_waits_for_the_first_and_both_publish(tmp_path):
     assert list((data / "build").iterdir()) == []
 
 
+@pytest.mark.e2e
 def test_dagster_run_waits_for_the_build_lock(tmp_path):
     """A Dagster run (here extract_year_job, as the sensor starts it) takes the same lock: while
     another process holds it, the run waits and writes nothing."""
@@ -445,6 +480,11 @@ json.dump(result, open(spec["result"], "w"))
 """
 
 
+NEEDS_UNSHARE = pytest.mark.skipif(
+    shutil.which("unshare") is None, reason="needs unshare (util-linux) to mount small disks privately"
+)
+
+
 def _build_on_small_disks(tmp_path: Path, tmpfs: dict[Path, str], previous: Path | None = None) -> dict:
     inbox = _inbox(tmp_path, {"r.pdf": PDF_DIR / GOOD[0]})
     for folder in tmpfs:
@@ -473,6 +513,8 @@ def _partial(files: list[str]) -> list[str]:
     return [f for f in files if "/build/" in f or f.endswith((".tmp", ".wal", ".incoming"))]
 
 
+@pytest.mark.e2e
+@NEEDS_UNSHARE
 def test_full_data_disk_is_named_and_leaves_nothing_partial(warehouse, tmp_path):
     """6 MB for the data folder: the build file does not fit. It used to be moved on without its
     write-ahead log, and the summary said `schema "marts" does not exist`."""
@@ -490,6 +532,8 @@ def test_full_data_disk_is_named_and_leaves_nothing_partial(warehouse, tmp_path)
     assert previous.read_bytes() == before
 
 
+@pytest.mark.e2e
+@NEEDS_UNSHARE
 def test_full_warehouse_disk_leaves_no_partial_copy_and_the_old_warehouse(warehouse, tmp_path):
     """The warehouse on another filesystem with room for the old file but not a new copy beside it:
     the half copy (`.warehouse.duckdb.incoming`) used to stay, and nothing named the full disk."""
