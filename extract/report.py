@@ -15,9 +15,10 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
-from . import errors, integrity, pdfium_pages
+from . import errors, pdfium_pages
 from .forms import recognise
 from .forms.lib.form import Document, Form
+from .integrity import file_checks, records
 from .lib import stand_in_font
 from .models import ProjectFile, Report, ReportHeader
 from .settings import DEFAULT_SETTINGS, ExtractSettings
@@ -37,8 +38,9 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     pages = _read_pages(path, data, settings)
     if sum(p.char_count for p in pages) < settings.min_text_chars:
         raise errors.NoTextLayerError(path)
-    warnings = integrity.check_file(path, data, len(pages))
-    integrity.check_pages(path, pages)
+    page_order_confirmed = records.check_page_numbers(path, pages)
+    warnings = file_checks.check_file(path, data, len(pages), page_order_confirmed)
+    records.check_pages(path, pages)
     form = _form(path, pages[0])  # fails fast on files that are not reports
     return form.read(_document(path, data, len(pages), pages, settings, warnings))
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from ... import errors, integrity
+from ... import errors
+from ...integrity import records as record_checks
 from ...lib.text import EMPTY_MARKS, join_wrapped, parse_amount, parse_rate, squash
 from ...models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance, ReportHeader
 from ...stitch import LogicalRow, header_mapping, stitch
@@ -180,7 +181,7 @@ def read_file(doc: Document, layout: ProjectLayout) -> ProjectFile:
         projects=tuple(_project(doc.path, table, layout) for table in tables),
         integrity_warnings=doc.integrity_warnings,
     )
-    integrity.check_project_file(doc.path, extracted)
+    record_checks.check_project_file(doc.path, extracted)
     return extracted
 
 
