@@ -35,7 +35,7 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     path = Path(path)
     data = path.read_bytes()
     _check_bytes(path, data)
-    pages = _read_pages(path, data, settings)
+    pages = _read_pages(path, file_checks.as_repaired(data), settings)
     if sum(p.char_count for p in pages) < settings.min_text_chars:
         raise errors.NoTextLayerError(path)
     page_order_confirmed = records.check_page_numbers(path, pages)

@@ -18,9 +18,10 @@ Every revision's cross-reference table must point at the objects it names. An en
 nearby, with a warning; a table that is unreadable (the readers then find the objects by scanning)
 too. Any other wrong offset is rejected: PDFium trusts it and reads whatever bytes are there.
 
-Pages swapped in the page tree read as valid text: the document's printed page numbers judge their
-order (`extract.integrity.records.check_page_numbers`). Only when a document prints none does the
-order in which its pages were first written (before any incremental update) stand in for them.
+Pages swapped in the page tree read as valid text: what the document says judges their order — its
+printed page numbers (`extract.integrity.records.check_page_numbers`), else a tagged PDF's structure
+numbering of its pages (/StructParents). Only when a document has neither does the order in which
+its pages were first written (before any incremental update) stand in for them.
 """
 
 from __future__ import annotations
@@ -68,15 +69,44 @@ def check_file(path: Path, data: bytes, page_count: int, page_order_confirmed: b
     """Reject a damaged file (IntegrityError); return warnings about faults the readers repair.
 
     `page_order_confirmed`: the printed page numbers already vouch for the page tree's order."""
-    reconstructed = _check_objects(path, data, page_count)
-    return _check_cross_reference(path, data, page_count, page_order_confirmed, reconstructed)
+    reconstructed, numbered_in_order = _check_objects(path, data, page_count)
+    return _check_cross_reference(
+        path, data, page_count, page_order_confirmed or numbered_in_order, reconstructed
+    )
+
+
+def as_repaired(data: bytes) -> bytes:
+    """The file as every reader should see it: when a cross-reference entry points a few bytes off
+    its object (qpdf finds it; PDFium may load the page as blank or not at all), qpdf's rewrite of
+    it with a correct table; else the file itself. `check_file` still judges the original bytes."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+
+    try:
+        xrefs = PDFDocument(PDFParser(io.BytesIO(data))).xrefs
+        misplaced = any(
+            _OBJECT_HEADER.match(data, offset) is None
+            for xref in xrefs
+            for objid in xref.get_objids()
+            for stream_objid, offset, _ in (xref.get_pos(objid),)
+            if stream_objid is None
+        )
+        if not misplaced:
+            return data
+        out = io.BytesIO()
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            pdf.save(out)
+        return out.getvalue()
+    except Exception:  # damaged beyond the readers' repair: check_file says how
+        return data
 
 
 # --- the objects, as qpdf parses them ----------------------------------------------------------
 
 
-def _check_objects(path: Path, data: bytes, page_count: int) -> bool:
-    """True when qpdf had to rebuild the cross-reference table by scanning the file."""
+def _check_objects(path: Path, data: bytes, page_count: int) -> tuple[bool, bool]:
+    """(qpdf had to rebuild the cross-reference table by scanning the file, the pages' structure
+    numbering vouches for their order)."""
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except (pikepdf.PdfError, pikepdf.PasswordError) as exc:
@@ -100,7 +130,23 @@ def _check_objects(path: Path, data: bytes, page_count: int) -> bool:
                 raise errors.IntegrityError(path, f"{name} is malformed ({what})")
         if len(pages) != page_count:
             raise errors.IntegrityError(path, f"qpdf reads {len(pages)} pages, PDFium {page_count}")
-        return any(_RECONSTRUCTED.search(warning) for warning in warnings)
+        reconstructed = any(_RECONSTRUCTED.search(warning) for warning in warnings)
+        return reconstructed, _check_structure_numbering(path, pdf)
+
+
+def _check_structure_numbering(path: Path, pdf) -> bool:
+    """A tagged PDF numbers each page's entry in its structure tree (/StructParents) in reading
+    order, as the producer wrote the pages: the document's own word on their order, kept by every
+    tool that rewrites the file. True when every page carries one and they run in the tree's order."""
+    numbers = [page.obj.get("/StructParents") for page in pdf.pages]
+    if not numbers or not all(isinstance(number, int) for number in numbers):
+        return False
+    for index, (before, after) in enumerate(itertools.pairwise(numbers), start=1):
+        if after <= before:
+            raise errors.IntegrityError(
+                path, f"page {index + 1}'s structure number {after} does not follow page {index}'s {before}"
+            )
+    return True
 
 
 def _check_object(path: Path, obj, pages: list[tuple[int, int]]) -> None:
