@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     checks_s = _best_cpu_seconds(args.repeat, checks)
     baseline_s = _best_cpu_seconds(args.repeat, pdfium_pages)
     print(f"{len(files)} fixture PDFs, best of {args.repeat} passes (CPU seconds)")
-    print(f"| what | CPU s | ratio to PDFium text |\n|---|---:|---:|")
+    print("| what | CPU s | ratio to PDFium text |\n|---|---:|---:|")
     print(f"| integrity.check_file | {checks_s:.3f} | {checks_s / baseline_s:.2f} |")
     print(f"| PDFium text of every page (baseline) | {baseline_s:.3f} | 1.00 |")
     return 0

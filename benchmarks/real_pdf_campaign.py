@@ -27,7 +27,8 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from extract import errors, integrity
+from extract import errors
+from extract.integrity import file_checks
 
 _PRODUCER = re.compile(rb"/Producer\s*\(((?:[^()\\]|\\.){0,80})")
 
@@ -58,7 +59,7 @@ def check_one(path: Path, timeout_s: int) -> tuple[str, str]:
         return "unreadable", f"PDFium: {exc}"
     signal.alarm(timeout_s)
     try:
-        warnings = integrity.check_file(path, data, page_count)
+        warnings = file_checks.check_file(path, data, page_count)
     except errors.ReportError as exc:
         return "rejected", str(exc)
     except _Timeout:

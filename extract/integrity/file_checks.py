@@ -43,11 +43,30 @@ _INFLATE_CHUNK_BYTES = 1 << 20
 # Text encodings undone before the zlib stream they wrap (reportlab writes ASCII85 over Flate).
 _TEXT_DECODERS = {
     "/ASCII85Decode": lambda body: base64.a85decode(body.strip().removesuffix(b"~>").removeprefix(b"<~")),
-    "/ASCIIHexDecode": lambda body: bytes.fromhex(re.sub(rb"\s", b"", body).removesuffix(b">").decode("ascii")),
+    "/ASCIIHexDecode": lambda body: bytes.fromhex(
+        re.sub(rb"\s", b"", body).removesuffix(b">").decode("ascii")
+    ),
 }
 _STANDARD_FILTERS = frozenset(
-    "/ASCIIHexDecode /ASCII85Decode /LZWDecode /FlateDecode /RunLengthDecode /CCITTFaxDecode /JBIG2Decode "
-    "/DCTDecode /JPXDecode /Crypt /AHx /A85 /LZW /Fl /RL /CCF /DCT".split()
+    [
+        "/ASCIIHexDecode",
+        "/ASCII85Decode",
+        "/LZWDecode",
+        "/FlateDecode",
+        "/RunLengthDecode",
+        "/CCITTFaxDecode",
+        "/JBIG2Decode",
+        "/DCTDecode",
+        "/JPXDecode",
+        "/Crypt",
+        "/AHx",
+        "/A85",
+        "/LZW",
+        "/Fl",
+        "/RL",
+        "/CCF",
+        "/DCT",
+    ]
 )
 # What qpdf says when it had to guess an object's syntax: a reader skips the token (PDFium drops the
 # entry, ends the array) or keeps it as a value (pdfminer), and reads the rest as valid text.
@@ -65,7 +84,9 @@ _OBJECT_HEADER = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
 _NEARBY_BYTES = 64
 
 
-def check_file(path: Path, data: bytes, page_count: int, page_order_confirmed: bool = False) -> tuple[str, ...]:
+def check_file(
+    path: Path, data: bytes, page_count: int, page_order_confirmed: bool = False
+) -> tuple[str, ...]:
     """Reject a damaged file (IntegrityError); return warnings about faults the readers repair.
 
     `page_order_confirmed`: the printed page numbers already vouch for the page tree's order."""
@@ -114,6 +135,11 @@ def _check_objects(path: Path, data: bytes, page_count: int) -> tuple[bool, bool
     with pdf:
         try:
             pages = [page.obj.objgen for page in pdf.pages]
+        except pikepdf.PdfError as exc:  # qpdf fails on a page tree listing a page twice, among others
+            raise errors.IntegrityError(
+                path, f"qpdf cannot read the page tree ({_first_line(exc)})"
+            ) from None
+        try:
             for obj in pdf.objects:
                 _check_object(path, obj, pages)
         except pikepdf.PdfError as exc:
@@ -166,7 +192,7 @@ def _check_object(path: Path, obj, pages: list[tuple[int, int]]) -> None:
 
 
 def _check_stream(path: Path, stream) -> None:
-    name = "%d %d" % stream.objgen
+    name = "{} {}".format(*stream.objgen)
     declared = stream.stream_dict.get("/Filter")
     if isinstance(declared, pikepdf.Name):
         names = [str(declared)]
@@ -243,9 +269,9 @@ def _font_problem(dictionary, kind) -> str | None:
     if missing is not None:
         return f"a font without its {missing} entry"
     first, last, widths = dictionary.get("/FirstChar"), dictionary.get("/LastChar"), dictionary.get("/Widths")
-    if isinstance(first, int) and isinstance(last, int) and isinstance(widths, pikepdf.Array):
-        if len(widths) != last - first + 1:
-            return f"{len(widths)} widths for codes {first} to {last}"
+    counted = isinstance(first, int) and isinstance(last, int) and isinstance(widths, pikepdf.Array)
+    if counted and len(widths) != last - first + 1:
+        return f"{len(widths)} widths for codes {first} to {last}"
     return None
 
 
@@ -263,7 +289,7 @@ def _check_cross_reference(
     pdfminer's page tree agrees with PDFium's; pages were first written in the tree's order unless
     their printed numbers vouch for it. A table that needed rebuilding (`reconstructed` by qpdf, or
     unreadable to pdfminer) may have lost objects: every object referred to must then be found."""
-    from pdfminer.pdfdocument import PDFDocument, PDFXRefFallback
+    from pdfminer.pdfdocument import PDFDocument, PDFXRef, PDFXRefFallback
     from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
 
@@ -283,7 +309,8 @@ def _check_cross_reference(
                     )
                 if found != offset:  # read from where it is, as PDFium and qpdf repair it
                     repaired += 1
-                    xref.offsets[objid] = (None, found, xref.get_pos(objid)[2])
+                    if isinstance(xref, PDFXRef):  # a classic table (streams' entries are packed)
+                        xref.offsets[objid] = (None, found, xref.get_pos(objid)[2])
                 first_written[objid] = min(found, first_written.get(objid, found))
         # pdfminer types a page id as any object; the pages of a document are numbered by object.
         page_ids = [cast(int, page.pageid) for page in PDFPage.create_pages(document)]
@@ -293,7 +320,9 @@ def _check_cross_reference(
     except (errors.ReportError, MemoryError):
         raise
     except Exception as exc:  # pdfminer raises many unrelated types on damaged files
-        raise errors.IntegrityError(path, f"pdfminer cannot read the page tree ({type(exc).__name__})") from None
+        raise errors.IntegrityError(
+            path, f"pdfminer cannot read the page tree ({type(exc).__name__})"
+        ) from None
     if len(page_ids) != page_count:
         raise errors.IntegrityError(path, f"pdfminer reads {len(page_ids)} pages, PDFium {page_count}")
     if not page_order_confirmed:
@@ -319,7 +348,8 @@ def _object_start(data: bytes, objid: int, offset: int) -> int | None:
     nearby = [
         match.start()
         for match in _OBJECT_HEADER.finditer(data, start, offset + _NEARBY_BYTES)
-        if int(match.group(1)) == objid and (match.start() == 0 or not data[match.start() - 1 : match.start()].isdigit())
+        if int(match.group(1)) == objid
+        and (match.start() == 0 or not data[match.start() - 1 : match.start()].isdigit())
     ]
     return nearby[0] if len(nearby) == 1 else None
 

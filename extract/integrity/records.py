@@ -14,6 +14,7 @@ File-level checks (bytes, objects, streams, fonts) are in `extract.integrity.fil
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -67,7 +68,7 @@ def check_page_numbers(path: Path, pages: Sequence[PageContent]) -> bool:
     twice or swapped breaks the run, wherever the file stores its pages. True when every page prints
     its number (the order is then the document's own word), False when some print none."""
     numbered = [(index, number) for index, page in enumerate(pages) if (number := printed_page_number(page))]
-    for (index, number), (next_index, next_number) in zip(numbered, numbered[1:], strict=False):
+    for (index, number), (next_index, next_number) in itertools.pairwise(numbered):
         if next_number - number != next_index - index:
             raise errors.IntegrityError(
                 path,

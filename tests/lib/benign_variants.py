@@ -69,7 +69,18 @@ def _pdftk_merge(source: Path, target: Path) -> None:
 
 
 def _gs_pdfwrite(source: Path, target: Path) -> None:
-    _run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=pdfwrite", f"-sOutputFile={target}", str(source)])
+    _run(
+        [
+            "gs",
+            "-q",
+            "-dNOPAUSE",
+            "-dBATCH",
+            "-dSAFER",
+            "-sDEVICE=pdfwrite",
+            f"-sOutputFile={target}",
+            str(source),
+        ]
+    )
 
 
 def _pikepdf_save(linearize: bool) -> Callable[[Path, Path], None]:
