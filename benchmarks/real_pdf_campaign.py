@@ -2,7 +2,7 @@
 
     uv run python benchmarks/real_pdf_campaign.py CORPUS_DIR [--timeout 60]
 
-Runs `extract.integrity.check_file` (page count from PDFium, as `selfeval build` does) over every
+Runs `extract.integrity.file_checks.check_file` (page count from PDFium, as `selfeval build` does) over every
 `*.pdf` under CORPUS_DIR and prints each rejection with its reason and the file's /Producer, then a
 summary: files, distinct producers, rejected, loaded with a warning. Files PDFium itself cannot open
 are listed apart (no reader would load them). The corpus is not committed; to fetch it into /tmp:
