@@ -2,7 +2,7 @@
 
     uv run python benchmarks/real_pdf_campaign.py CORPUS_DIR [--timeout 60]
 
-Runs `extract.integrity.check_file` (page count from PDFium, as `selfeval build` does) over every
+Runs `extract.integrity.file_checks.check_file` (page count from PDFium, as `selfeval build` does) over every
 `*.pdf` under CORPUS_DIR and prints each rejection with its reason and the file's /Producer, then a
 summary: files, distinct producers, rejected, loaded with a warning. Files PDFium itself cannot open
 are listed apart (no reader would load them). The corpus is not committed; to fetch it into /tmp:
@@ -27,7 +27,8 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from extract import errors, integrity
+from extract import errors
+from extract.integrity import file_checks
 
 _PRODUCER = re.compile(rb"/Producer\s*\(((?:[^()\\]|\\.){0,80})")
 
@@ -58,7 +59,7 @@ def check_one(path: Path, timeout_s: int) -> tuple[str, str]:
         return "unreadable", f"PDFium: {exc}"
     signal.alarm(timeout_s)
     try:
-        warnings = integrity.check_file(path, data, page_count)
+        warnings = file_checks.check_file(path, data, page_count)
     except errors.ReportError as exc:
         return "rejected", str(exc)
     except _Timeout:

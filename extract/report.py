@@ -18,10 +18,11 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
-from . import errors, integrity, pdfium_pages, sheets
+from . import errors, pdfium_pages, sheets
 from .forms import FORMS, best_match
 from .forms.lib.form import Document, Form
 from .forms.lib.runs import table_runs
+from .integrity import file_checks, records
 from .lib import stand_in_font
 from .models import ProjectFile, Report, ReportHeader
 from .settings import DEFAULT_SETTINGS, ExtractSettings
@@ -47,11 +48,12 @@ def read_report(
         pages = sheets.read_pages(path, data, settings)
     else:
         _check_bytes(path, data)
-        pages = _read_pages(path, data, settings)
+        pages = _read_pages(path, file_checks.as_repaired(data), settings)
         if sum(p.char_count for p in pages) < settings.min_text_chars:
             raise errors.NoTextLayerError(path)
-        warnings = integrity.check_file(path, data, len(pages))
-        integrity.check_pages(path, pages)
+        page_order_confirmed = records.check_page_numbers(path, pages)
+        warnings = file_checks.check_file(path, data, len(pages), page_order_confirmed)
+        records.check_pages(path, pages)
     form = _form(path, pages[0])  # fails fast on files that are not reports
     if not form.reads_tables:
         return form.read(_document(path, data, len(pages), pages, settings, warnings))

@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 import pytest
 
 import extract
-from extract import errors, integrity, pdfium_pages
+from extract import errors, pdfium_pages
 from extract.forms import project_national, recognise
 from extract.forms.lib.project_table import (
     cell_text,
@@ -19,6 +19,7 @@ from extract.forms.lib.project_table import (
     split_code,
     without_printed_weight,
 )
+from extract.integrity import records as record_checks
 from extract.settings import DEFAULT_SETTINGS
 from extract.tables import Row, read_page
 from tests.lib.project_pages import document, page, row
@@ -127,16 +128,18 @@ def _with_first_indicator(extracted: extract.ProjectFile, **changes) -> extract.
 
 def test_integrity_rejects_an_indicator_without_its_name(compilation):
     with pytest.raises(errors.MalformedTableError, match="indicator 1: no level-1 type or name"):
-        integrity.check_project_file(COMPILATION, _with_first_indicator(compilation, indicator_name=""))
+        record_checks.check_project_file(COMPILATION, _with_first_indicator(compilation, indicator_name=""))
 
 
 def test_integrity_rejects_a_replacement_character_in_a_project_table(compilation):
     with pytest.raises(errors.IntegrityError, match="replacement character U\\+FFFD in project table 1"):
-        integrity.check_project_file(COMPILATION, _with_first_indicator(compilation, target_raw="≥3\ufffd"))
+        record_checks.check_project_file(
+            COMPILATION, _with_first_indicator(compilation, target_raw="≥3\ufffd")
+        )
 
 
 def test_integrity_accepts_a_project_file_without_the_department_report_sections(compilation):
-    integrity.check_project_file(COMPILATION, compilation)  # no 一..九 sections, no section 四: no error
+    record_checks.check_project_file(COMPILATION, compilation)  # no 一..九 sections, no section 四: no error
 
 
 def test_merged_label_cell_left_open_at_a_page_break_is_closed():

@@ -776,8 +776,8 @@ def built_with_dbt_failing(tmp_path_factory):
     """`run_build` over one 2023 report, its data folder holding a 2021 year no longer in the inbox,
     with dbt failing after it created the build file (half built, no mart in it)."""
     from extract.store import write_empty_tables
-    from orchestration.dbt_glue.runner import DbtBuildError
     from orchestration.build.pipeline import run_build
+    from orchestration.dbt_glue.runner import DbtBuildError
 
     def dbt_fails(context, dbt, dbt_dir, database, project_vars, threads):
         duckdb.connect(str(database)).close()

@@ -7,7 +7,8 @@ import re
 from dataclasses import asdict
 from decimal import Decimal
 
-from .. import errors, integrity
+from .. import errors
+from ..integrity import records as record_checks
 from ..lib.text import file_name, join_wrapped, parse_amount, parse_rate, split_projects, squash
 from ..models import BudgetLine, Indicator, KeyTask, Report, ReportFacts, ReportHeader
 from ..stitch import LogicalRow, stitch
@@ -163,7 +164,7 @@ def read(doc: Document) -> Report:
         facts=_read_facts(lines),
         integrity_warnings=doc.integrity_warnings,
     )
-    integrity.check_report(path, report, (squash(line.text) for line in lines))
+    record_checks.check_report(path, report, (squash(line.text) for line in lines))
     return report
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
-from ... import errors, integrity
+from ... import errors
+from ...integrity import records as record_checks
 from ...lib.text import parse_amount, squash
 from ...models import (
     DepartmentIndicator,
@@ -122,7 +123,7 @@ def read_file(doc: Document, layout: DepartmentLayout) -> ProjectFile:
         integrity_warnings=doc.integrity_warnings,
         department_tables=tuple(_department(doc.path, table, layout) for table in tables),
     )
-    integrity.check_project_file(doc.path, extracted)
+    record_checks.check_project_file(doc.path, extracted)
     return extracted
 
 

@@ -17,7 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ... import errors, integrity
+from ... import errors
+from ...integrity import records as record_checks
 from ...lib import cell_range
 from ...lib.text import EMPTY_MARKS, file_name, join_wrapped, parse_amount, parse_rate, squash
 from ...models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance, ReportHeader
@@ -284,7 +285,7 @@ def read_file(doc: Document, layout: ProjectLayout) -> ProjectFile:
         projects=tuple(_project(doc.path, table, layout) for table in tables),
         integrity_warnings=doc.integrity_warnings,
     )
-    integrity.check_project_file(doc.path, extracted)
+    record_checks.check_project_file(doc.path, extracted)
     return extracted
 
 
