@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from orchestration.lib import extraction, inbox
+from orchestration.build import extraction, inbox
 
 from extract.guarded import Limits, read_headers, read_reports
 from orchestration.build.extraction import extract_year
