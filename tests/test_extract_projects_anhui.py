@@ -103,7 +103,7 @@ def test_title_year_in_half_width_brackets(calc):
     ],
 )
 def test_sichuan_title_with_or_without_its_year_is_recognised(title):
-    assert recognise([title, "报表编号：510000"]) is project_sichuan.FORM
+    assert recognise([title, "报表编号：510000", "项目名称"]) is project_sichuan.FORM
 
 
 @pytest.mark.parametrize(
@@ -115,8 +115,8 @@ def test_national_title_with_or_without_its_year_is_recognised(title):
 
 def test_anhui_title_needs_its_category_row():
     assert recognise(["2023年度项目自评表", "项目名称", "项目类别"]) is project_anhui.FORM
-    assert recognise(["2020年市级服务贸易发展资金项目自评表", "项目类别："]) is project_anhui.FORM
-    assert recognise(["2023年度项目自评表", "项目名称"]) is None
+    assert recognise(["2020年市级服务贸易发展资金项目自评表", "项目名称", "项目类别："]) is project_anhui.FORM
+    assert recognise(["2023年度项目自评表", "项目名称"]) is not project_anhui.FORM
 
 
 @pytest.mark.parametrize(

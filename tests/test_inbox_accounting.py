@@ -12,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from orchestration.build import extraction, inbox
 
 from extract.guarded import Limits, read_headers, read_reports
+from orchestration.build import extraction, inbox
 from orchestration.build.extraction import extract_year
 from orchestration.build.inbox import scan
 from orchestration.build.printable import printable

@@ -68,8 +68,7 @@ def test_snippet_cells_are_escaped(tmp_path):
     assert 'class="sheet-snippet"' in html
 
 
-def test_every_table_of_a_file_resolves_to_it(tmp_path):
+def test_a_renamed_spreadsheet_resolves_by_its_content_hash(tmp_path):
     digest = sha256_of(WORKBOOK)
     (tmp_path / "renamed.xlsx").write_bytes(WORKBOOK.read_bytes())
-    found = resolve_sources([(f"{digest}#0", "a.xlsx"), (f"{digest}#4", "a.xlsx")], tmp_path)
-    assert found == {f"{digest}#0": tmp_path / "renamed.xlsx", f"{digest}#4": tmp_path / "renamed.xlsx"}
+    assert resolve_sources([(digest, "a.xlsx")], tmp_path) == {digest: tmp_path / "renamed.xlsx"}
