@@ -33,9 +33,9 @@ def _inbox(tmp_path: Path) -> Path:
     return inbox
 
 
-def _old_report_reader(path, settings):
+def _old_report_reader(path, settings, sha256=None):
     """What the older extractor made of the file: a wrong department."""
-    return dataclasses.replace(read_report(path, settings), department="旧版本读错的部门")
+    return dataclasses.replace(read_report(path, settings, sha256), department="旧版本读错的部门")
 
 
 def _old_header_reader(path, settings, sha256=None):

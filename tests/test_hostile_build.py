@@ -111,7 +111,9 @@ def test_every_generated_page_escapes_what_documents_print(hostile_build):
             time.sleep(0.2)  # an injected <img src=x onerror> fires once its load has failed
             calls[page] = browser.evaluate("window.__calls")
             injected[page] = browser.evaluate(INJECTED)
-            text = browser.evaluate("document.body ? document.body.innerText : ''")
+            # textContent, not innerText: innerText needs the text laid out, and with no fonts at all
+            # (CI hides them) Chromium lays none out. An escaped name is a text node either way.
+            text = browser.evaluate("document.body ? document.body.textContent : ''")
             shown |= {name for name in (DEPARTMENT, PROJECT, INDICATOR, SVG_NAME, IMG_NAME) if name in text}
     assert len(docs) >= 2 and len(pages) > len(docs)  # Data Docs and the evidence report were written
     assert {p: n for p, n in calls.items() if n} == {}

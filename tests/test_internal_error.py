@@ -82,10 +82,10 @@ def test_internal_error_reading_a_header_is_not_remembered(tmp_path, monkeypatch
     assert scan(inbox, cache_dir=headers).years() == [2023]
 
 
-def _read_report_with_a_bug(path, settings):
+def _read_report_with_a_bug(path, settings, sha256=None):
     if path.name == "hits_the_bug.pdf":
         raise RuntimeError(MESSAGE)
-    return read_report(path, settings)
+    return read_report(path, settings, sha256)
 
 
 @pytest.fixture(scope="module")

@@ -114,11 +114,10 @@ def test_bad_inputs_rejected_good_reports_loaded(bad_batch):
 
 def test_page_listed_twice_is_rejected_by_the_integrity_check(bad_batch):
     _, out, _, warehouse = bad_batch
-    reason = "failed integrity check: pdfminer reads 10 pages, PDFium 11"
+    [(reason,)] = _q(warehouse, f"select reason from audit.rejected_files where source_file = '{PAGE_TWICE}'")
+    # The cause is qpdf's to word; what matters is that the file is rejected as damaged, and said so.
+    assert reason.startswith("failed integrity check: ")
     assert f"  {PAGE_TWICE}: {reason}\n" in out
-    assert _q(warehouse, f"select reason from audit.rejected_files where source_file = '{PAGE_TWICE}'") == [
-        (reason,)
-    ]
 
 
 def test_inbox_links_out_fifos_and_hostile_names_are_named_once_and_escaped(bad_batch):

@@ -94,7 +94,7 @@ def test_evidence_report_shows_the_cells_of_a_spreadsheet_finding(built):
     """农村人居环境整治经费's 年度资金总额 (row 27 of the first sheet) disagrees with its sources."""
     done, con, _ = built
     assert con.execute(
-        "select count(*) from audit.findings where rule = 'project_funding_total' "
+        "select count(*) from audit.findings where rule = 'table_funding_total' "
         "and source_file = 'national_sheets.xlsx'"
     ).fetchone() == (2,)
     report = next(
