@@ -57,7 +57,7 @@ class PageContent:
 def read_page(page, settings: ExtractSettings) -> PageContent:
     """Tables and free text of a page: a pdfplumber Page or an extract.pdfium_pages.PdfiumPage."""
     chars = page_chars(page)
-    closing = _closing_rules(page, settings.snap_tolerance)
+    closing = closing_rules(page, settings.snap_tolerance)
     tables = TableFinder(page, TableSettings.resolve(settings.table_settings(closing))).tables
     fragments = []
     outside = 0
@@ -141,7 +141,7 @@ def _row_bbox(row) -> BBox:
     )
 
 
-def _closing_rules(page: pdfplumber.page.Page, tol: float) -> list[dict]:
+def closing_rules(page: pdfplumber.page.Page, tol: float) -> list[dict]:
     """Horizontal rules a table fragment is missing where its vertical rules stop.
 
     iText/reportlab-style generators and browsers draw a row cut by a page break without its closing

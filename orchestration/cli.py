@@ -63,7 +63,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if problems or any(isinstance(v, ReportError) for v in results.values()) else EXIT_OK
 
 
-class _Progress:
+class BuildProgress:
     """One line per file on a pipe, a redrawn bar on a terminal."""
 
     def __init__(self, stream=None):
@@ -117,7 +117,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     show_phases = sys.stderr.isatty()
     try:
         with build_lock(paths.data_dir, wait=not args.no_wait, on_wait=waiting):
-            progress = _Progress()  # on the terminal
+            progress = BuildProgress()  # on the terminal
             # Dagster and dbt write their event logs (and tracebacks) to stdout and stderr: into the
             # log file with the summary; the summary alone on screen.
             with (

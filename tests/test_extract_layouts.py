@@ -78,7 +78,7 @@ def test_row_cut_without_closing_rule_is_kept(monkeypatch, read_fixture):
     assert len(actual_records(report)["indicators"]) == len(expected["indicators"])
     # Without putting the missing rule back, pdfplumber drops the cut rows: the fix is what saves
     # them. (The integrity checks then reject the report: 九 no longer holds the count 四 states.)
-    monkeypatch.setattr(extract.tables, "_closing_rules", lambda page, tol: [])
+    monkeypatch.setattr(extract.tables, "closing_rules", lambda page, tol: [])
     with pytest.raises(extract.errors.IntegrityError, match=r"states 16 履职绩效目标 .*, 九 lists 15"):
         extract.read_report(PDF_DIR / f"{name}.pdf")
 
@@ -190,7 +190,7 @@ def _browser_table_edges(rows_y: list[float], closed: bool) -> list[dict]:
 
 def test_rule_is_put_back_under_a_browser_row_cut_by_the_page_break():
     page = PdfiumPage(1, 600.0, 800.0, edges=_browser_table_edges([100.0, 120.0, 140.0, 160.0], closed=False))
-    [closing] = extract.tables._closing_rules(page, 3.0)
+    [closing] = extract.tables.closing_rules(page, 3.0)
     assert (closing["x0"], closing["x1"], closing["top"], closing["orientation"]) == (
         50.0,
         350.75,
@@ -201,7 +201,7 @@ def test_rule_is_put_back_under_a_browser_row_cut_by_the_page_break():
 
 def test_browser_table_ruled_row_by_row_needs_no_rule_put_back():
     page = PdfiumPage(1, 600.0, 800.0, edges=_browser_table_edges([100.0, 120.0, 140.0, 160.0], closed=True))
-    assert extract.tables._closing_rules(page, 3.0) == []
+    assert extract.tables.closing_rules(page, 3.0) == []
 
 
 def _indicator_fragment_widths(name: str) -> dict[int, int]:

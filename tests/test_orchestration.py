@@ -551,12 +551,12 @@ def test_build_progress_goes_to_the_stderr_of_the_moment(monkeypatch):
     """Not to the stream that was sys.stderr when the CLI module was first imported."""
     import io
 
-    from orchestration.cli import _Progress
+    from orchestration.cli import BuildProgress
 
     err = io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)
     item = type("Item", (), {"error": None, "path": Path("a.pdf")})()
-    _Progress()(1, 1, item)
+    BuildProgress()(1, 1, item)
     assert err.getvalue() == "[1/1] a.pdf: ok\n"
 
 
