@@ -221,27 +221,6 @@ def _xref_offsets_off(source: Path, target: Path) -> None:
     target.write_bytes(data[:start] + table + data[end:])
 
 
-def _libreoffice_pdfa(source: Path, target: Path) -> None:
-    """LibreOffice Draw re-exports the PDF as PDF/A-2b (where it can import it)."""
-    out_dir = target.parent / f"{target.stem}.lo"
-    out_dir.mkdir(exist_ok=True)
-    _run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{out_dir / 'profile'}",
-            "--headless",
-            "--infilter=draw_pdf_import",
-            "--convert-to",
-            'pdf:draw_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}',
-            "--outdir",
-            str(out_dir),
-            str(source),
-        ]
-    )
-    shutil.move(out_dir / source.name, target)
-    shutil.rmtree(out_dir, ignore_errors=True)
-
-
 # kind: (system tool it needs or None, maker)
 KINDS: dict[str, tuple[str | None, Callable[[Path, Path], None]]] = {
     "pypdf_incremental_stamp": (None, _pypdf_stamp),
