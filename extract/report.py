@@ -54,7 +54,7 @@ def read_report(
         page_order_confirmed = records.check_page_numbers(path, pages)
         warnings = file_checks.check_file(path, data, len(pages), page_order_confirmed)
         records.check_pages(path, pages)
-    form = _form(path, pages[0])  # fails fast on files that are not reports
+    form = recognised_form(path, pages[0])  # fails fast on files that are not reports
     if not form.reads_tables:
         return form.read(_document(path, data, len(pages), pages, settings, warnings))
     files = [
@@ -89,7 +89,8 @@ def _page(path: Path, pdf: pdfium.PdfDocument, index: int):
         raise errors.IntegrityError(path, f"PDFium cannot load page {index + 1}: {exc}") from None
 
 
-def _form(path: Path, first_page: PageContent) -> Form:
+def recognised_form(path: Path, first_page: PageContent) -> Form:
+    """The form the first page is printed in; else NotASelfEvaluationReportError naming the closest."""
     found = best_match(first_page)
     if found.recognised:
         return found.form
@@ -209,7 +210,9 @@ def read_header(
     data = read_bytes(path, expected_sha256)
     if sheets.is_table_file(path):
         pages = sheets.read_pages(path, data, settings)
-        return _form(path, pages[0]).read_header(_document(path, data, len(pages), pages[:1], settings))
+        return recognised_form(path, pages[0]).read_header(
+            _document(path, data, len(pages), pages[:1], settings)
+        )
     _check_bytes(path, data)
     if settings.backend == "pdfium":
         with _open_pdfium(path, data, settings) as pdf:
@@ -219,4 +222,4 @@ def read_header(
             page_count, first = len(pdf.pages), read_page(pdf.pages[0], settings)  # read while open
     if first.char_count < settings.min_text_chars:
         raise errors.NoTextLayerError(path)
-    return _form(path, first).read_header(_document(path, data, page_count, [first], settings))
+    return recognised_form(path, first).read_header(_document(path, data, page_count, [first], settings))

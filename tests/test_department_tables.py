@@ -230,7 +230,7 @@ def test_rejection_names_the_closest_form(tmp_path, monkeypatch):
     with pytest.raises(
         errors.NotASelfEvaluationReportError, match="looks most like project_national: no 项目名称"
     ):
-        report._form(Path("x.pdf"), first)
+        report.recognised_form(Path("x.pdf"), first)
 
 
 def test_department_printed_as_a_text_line_above_a_scoring_sheet_starts_its_table():
