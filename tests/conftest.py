@@ -11,6 +11,7 @@ import pyarrow  # noqa: F401  (loaded up front, as in any process that extracts:
 import pytest
 
 import extract
+from tests.lib.once_per_run import once_per_run
 from tests.truth import PDF_DIR, fixture_names, load_truth
 
 BAD_DIR = PDF_DIR.parent / "bad"
@@ -66,12 +67,16 @@ def run_dbt(args: list[str], extracted_dir, build_db, work_dir) -> None:
 
 
 @pytest.fixture(scope="session")
-def warehouse(tmp_path_factory):
-    """The warehouse built with plain dbt from the whole committed fixture corpus."""
+def warehouse(tmp_path_factory, worker_id):
+    """The warehouse built with plain dbt from the whole committed fixture corpus: built once per run,
+    whichever pytest-xdist worker asks first (the others wait for it and read the same file)."""
+    return once_per_run(tmp_path_factory, worker_id, "corpus_warehouse", _build_corpus_warehouse)
+
+
+def _build_corpus_warehouse(work: Path) -> Path:
     from extract.store import write_empty_tables, write_report
     from orchestration.build import rejections
 
-    work = tmp_path_factory.mktemp("warehouse")
     extracted = work / "extracted"
     for name in fixture_names():
         report = _read(name)

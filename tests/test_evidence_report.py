@@ -270,8 +270,11 @@ def test_dagster_asset_reports_path_counts_and_overview_as_metadata(audited, tmp
     from orchestration.defs.resources import SelfevalPaths
 
     paths = SelfevalPaths(reports_dir=str(PDF_DIR), warehouse=str(audited), data_dir=str(tmp_path))
-    instance = dg.DagsterInstance.ephemeral()
-    result = dg.materialize([evidence_report], resources={"paths": paths}, instance=instance)
+    # Entered, the instance is the one whose storage resolving definitions consults (not a stale one an
+    # earlier test in this process left behind).
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize([evidence_report], resources={"paths": paths}, instance=instance)
+        logged = [record.user_message for record in instance.all_logs(result.run_id)]
     [materialization] = result.asset_materializations_for_node("evidence_report")
     metadata = {k: v.value for k, v in materialization.metadata.items()}
     index = tmp_path / "report" / "index.html"
@@ -287,5 +290,4 @@ def test_dagster_asset_reports_path_counts_and_overview_as_metadata(audited, tmp
         "files_rejected": 0,
     }
     assert (metadata["projects_under_80_pct"], metadata["indicators_missed"]) == (47, 36)
-    logged = [record.user_message for record in instance.all_logs(result.run_id)]
     assert f"evidence report: {index.resolve().as_uri()}" in logged
