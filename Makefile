@@ -13,7 +13,7 @@ test-fast:  ## the suite without the tests marked slow or e2e: under a minute
 	uv run pytest -m "not slow and not e2e"
 
 test-e2e:  ## the end-to-end tier `make test` leaves out (CI runs it; some tests need Chromium, unshare)
-	uv run pytest -m e2e
+	uv run pytest -m e2e -n 0
 
 lint:
 	uv run ruff check .

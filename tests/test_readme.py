@@ -51,7 +51,7 @@ IN_CI = ("uv run pytest", "make dev", "make lint", "make test-e2e")
 SUITE_TARGETS = {
     "make test": "uv run pytest",
     "make test-fast": 'uv run pytest -m "not slow and not e2e"',
-    "make test-e2e": "uv run pytest -m e2e",
+    "make test-e2e": "uv run pytest -m e2e -n 0",
 }
 
 
