@@ -85,11 +85,14 @@ def read_page(page, settings: ExtractSettings) -> PageContent:
 
 
 def page_chars(page) -> list[cells.Char]:
-    """The page's characters, radical code points unified: 目 where a browser-printed text layer has ⽬."""
-    return [
-        (unify_ideographs(c[cells.TEXT]), *c[1:])
-        for c in (page.char_tuples() if hasattr(page, "char_tuples") else map(cells.as_char, page.chars))
-    ]
+    """The page's characters as tuples (a PdfiumPage's own, or any page's pdfplumber-style dicts),
+    radical code points unified: 目 where a browser-printed text layer has ⽬."""
+    tuples = getattr(page, "char_tuples", None)
+    out = []
+    for c in tuples if tuples is not None else map(cells.as_char, page.chars):
+        text = unify_ideographs(c[TEXT])
+        out.append(c if text == c[TEXT] else (text, *c[1:]))
+    return out
 
 
 def _row_bbox(row) -> BBox:

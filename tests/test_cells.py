@@ -38,11 +38,20 @@ def _outside_cells(table, chars: list[cells.Char]) -> int:
     )
 
 
+class _DictPage:
+    """A page object with pdfplumber-style character dicts (as pdfplumber's or an OCR reader's),
+    their text unified as `tables.page_chars` unifies it: what pdfplumber's own Table.extract reads."""
+
+    def __init__(self, page) -> None:
+        self.page_number, self.bbox, self.edges = page.page_number, page.bbox, page.edges
+        self.chars = [dict(c, text=unify_ideographs(c["text"])) for c in page.chars]
+
+
 def _differences(page) -> tuple[int, list]:
     """Tables on the page, and every cell (or lost-character count) read differently from pdfplumber."""
     chars = tables.page_chars(page)
-    for c in page.chars:  # pdfplumber reads the same unified text
-        c["text"] = unify_ideographs(c["text"])
+    page = _DictPage(page)
+    assert tables.page_chars(page) == chars  # the same characters, from tuples or from dicts
     closing = tables.closing_rules(page, DEFAULT_SETTINGS.snap_tolerance)
     found = TableFinder(page, TableSettings.resolve(DEFAULT_SETTINGS.table_settings(closing))).tables
     diffs: list = []
