@@ -1,4 +1,7 @@
-"""Ruled-table fragments and free text lines of one page, from pdfplumber.
+"""Ruled-table fragments and free text lines of one page, read by pdfplumber's rules.
+
+The tables and cells pdfplumber's TableFinder finds (`lib.ruled_tables`), each cell's text as its
+Table.extract reads it (`lib.cells`): the same results, without its cost per character and edge.
 
 A fragment is the part of a table printed on one page; stitching fragments into records is
 `stitch.py`'s job. Nothing here knows which table a fragment belongs to.
@@ -10,9 +13,9 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 import pdfplumber.page
-from pdfplumber.table import TableFinder, TableSettings
+from pdfplumber.table import Table, TableSettings
 
-from .lib import cells
+from .lib import cells, ruled_tables
 from .lib.cells import BOTTOM, TEXT, TOP, X0, X1
 from .lib.geometry import rule
 from .lib.text import squash, unify_ideographs
@@ -60,10 +63,12 @@ def read_page(page, settings: ExtractSettings) -> PageContent:
     page object with their `chars` (pdfplumber-style dicts), `edges`, `bbox` and `page_number`."""
     chars = page_chars(page)
     closing = closing_rules(page, settings.snap_tolerance)
-    tables = TableFinder(page, TableSettings.resolve(settings.table_settings(closing))).tables
+    found = ruled_tables.find_tables(page.edges, TableSettings.resolve(settings.table_settings(closing)))
     fragments = []
     outside = 0
-    for table in tables:
+    for table_cells in found:
+        # pdfplumber's rows (and columns) of the cells: `Table` reads nothing of the page for them.
+        table = Table(page, table_cells)
         table_rows = table.rows
         # Blank characters kept: a space a line wraps at is real text (see lib.text.join_wrapped).
         texts, lost = cells.table_texts(table.cells, (r.cells for r in table_rows), chars)
