@@ -93,8 +93,12 @@ def page_chars(page) -> list[cells.Char]:
     """The page's characters as tuples (a PdfiumPage's own, or any page's pdfplumber-style dicts),
     radical code points unified: 目 where a browser-printed text layer has ⽬."""
     tuples = getattr(page, "char_tuples", None)
+    chars = list(tuples) if tuples is not None else [cells.as_char(c) for c in page.chars]
+    printed = "".join(c[TEXT] for c in chars)
+    if unify_ideographs(printed) == printed:  # most pages: nothing to unify, told at C speed
+        return chars
     out = []
-    for c in tuples if tuples is not None else map(cells.as_char, page.chars):
+    for c in chars:
         text = unify_ideographs(c[TEXT])
         out.append(c if text == c[TEXT] else (text, *c[1:]))
     return out
@@ -171,12 +175,12 @@ def _vertical_runs(vertical: list[dict], tol: float) -> list[tuple[float, float,
 
 def text_lines(page_number: int, chars: list[cells.Char], exclude: list[BBox], tol: float) -> list[TextLine]:
     """Lines of text outside the table fragments (section titles, headings, prose)."""
-
-    def inside(c: cells.Char) -> bool:
+    free = []
+    for c in chars:
         cx, cy = (c[X0] + c[X1]) / 2, (c[TOP] + c[BOTTOM]) / 2
-        return any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in exclude)
-
-    free = sorted((c for c in chars if not inside(c)), key=itemgetter(TOP, X0))
+        if not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in exclude):
+            free.append(c)
+    free.sort(key=itemgetter(TOP, X0))
     lines: list[list[cells.Char]] = []
     for c in free:
         if lines and abs(c[TOP] - lines[-1][0][TOP]) <= tol:

@@ -64,14 +64,6 @@ class Grid:
                 for j in range(row[cell[1]], row[cell[3]]):
                     self.slots.setdefault((i, j), []).append(cell)
 
-    def holders(self, c: Char) -> list[BBox] | None:
-        """The cells holding the character; None when it is outside the table's box."""
-        xs, ys = self.xs, self.ys
-        h, v = (c[X0] + c[X1]) / 2, (c[TOP] + c[BOTTOM]) / 2
-        if not (xs[0] <= h < xs[-1] and ys[0] <= v < ys[-1]):
-            return None
-        return self.slots.get((bisect.bisect_right(xs, h) - 1, bisect.bisect_right(ys, v) - 1), [])
-
 
 def table_texts(
     cells: Sequence[BBox], rows: Iterable[Sequence[BBox | None]], chars: Iterable[Char]
@@ -79,15 +71,21 @@ def table_texts(
     """Each row's cell texts (None where a row has no cell, "" for an empty one), as
     `Table.extract(keep_blank_chars=True)` gives them; and how many printed (not blank) characters
     lie inside the table's box but in none of its cells."""
+    if not cells:
+        return [[None for _ in row] for row in rows], 0
     grid = Grid(cells)
     held: dict[BBox, list[Char]] = {}
     outside = 0
-    for c in chars:
-        holders = grid.holders(c)
-        if holders is None:
+    xs, ys, slots = grid.xs, grid.ys, grid.slots
+    left, right, top, bottom = xs[0], xs[-1], ys[0], ys[-1]
+    for c in chars:  # once per character of the page, for every table: inlined
+        h, v = (c[X0] + c[X1]) / 2, (c[TOP] + c[BOTTOM]) / 2
+        if not (left <= h < right and top <= v < bottom):
             continue
+        holders = slots.get((bisect.bisect_right(xs, h) - 1, bisect.bisect_right(ys, v) - 1))
         if not holders:
             outside += bool(c[TEXT].strip())
+            continue
         for cell in holders:
             held.setdefault(cell, []).append(c)
     texts = [
