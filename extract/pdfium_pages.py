@@ -30,6 +30,7 @@ _SKIP = {0, 0xFFFE, 0xFFFF, 0x0A, 0x0D}
 _SPACE = 0x20
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 _MAX_FORM_DEPTH = 15
+_WALKED = (raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM)
 
 
 @dataclass
@@ -227,13 +228,10 @@ class _PageReader:
         held = self.held
         for i in range(count(parent)):
             obj = get(parent, i)
-            if not obj:
+            if not obj or obj in held:  # a text object the text page holds: read already
                 continue
             kind = _object_type(obj)
-            if kind == raw.FPDF_PAGEOBJ_TEXT:
-                if obj in held:
-                    continue
-            elif kind != raw.FPDF_PAGEOBJ_PATH and kind != raw.FPDF_PAGEOBJ_FORM:
+            if kind not in _WALKED:
                 continue
             if not _object_matrix(obj, pm):
                 continue

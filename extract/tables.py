@@ -178,7 +178,10 @@ def text_lines(page_number: int, chars: list[cells.Char], exclude: list[BBox], t
     free = []
     for c in chars:
         cx, cy = (c[X0] + c[X1]) / 2, (c[TOP] + c[BOTTOM]) / 2
-        if not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in exclude):
+        for b in exclude:
+            if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]:
+                break
+        else:
             free.append(c)
     free.sort(key=itemgetter(TOP, X0))
     lines: list[list[cells.Char]] = []
