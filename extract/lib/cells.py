@@ -154,6 +154,11 @@ def text(chars: list[Char]) -> str:
     """pdfplumber's `extract_text(chars, keep_blank_chars=True)` (no layout), characters in page order."""
     if not chars:
         return ""
+    tops = [c[TOP] for c in chars]
+    if max(tops) <= min(tops) + DEFAULT_Y_TOLERANCE and all(c[UPRIGHT] for c in chars):
+        # One line (most cells): every top chains to the lowest, so the characters make one
+        # cluster, and the words (their tops among these) one line.
+        return " ".join(w[1] for w in _words(sorted(chars, key=_LINE_ORDER), True))
     words: list[tuple[float, str]] = []
     for upright, run in groupby(chars, itemgetter(UPRIGHT)):
         run_chars = list(run)
