@@ -8,7 +8,6 @@ on — in parallel, one worker per core by default.
 from __future__ import annotations
 
 import faulthandler
-import gc
 import logging
 import multiprocessing as mp
 import os
@@ -58,9 +57,6 @@ def _child(
     # PDFium aborts when the memory limit stops an allocation: an expected outcome here, not a crash
     # worth a Python stack dump from an inherited faulthandler (pytest and Dagster enable one).
     faulthandler.disable()
-    # The parent's objects are the parent's: this short-lived worker's collections leave them (and
-    # the pages they are on, shared until written) alone. Measured: a tenth of a file's CPU.
-    gc.freeze()
     # A forked worker starts with its parent's heap: the limit is what the file may add on top.
     limit = _data_bytes_in_use() + memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
