@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pdfplumber
@@ -63,7 +64,8 @@ def test_fixture_pages_have_many_tables():
 def _random_rules(rng: random.Random) -> list[dict]:
     """A grid with jittered, broken, doubled and missing rules, and a second small grid beside it."""
     out = []
-    for left, top, columns, rows in [(50.0, 60.0, rng.randint(1, 6), rng.randint(1, 8)), (400.0, 500.0, 2, 2)]:
+    grids = [(50.0, 60.0, rng.randint(1, 6), rng.randint(1, 8)), (400.0, 500.0, 2, 2)]
+    for left, top, columns, rows in grids:
         xs = [left + 60 * i + rng.choice([0, 0, 0.4, -1.2, 2.9, 3.5]) for i in range(columns + 1)]
         ys = [top + 20 * j + rng.choice([0, 0, 0.3, -2.0, 3.2]) for j in range(rows + 1)]
         for y in ys:
@@ -71,7 +73,7 @@ def _random_rules(rng: random.Random) -> list[dict]:
                 continue  # a missing rule
             pieces = rng.choice([1, 1, 2, 3])
             cuts = sorted({xs[0], xs[-1], *(rng.uniform(xs[0], xs[-1]) for _ in range(pieces - 1))})
-            for a, b in zip(cuts, cuts[1:], strict=False):
+            for a, b in itertools.pairwise(cuts):
                 gap = rng.choice([0, 0, 1.5, 4.0])  # touching, joined within tolerance, or broken
                 out.append(rule(a, y + rng.choice([0, 0.2]), b - gap, y + rng.choice([0, 0.2])))
         for x in xs:
