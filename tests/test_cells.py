@@ -73,14 +73,19 @@ def test_corpus_is_every_committed_pdf_that_opens():
     assert len(FIXTURE_PDFS) >= 45
 
 
-@pytest.mark.parametrize("path", FIXTURE_PDFS, ids=lambda p: f"{p.parent.name}/{p.name}")
-def test_cells_read_as_pdfplumber_reads_them_from_pdfium_pages(path):
+def on_pdfium_pages(path, read):
+    """`read(page)` of each of the PDF's pages, as extract.pdfium_pages reads them."""
     stand_in_font.install()
     pdf = pdfium.PdfDocument(path)
     try:
-        results = [_differences(pdfium_pages.read_page(pdf, i)) for i in range(len(pdf))]
+        return [read(pdfium_pages.read_page(pdf, i)) for i in range(len(pdf))]
     finally:
         pdf.close()
+
+
+@pytest.mark.parametrize("path", FIXTURE_PDFS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_cells_read_as_pdfplumber_reads_them_from_pdfium_pages(path):
+    results = on_pdfium_pages(path, _differences)
     assert [d for _, diffs in results for d in diffs] == []
 
 
@@ -93,14 +98,8 @@ def test_cells_read_as_pdfplumber_reads_them_from_pdfminer_pages(path):
 
 
 def test_the_corpus_has_tables_to_compare():
-    stand_in_font.install()
-    path = FIXTURES / "pdfs" / "seed_suzhou_police_2022.pdf"
-    pdf = pdfium.PdfDocument(path)
-    try:
-        counts = [_differences(pdfium_pages.read_page(pdf, i))[0] for i in range(len(pdf))]
-    finally:
-        pdf.close()
-    assert sum(counts) >= 10
+    results = on_pdfium_pages(FIXTURES / "pdfs" / "seed_suzhou_police_2022.pdf", _differences)
+    assert sum(count for count, _ in results) >= 10
 
 
 def _random_chars(rng: random.Random) -> list[dict]:

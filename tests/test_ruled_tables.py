@@ -6,15 +6,15 @@ import itertools
 import random
 
 import pdfplumber
-import pypdfium2 as pdfium
 import pytest
 from pdfplumber.table import TableFinder, TableSettings
 
-from extract import pdfium_pages, tables
-from extract.lib import ruled_tables, stand_in_font
+from extract import tables
+from extract.lib import ruled_tables
 from extract.lib.geometry import rule
 from extract.settings import DEFAULT_SETTINGS
-from tests.test_cells import FIXTURE_PDFS
+from tests.test_cells import FIXTURE_PDFS, on_pdfium_pages
+from tests.truth import FIXTURES
 
 
 class _Page:
@@ -34,12 +34,7 @@ def _both(page) -> tuple[list, list]:
 
 @pytest.mark.parametrize("path", FIXTURE_PDFS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_tables_found_as_pdfplumber_finds_them_on_pdfium_pages(path):
-    stand_in_font.install()
-    pdf = pdfium.PdfDocument(path)
-    try:
-        pairs = [_both(pdfium_pages.read_page(pdf, i)) for i in range(len(pdf))]
-    finally:
-        pdf.close()
+    pairs = on_pdfium_pages(path, _both)
     assert [p for p, (want, got) in enumerate(pairs, start=1) if want != got] == []
 
 
@@ -52,13 +47,8 @@ def test_tables_found_as_pdfplumber_finds_them_on_pdfminer_pages(path):
 
 
 def test_fixture_pages_have_many_tables():
-    stand_in_font.install()
-    pdf = pdfium.PdfDocument(FIXTURE_PDFS[0].parent.parent / "pdfs" / "seed_suzhou_police_2022.pdf")
-    try:
-        found = [_both(pdfium_pages.read_page(pdf, i))[1] for i in range(len(pdf))]
-    finally:
-        pdf.close()
-    assert sum(len(t) for t in found) >= 10
+    pairs = on_pdfium_pages(FIXTURES / "pdfs" / "seed_suzhou_police_2022.pdf", _both)
+    assert sum(len(got) for _, got in pairs) >= 10
 
 
 def _random_rules(rng: random.Random) -> list[dict]:

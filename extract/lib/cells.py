@@ -94,9 +94,11 @@ def table_texts(
     return texts, outside
 
 
-def _clusters(items: list, key: int, tolerance: float) -> list[list]:
+def clusters(items: list, key: int, tolerance: float) -> list[list]:
     """pdfplumber's `cluster_objects`: distinct key values chained where each is at most
     `tolerance` past the previous; the items grouped by cluster, in order within each."""
+    if not items:
+        return []
     values = sorted({item[key] for item in items})
     cluster, n, last = {}, 0, values[0]
     for value in values:
@@ -163,10 +165,10 @@ def text(chars: list[Char]) -> str:
     for upright, run in groupby(chars, itemgetter(UPRIGHT)):
         run_chars = list(run)
         if upright:
-            lines = _clusters(run_chars, TOP, DEFAULT_Y_TOLERANCE)
+            lines = clusters(run_chars, TOP, DEFAULT_Y_TOLERANCE)
             for line in lines:
                 words += _words(sorted(line, key=_LINE_ORDER), True)
         else:
-            for line in _clusters(run_chars, X0, DEFAULT_X_TOLERANCE):
+            for line in clusters(run_chars, X0, DEFAULT_X_TOLERANCE):
                 words += _words(sorted(line, key=_ROTATED_LINE_ORDER), False)
-    return "\n".join(" ".join(w[1] for w in line) for line in _clusters(words, 0, DEFAULT_Y_TOLERANCE))
+    return "\n".join(" ".join(w[1] for w in line) for line in clusters(words, 0, DEFAULT_Y_TOLERANCE))

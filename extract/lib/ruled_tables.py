@@ -34,6 +34,8 @@ from operator import itemgetter
 from pdfplumber import utils
 from pdfplumber.table import TableSettings
 
+from .cells import clusters
+
 BBox = tuple[float, float, float, float]
 # A rule: x0, top, x1, bottom, and its length as pdfplumber keeps it (the edge's "width" for a
 # horizontal rule, "height" for a vertical one; the key its min-length filters read).
@@ -83,27 +85,10 @@ def find_tables(edges: Iterable[dict], settings: TableSettings) -> list[list[BBo
     return _tables(_cells(points))
 
 
-def _clusters(rules: list[Rule], key: int, tolerance: float) -> list[list[Rule]]:
-    """pdfplumber's `cluster_objects`: distinct values chained at most `tolerance` apart."""
-    if not rules:
-        return []
-    values = sorted({r[key] for r in rules})
-    cluster, n, last = {}, 0, values[0]
-    for value in values:
-        if not value <= last + tolerance:
-            n += 1
-        cluster[value] = n
-        last = value
-    groups: list[list[Rule]] = [[] for _ in range(n + 1)]
-    for r in rules:
-        groups[cluster[r[key]]].append(r)
-    return [g for g in groups if g]
-
-
 def _snapped(rules: list[Rule], key: int, tolerance: float) -> list[Rule]:
     """pdfplumber's `snap_objects`: each moved by its cluster's mean minus its own position."""
     out: list[Rule] = []
-    for cluster in _clusters(rules, key, tolerance):
+    for cluster in clusters(rules, key, tolerance):
         mean = sum(r[key] for r in cluster) / len(cluster)
         for x0, top, x1, bottom, length in cluster:
             if key == _X0:  # a vertical rule moves sideways
