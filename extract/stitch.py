@@ -7,12 +7,11 @@ printed once per merge (carried down, also across pages, where they may be print
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .errors import TableShapeError
 from .forms.lib.table_spec import TableSpec
-from .lib.text import squash
+from .lib.text import regex, squash
 from .models import Provenance
 from .tables import Fragment, Row
 
@@ -33,17 +32,16 @@ def header_mapping(row: Row, spec: TableSpec) -> list[str | None] | None:
     used: set[str] = set()
     for text in row.cells:
         key = squash(text)
-        field = next(
-            (
-                c.field
-                for c in spec.columns
-                if c.field not in used
-                and len(key) <= _MAX_HEADER_CHARS
-                and (key or text is not None)
-                and re.search(c.header_pattern, key)
-            ),
-            None,
-        )
+        field = None
+        if len(key) <= _MAX_HEADER_CHARS and (key or text is not None):
+            field = next(
+                (
+                    c.field
+                    for c in spec.columns
+                    if c.field not in used and regex(c.header_pattern).search(key)
+                ),
+                None,
+            )
         if field:
             used.add(field)
         mapping.append(field)

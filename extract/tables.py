@@ -1,4 +1,7 @@
-"""Ruled-table fragments and free text lines of one page, from pdfplumber.
+"""Ruled-table fragments and free text lines of one page, read by pdfplumber's rules.
+
+The tables and cells pdfplumber's TableFinder finds (`lib.ruled_tables`), each cell's text as its
+Table.extract reads it (`lib.cells`): the same results, without its cost per character and edge.
 
 A fragment is the part of a table printed on one page; stitching fragments into records is
 `stitch.py`'s job. Nothing here knows which table a fragment belongs to.
@@ -6,13 +9,14 @@ A fragment is the part of a table printed on one page; stitching fragments into 
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
-from typing import cast
+from operator import itemgetter
 
 import pdfplumber.page
-from pdfplumber.table import Table, TableFinder, TableSettings
+from pdfplumber.table import Table, TableSettings
 
+from .lib import cells, ruled_tables
+from .lib.cells import BOTTOM, TEXT, TOP, X0, X1
 from .lib.geometry import rule
 from .lib.text import squash, unify_ideographs
 from .settings import ExtractSettings
@@ -55,17 +59,20 @@ class PageContent:
 
 
 def read_page(page, settings: ExtractSettings) -> PageContent:
-    """Tables and free text of a page: a pdfplumber Page or an extract.pdfium_pages.PdfiumPage."""
+    """Tables and free text of a page: a pdfplumber Page, an extract.pdfium_pages.PdfiumPage, or any
+    page object with their `chars` (pdfplumber-style dicts), `edges`, `bbox` and `page_number`."""
     chars = page_chars(page)
     closing = closing_rules(page, settings.snap_tolerance)
-    tables = TableFinder(page, TableSettings.resolve(settings.table_settings(closing))).tables
+    found = ruled_tables.find_tables(page.edges, TableSettings.resolve(settings.table_settings(closing)))
     fragments = []
     outside = 0
-    for table in tables:
-        table = _inside(table, chars)
-        outside += _chars_outside_cells(table)
+    for table_cells in found:
+        # pdfplumber's rows (and columns) of the cells: `Table` reads nothing of the page for them.
+        table = Table(page, table_cells)
+        table_rows = table.rows
         # Blank characters kept: a space a line wraps at is real text (see lib.text.join_wrapped).
-        texts = table.extract(keep_blank_chars=True)
+        texts, lost = cells.table_texts(table.cells, (r.cells for r in table_rows), chars)
+        outside += lost
         rows = tuple(
             Row(
                 cells=tuple(texts[i]),
@@ -74,7 +81,7 @@ def read_page(page, settings: ExtractSettings) -> PageContent:
                 bbox=_row_bbox(r),
                 cell_x1=tuple(c[2] if c is not None else None for c in r.cells),
             )
-            for i, r in enumerate(table.rows)
+            for i, r in enumerate(table_rows)
         )
         if rows:
             fragments.append(Fragment(page.page_number, table.bbox, rows))
@@ -82,52 +89,19 @@ def read_page(page, settings: ExtractSettings) -> PageContent:
     return PageContent(page.page_number, tuple(fragments), tuple(lines), len(chars), outside)
 
 
-def _chars_outside_cells(table: Table) -> int:
-    """Printed characters of a table (as `_inside` gives it) that none of its cells holds.
-
-    Each cell looks only at the characters whose vertical midpoint falls in its band (bisected from
-    the characters sorted by it), not at every character of the table: cells × characters grows
-    with the square of a table's size."""
-    printed = sorted(
-        ((c["top"] + c["bottom"]) / 2, k, c) for k, c in enumerate(table.page.chars) if c["text"].strip()
-    )
-    middles = [m for m, _, _ in printed]
-    held: set[int] = set()
-    for cell in table.cells:
-        lo, hi = bisect.bisect_left(middles, cell[1]), bisect.bisect_left(middles, cell[3])
-        held.update(k for _, k, c in printed[lo:hi] if _holds(cell, c))
-    return len(printed) - len(held)
-
-
-@dataclass(frozen=True)
-class _Chars:
-    """The one part of a page `Table.extract` reads."""
-
-    chars: list[dict]
-
-
-def _inside(table: Table, chars: list[dict]) -> Table:
-    """The table over only the characters inside it: `Table.extract` tests every character of its
-    page against every row, and a row holds a character by the same midpoint test."""
-    # pdfplumber types the page as a whole Page; extract() reads only its characters.
-    return Table(cast(pdfplumber.page.Page, _Chars([c for c in chars if _holds(table.bbox, c)])), table.cells)
-
-
-def _holds(box, c: dict) -> bool:
-    x0, top, x1, bottom = box
-    return x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom
-
-
-def page_chars(page) -> list[dict]:
-    """The page's characters with radical code points unified, changed in place.
-
-    In place, so that whatever reads the page's characters later (table cells, text lines, the
-    header) sees 目 where a browser-printed text layer has ⽬.
-    """
-    chars = page.chars
+def page_chars(page) -> list[cells.Char]:
+    """The page's characters as tuples (a PdfiumPage's own, or any page's pdfplumber-style dicts),
+    radical code points unified: 目 where a browser-printed text layer has ⽬."""
+    tuples = getattr(page, "char_tuples", None)
+    chars = list(tuples) if tuples is not None else [cells.as_char(c) for c in page.chars]
+    printed = "".join(c[TEXT] for c in chars)
+    if unify_ideographs(printed) == printed:  # most pages: nothing to unify, told at C speed
+        return chars
+    out = []
     for c in chars:
-        c["text"] = unify_ideographs(c["text"])
-    return chars
+        text = unify_ideographs(c[TEXT])
+        out.append(c if text == c[TEXT] else (text, *c[1:]))
+    return out
 
 
 def _row_bbox(row) -> BBox:
@@ -199,26 +173,29 @@ def _vertical_runs(vertical: list[dict], tol: float) -> list[tuple[float, float,
     return [run for run in runs if run[2] - run[1] > tol]
 
 
-def text_lines(page_number: int, chars: list[dict], exclude: list[BBox], tol: float) -> list[TextLine]:
+def text_lines(page_number: int, chars: list[cells.Char], exclude: list[BBox], tol: float) -> list[TextLine]:
     """Lines of text outside the table fragments (section titles, headings, prose)."""
-
-    def inside(c: dict) -> bool:
-        cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
-        return any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in exclude)
-
-    free = sorted((c for c in chars if not inside(c)), key=lambda c: (c["top"], c["x0"]))
-    lines: list[list[dict]] = []
+    free = []
+    for c in chars:
+        cx, cy = (c[X0] + c[X1]) / 2, (c[TOP] + c[BOTTOM]) / 2
+        for b in exclude:
+            if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]:
+                break
+        else:
+            free.append(c)
+    free.sort(key=itemgetter(TOP, X0))
+    lines: list[list[cells.Char]] = []
     for c in free:
-        if lines and abs(c["top"] - lines[-1][0]["top"]) <= tol:
+        if lines and abs(c[TOP] - lines[-1][0][TOP]) <= tol:
             lines[-1].append(c)
         else:
             lines.append([c])
     out = []
     for line in lines:
-        line.sort(key=lambda c: c["x0"])
-        text = "".join(c["text"] for c in line).strip()
+        line.sort(key=itemgetter(X0))
+        text = "".join(c[TEXT] for c in line).strip()
         if text:
-            out.append(TextLine(page_number, line[0]["top"], text))
+            out.append(TextLine(page_number, line[0][TOP], text))
     return out
 
 

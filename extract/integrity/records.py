@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import astuple
+from dataclasses import fields
 from pathlib import Path
 
 from .. import errors
@@ -110,12 +110,18 @@ def _check_section_order(path: Path, titles: Iterable[str]) -> None:
         raise errors.IntegrityError(path, f"section {missing[0]} missing")
 
 
+def _values(record) -> tuple:
+    """A record's values, its provenance (the last field: numbers only) left out. Text, amounts and
+    tuples of text: `dataclasses.astuple` would only deep-copy them."""
+    return tuple(getattr(record, f.name) for f in fields(record)[:-1])
+
+
 def _text_fields(report: Report) -> Iterable[tuple[str, str]]:
     yield "title", report.title
     yield "department", report.department
     for table in ("budget_lines", "key_tasks", "indicators"):
         for index, record in enumerate(getattr(report, table), start=1):
-            for value in astuple(record)[:-1]:  # provenance last: numbers only
+            for value in _values(record):
                 for text in value if isinstance(value, tuple) else (value,):
                     if isinstance(text, str):
                         yield f"{table} row {index}", text
@@ -161,7 +167,7 @@ def _check_no_repeated_rows(path: Path, report: Report) -> None:
         ("key_tasks", "八、年度重点任务"),
         ("indicators", "九、部门整体自评表"),
     ):
-        counts = Counter(astuple(record)[:-1] for record in getattr(report, table))
+        counts = Counter(_values(record) for record in getattr(report, table))
         repeated = [row for row, n in counts.items() if n > 1]
         if repeated:
             raise errors.IntegrityError(path, f"{title}: a row is printed twice ({repeated[0][0]} …)")
@@ -247,6 +253,6 @@ def _project_text_fields(where: str, table) -> Iterable[tuple[str, str]]:
 def _record_texts(where: str, table, tables: tuple[str, ...]) -> Iterable[tuple[str, str]]:
     for rows in tables:
         for index, record in enumerate(getattr(table, rows), start=1):
-            for value in astuple(record):  # provenance: numbers only
+            for value in (getattr(record, f.name) for f in fields(record)):  # provenance: numbers only
                 if isinstance(value, str):
                     yield f"{where} {rows} row {index}", value

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ... import errors
 from ...integrity import records as record_checks
-from ...lib.text import parse_amount, squash
+from ...lib.text import parse_amount, regex, squash
 from ...models import (
     DepartmentIndicator,
     DepartmentTable,
@@ -245,7 +245,7 @@ def _label_lines(table: _Table, layout: DepartmentLayout) -> tuple[FundingLine, 
 
 def _label_field(text: str, layout: DepartmentLayout) -> str | None:
     key = text.rstrip("：:")
-    return next((s.field for s in layout.labels if re.fullmatch(s.header_pattern, key)), None)
+    return next((s.field for s in layout.labels if regex(s.header_pattern).fullmatch(key)), None)
 
 
 def _indicators(rows: list[LogicalRow]) -> tuple[DepartmentIndicator, ...]:

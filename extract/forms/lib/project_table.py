@@ -20,7 +20,7 @@ from typing import Any
 from ... import errors
 from ...integrity import records as record_checks
 from ...lib import cell_range
-from ...lib.text import EMPTY_MARKS, file_name, join_wrapped, parse_amount, parse_rate, squash
+from ...lib.text import EMPTY_MARKS, file_name, join_wrapped, parse_amount, parse_rate, regex, squash
 from ...models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance, ReportHeader
 from ...stitch import LogicalRow, header_mapping, stitch
 from ...tables import Fragment, PageContent, Row, TextLine, printed_line, printed_lines, reading_order
@@ -162,7 +162,7 @@ def _labels(row: Row, layout: ProjectLayout) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for i, text in enumerate(cells):
         key = squash(text).rstrip(_LABEL_PUNCTUATION)
-        spec = next((s for s in layout.labels if re.fullmatch(s.header_pattern, key)), None)
+        spec = next((s for s in layout.labels if regex(s.header_pattern).fullmatch(key)), None)
         if spec is not None:
             out[spec.field] = cells[i + 1] if i + 1 < len(cells) else None
             continue
@@ -176,7 +176,7 @@ def _inline_labels(text: str, layout: ProjectLayout) -> dict[str, str]:
     found = [
         (m.start(), m.end(), spec.field)
         for spec in layout.labels
-        for m in re.finditer(rf"(?:{spec.header_pattern})[{_LABEL_PUNCTUATION}]", text)
+        for m in regex(rf"(?:{spec.header_pattern})[{_LABEL_PUNCTUATION}]").finditer(text)
     ]
     found.sort()
     if not found or found[0][0] != 0:
