@@ -17,6 +17,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from .background_imports import wait_for_background_imports
+
 _PR_SET_PDEATHSIG = 1
 
 
@@ -26,6 +28,7 @@ class PhaseFailedError(RuntimeError):
 
 def run_forked(fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(*args)` in a forked child; its exception is re-raised here as PhaseFailedError."""
+    wait_for_background_imports()
     ctx = mp.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     # What this process has buffered would otherwise be written twice: by it and by the child.
@@ -52,7 +55,7 @@ def run_forked(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def _child(conn, fn: Callable[..., Any], args: tuple) -> None:
-    _die_with_parent()
+    die_with_parent()
     try:
         payload = (True, fn(*args))
     except BaseException as exc:  # everything goes back to the parent, as text
@@ -65,7 +68,7 @@ def _child(conn, fn: Callable[..., Any], args: tuple) -> None:
     conn.close()
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """A killed build must not leave a phase running on (Linux prctl; elsewhere a no-op)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
