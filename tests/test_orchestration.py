@@ -779,7 +779,7 @@ def built_with_dbt_failing(tmp_path_factory):
     from orchestration.build.pipeline import run_build
     from orchestration.dbt_glue.runner import DbtBuildError
 
-    def dbt_fails(context, dbt, dbt_dir, database, project_vars, threads):
+    def dbt_fails(context, dbt, dbt_dir, database, project_vars, threads, **_):
         duckdb.connect(str(database)).close()
         raise DbtBuildError("dbt build failed: no files found")
         yield  # a generator, as dbt_build is
