@@ -246,7 +246,7 @@ def measured_selfeval(
     return proc.returncode, time.perf_counter() - start, peak
 
 
-def build(inbox: Path, data: Path) -> Build:
+def build(inbox: Path, data: Path, settings: dict[str, str] | None = None) -> Build:
     """`selfeval build` in a subprocess, measured: wall, peak memory, and what its summary prints
     (`reports loaded: 200 ...`, `seconds: 41.9 (load 3.12, scan 0.08, extract 1.21, ...)`)."""
     env = {
@@ -254,6 +254,7 @@ def build(inbox: Path, data: Path) -> Build:
         "SELFEVAL_DATA_DIR": str(data),
         "SELFEVAL_REPORTS_DIR": str(inbox),
         "SELFEVAL_WAREHOUSE": str(data / "warehouse.duckdb"),
+        **(settings or {}),
     }
     out = data.parent / f"{data.name}.out"
     cpu = cpu_seconds()  # the build's process tree is waited for: its CPU is this one's children's
@@ -491,9 +492,11 @@ def main() -> int:
             lines.append(scale_row(f"{n} reports", pages_of[n], results[n]))
             print(lines[-1], flush=True)
         compilation = make_compilation(tmp / "inbox_compilation")
-        compiled = build(compilation.parent, tmp / "data_compilation")
         compiled_pages = pages_in(compilation.parent)
-        label = f"1 compilation file, {COMPILATION_TABLES:,} tables"
+        # By default a file of more than 300 pages is refused, and each file gets 120 s.
+        limits = {"SELFEVAL_MAX_PAGES": str(compiled_pages), "SELFEVAL_FILE_TIMEOUT_SECONDS": "3600"}
+        compiled = build(compilation.parent, tmp / "data_compilation", limits)
+        label = f"1 compilation file, {COMPILATION_TABLES:,} tables (limits raised to take it)"
         lines.append(scale_row(label, compiled_pages, compiled))
         print(lines[-1], flush=True)
         slopes = [

@@ -17,8 +17,6 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from .background_imports import wait_for_background_imports
-
 _PR_SET_PDEATHSIG = 1
 
 
@@ -28,7 +26,6 @@ class PhaseFailedError(RuntimeError):
 
 def run_forked(fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(*args)` in a forked child; its exception is re-raised here as PhaseFailedError."""
-    wait_for_background_imports()
     ctx = mp.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     # What this process has buffered would otherwise be written twice: by it and by the child.

@@ -14,12 +14,11 @@ import multiprocessing as mp
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orchestration.build.background_imports import wait_for_background_imports
 from orchestration.build.forked import die_with_parent
 from orchestration.settings import BUILD_DATABASE
 
@@ -50,12 +49,9 @@ def events_of_dbt_in_child(
     dbt_dir: Path,
     args: list[str],
     outcome: DbtOutcome,
-    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Run `dbt ARGS` with `dbt_dir` as working directory in a forked child; yield its info, warning
-    and error events as dicts, as they come; set `outcome` when it has ended. `meanwhile` is called
-    once the child has started (this process then mostly waits for it)."""
-    wait_for_background_imports()
+    and error events as dicts, as they come; set `outcome` when it has ended."""
     ctx = mp.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     # What this process has buffered would otherwise be written twice: by it and by the child.
@@ -70,8 +66,6 @@ def events_of_dbt_in_child(
     finally:
         gc.unfreeze()
     send.close()
-    if meanwhile is not None:
-        meanwhile()
     first_error = None
     try:
         while True:

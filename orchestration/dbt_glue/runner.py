@@ -25,14 +25,12 @@ import json
 import os
 import shutil
 from collections.abc import Iterator, Mapping
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource
 
-from orchestration.build.background_imports import import_in_background
 from orchestration.build.disk_full import DiskFullError, is_disk_full, named_if_disk_full, written_file
 from orchestration.build.publish import finalize_build
 from orchestration.settings import BUILD_DATABASE
@@ -92,9 +90,7 @@ def dbt_build(
         _seed_partial_parse(Path(dbt.project_dir), dbt_dir)
         args = [*dbt.global_config_flags, *build_args(threads, RELATIVE_VARS)]
         outcome = DbtOutcome()
-        # The audit step after this one imports Great Expectations: meanwhile, on the other core.
-        warm = partial(import_in_background, "expectations.audit")
-        for raw in events_of_dbt_in_child(Path(dbt.project_dir), dbt_dir, args, outcome, meanwhile=warm):
+        for raw in events_of_dbt_in_child(Path(dbt.project_dir), dbt_dir, args, outcome):
             yield from result_events(raw, manifest, translator or DagsterDbtTranslator(), context, dbt_dir)
     try:
         if outcome.error is not None and is_disk_full(outcome.error):
