@@ -57,6 +57,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_SIZES = "10,50,200"
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "pdfs").glob("*.pdf"))
+# A compilation of project tables, one table a page (LibreOffice Calc's PDF of the national form).
+COMPILATION = ROOT / "tests" / "fixtures" / "projects" / "national_calc_compilation.pdf"
+COMPILATION_TABLES = 1000
+ONE_REPORT_BUILDS = 3
 
 
 def make_inbox(folder: Path, n: int, start: int = 0) -> list[Path]:
@@ -68,6 +72,67 @@ def make_inbox(folder: Path, n: int, start: int = 0) -> list[Path]:
         dst.write_bytes(src.read_bytes() + f"\n% benchmark copy {i}\n".encode())
         out.append(dst)
     return out
+
+
+def make_compilation(folder: Path, tables: int = COMPILATION_TABLES) -> Path:
+    """One PDF of `tables` project tables: the compilation fixture's pages (a table each) over and
+    over, as a department's compilation of all its project tables prints them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    source = pypdfium2.PdfDocument(str(COMPILATION))
+    per_copy = len(source)
+    out = pypdfium2.PdfDocument.new()
+    for _ in range(math.ceil(tables / per_copy)):
+        out.import_pages(source)
+    path = folder / f"compilation_{tables}_tables.pdf"
+    out.save(str(path))
+    return path
+
+
+def pages_in(folder: Path) -> int:
+    return sum(len(pypdfium2.PdfDocument(str(f))) for f in sorted(folder.glob("*.pdf")))
+
+
+def scale_row(label: str, pages: int, b: Build) -> str:
+    return (
+        f"| {label} | {pages} | {b.wall:.1f} | {pages / b.wall:.1f} | {b.cpu:.1f} | "
+        f"{1000 * b.cpu / pages:.0f} | {b.peak_mb:.0f} |"
+    )
+
+
+def one_report_builds(tmp: Path) -> list[str]:
+    """Fresh one-report builds (a new data folder each): wall and phases, median of a few."""
+    inbox = tmp / "inbox_one"
+    make_inbox(inbox, 1)
+    runs = [build(inbox, tmp / f"data_one_{i}") for i in range(ONE_REPORT_BUILDS)]
+    median = sorted(runs, key=lambda r: r.wall)[len(runs) // 2]
+    phases = ", ".join(f"{p} {t:.2f}" for p, t in median.phases.items())
+    rest = median.wall - sum(median.phases.values())
+    return [
+        f"**One report, fresh data folder**, {ONE_REPORT_BUILDS} builds: wall "
+        f"{', '.join(f'{r.wall:.1f}' for r in runs)} s, CPU {', '.join(f'{r.cpu:.1f}' for r in runs)} s; "
+        f"median **{median.wall:.1f} s** (target ≤ 12 s): {phases}, start-up and exit {rest:.2f} "
+        f"(seconds); peak memory {max(r.peak_mb for r in runs):.0f} MB.",
+        "",
+    ]
+
+
+def add_one_ratio(slots: list[Slot]) -> str:
+    """Each added rebuild's wall against the mean of the unchanged rebuilds on either side."""
+    ratios = [
+        slots[i].build.wall / ((slots[i - 1].build.wall + slots[i + 1].build.wall) / 2)
+        for i in range(1, len(slots) - 1, 2)
+        if slots[i].kind == "added"
+    ]
+    placebo = [
+        slots[i].build.wall / ((slots[i - 1].build.wall + slots[i + 1].build.wall) / 2)
+        for i in range(1, len(slots) - 1, 2)
+        if slots[i].kind == "placebo"
+    ]
+    return (
+        f"Adding one report against a no-change rebuild (wall, each added rebuild over the mean of its "
+        f"unchanged neighbours): **{', '.join(f'{r:.2f}×' for r in ratios)}** (target ≤ 1.2×); "
+        f"placebo rebuilds, nothing added: {', '.join(f'{r:.2f}×' for r in placebo)}."
+    )
 
 
 def cpu_seconds() -> float:
@@ -206,6 +271,7 @@ class Build(NamedTuple):
     peak_mb: float  # PSS of the whole process tree
     phases: dict[str, float]  # seconds per phase, as the build's summary prints them
     loaded: int  # reports in the warehouse after the build
+    cpu: float = 0.0  # seconds of CPU, the whole process tree
 
     @property
     def new_file_seconds(self) -> float:
@@ -235,7 +301,7 @@ def measured_selfeval(
     return proc.returncode, time.perf_counter() - start, peak
 
 
-def build(inbox: Path, data: Path) -> Build:
+def build(inbox: Path, data: Path, settings: dict[str, str] | None = None) -> Build:
     """`selfeval build` in a subprocess, measured: wall, peak memory, and what its summary prints
     (`reports loaded: 200 ...`, `seconds: 41.9 (load 3.12, scan 0.08, extract 1.21, ...)`)."""
     env = {
@@ -243,9 +309,12 @@ def build(inbox: Path, data: Path) -> Build:
         "SELFEVAL_DATA_DIR": str(data),
         "SELFEVAL_REPORTS_DIR": str(inbox),
         "SELFEVAL_WAREHOUSE": str(data / "warehouse.duckdb"),
+        **(settings or {}),
     }
     out = data.parent / f"{data.name}.out"
+    cpu = cpu_seconds()  # the build's process tree is waited for: its CPU is this one's children's
     returncode, wall, peak = measured_selfeval(["build"], out, env=env, stderr=subprocess.DEVNULL)
+    cpu = cpu_seconds() - cpu
     summary = out.read_text(encoding="utf-8")
     # Every benchmark file is a good report: anything but a clean build is a failure here.
     seconds = re.search(r"^seconds: [\d.]+ \((.*)\)$", summary, re.MULTILINE)
@@ -253,7 +322,7 @@ def build(inbox: Path, data: Path) -> Build:
     if returncode != 0 or not seconds or not loaded:
         raise SystemExit(f"selfeval build exited {returncode}; its summary:\n{summary}")
     phases = {k: float(v) for k, v in (p.rsplit(" ", 1) for p in seconds.group(1).split(", "))}
-    return Build(wall, peak / 1024, phases, int(loaded.group(1)))
+    return Build(wall, peak / 1024, phases, int(loaded.group(1)), cpu)
 
 
 def mean_se(values: list[float]) -> tuple[float, float | None]:
@@ -496,22 +565,45 @@ def main() -> int:
             "",
             "**End to end** (`selfeval build`, fresh data folder):",
             "",
-            "| reports | wall s | s / report | peak memory MB (PSS, whole process tree) |",
-            "|---:|---:|---:|---:|",
+            "| inbox | pages | wall s | pages/s | CPU s | CPU ms / page | peak MB (PSS, process tree) |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
         results: dict[int, Build] = {}
+        pages_of: dict[int, int] = {}
         for n in sizes:
             inbox, data = tmp / f"inbox{n}", tmp / f"data{n}"
             make_inbox(inbox, n)
             results[n] = build(inbox, data)
-            lines.append(
-                f"| {n} | {results[n].wall:.1f} | {results[n].wall / n:.2f} | {results[n].peak_mb:.0f} |"
-            )
+            pages_of[n] = pages_in(inbox)
+            lines.append(scale_row(f"{n} reports", pages_of[n], results[n]))
             print(lines[-1], flush=True)
+        compilation = make_compilation(tmp / "inbox_compilation")
+        compiled_pages = pages_in(compilation.parent)
+        # By default a file of more than 300 pages is refused, and each file gets 120 s.
+        limits = {"SELFEVAL_MAX_PAGES": str(compiled_pages), "SELFEVAL_FILE_TIMEOUT_SECONDS": "3600"}
+        compiled = build(compilation.parent, tmp / "data_compilation", limits)
+        label = f"1 compilation file, {COMPILATION_TABLES:,} tables (limits raised to take it)"
+        lines.append(scale_row(label, compiled_pages, compiled))
+        print(lines[-1], flush=True)
+        slopes = [
+            (results[b].cpu - results[a].cpu) / (pages_of[b] - pages_of[a])
+            for a, b in itertools.pairwise(sizes)
+        ]
+        lines += [
+            "",
+            "Growth: CPU per added page between successive sizes "
+            + ", ".join(f"{1000 * x:.0f} ms" for x in slopes)
+            + f"; the {COMPILATION_TABLES:,}-table file {1000 * compiled.cpu / compiled_pages:.0f} ms a page "
+            f"over its whole build. Peak memory: {max(r.peak_mb for r in results.values()):.0f} MB "
+            f"over the report inboxes, {compiled.peak_mb:.0f} MB for the compilation (target < 500 MB).",
+            "",
+            *one_report_builds(tmp),
+        ]
+        print("\n".join(lines[-4:]), flush=True)
         small, big = sizes[-2:]
         slots = rebuilds(tmp, tmp / f"inbox{big}", tmp / f"data{big}", results[big], args.pairs, args.seed)
 
-    lines += ["", *rebuild_table(slots, big), ""]
+    lines += ["", *rebuild_table(slots, big), "", add_one_ratio(slots), ""]
     lines += [
         f"Scaling: N={big} / N={sizes[0]} end-to-end = {results[big].wall / results[sizes[0]].wall:.1f}×"
         + (" (target ≤ 22×)." if (sizes[0], big) == (10, 200) else "."),

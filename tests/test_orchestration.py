@@ -21,7 +21,7 @@ from orchestration.defs.dbt import build_path, warehouse_models_asset
 from orchestration.defs.resources import BuildLock, SelfevalPaths, dbt_resource
 from orchestration.defs.sensors import inbox_sensor
 from orchestration.settings import Settings
-from tests.conftest import BAD_DIR
+from tests.conftest import BAD_DIR, run_dbt
 from tests.truth import PDF_DIR
 
 pytestmark = pytest.mark.slow  # Dagster definitions, runs, sensors and `selfeval build` end to end
@@ -340,6 +340,30 @@ def built(tmp_path_factory):
         [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=600
     )
     return result.returncode, warehouse, result.stdout + result.stderr[-3000:]
+
+
+def test_published_marts_equal_those_of_dbt_parsing_the_project_from_scratch(built, tmp_path):
+    """The build's dbt starts from the project's saved parse (dbt_glue/runner.py); plain `dbt build`
+    with a target folder of its own parses everything, from the same extracted files."""
+    from orchestration.cli import MARTS
+
+    _, warehouse, _ = built
+    data = warehouse.parent.parent / "data"
+    log = (data / "logs" / "last_build.log").read_text(encoding="utf-8")
+    assert "Running with dbt=" in log and "Unable to do partial parsing" not in log
+    scratch = tmp_path / "scratch.duckdb"
+    run_dbt(["build", "--exclude-resource-type", "unit_test"], data / "extracted", scratch, tmp_path)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.execute(f"attach '{scratch}' as scratch (read_only)")
+        for table in MARTS:
+            rows = con.execute(f"select count(*) from marts.{table}").fetchone()[0]
+            differ = con.execute(
+                f"select count(*) from ((from marts.{table} except all from scratch.marts.{table})"
+                f" union all (from scratch.marts.{table} except all from marts.{table}))"
+            ).fetchone()[0]
+            assert (table, differ) == (table, 0) and rows == con.execute(
+                f"select count(*) from scratch.marts.{table}"
+            ).fetchone()[0]
 
 
 def test_build_exits_zero_and_publishes(built):
@@ -779,7 +803,7 @@ def built_with_dbt_failing(tmp_path_factory):
     from orchestration.build.pipeline import run_build
     from orchestration.dbt_glue.runner import DbtBuildError
 
-    def dbt_fails(context, dbt, dbt_dir, database, project_vars, threads):
+    def dbt_fails(context, dbt, dbt_dir, database, project_vars, threads, **_):
         duckdb.connect(str(database)).close()
         raise DbtBuildError("dbt build failed: no files found")
         yield  # a generator, as dbt_build is

@@ -52,7 +52,7 @@ def run_forked(fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def _child(conn, fn: Callable[..., Any], args: tuple) -> None:
-    _die_with_parent()
+    die_with_parent()
     try:
         payload = (True, fn(*args))
     except BaseException as exc:  # everything goes back to the parent, as text
@@ -65,7 +65,7 @@ def _child(conn, fn: Callable[..., Any], args: tuple) -> None:
     conn.close()
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """A killed build must not leave a phase running on (Linux prctl; elsewhere a no-op)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -1,9 +1,21 @@
-"""`dbt build` into a new DuckDB file through dagster-dbt's `DbtCliResource`, yielding its events.
+"""`dbt build` into a new DuckDB file, yielding dagster-dbt's events for it.
 
-dbt builds in the data folder's dbt folder (`Paths.dbt_dir`), under the same path on every build:
-dbt re-parses the whole project when the profile (its database path) changes, so a rebuild reuses
-the last build's parse, kept there. The build lock keeps a second build of the same data folder out.
-The finished file is checkpointed and moved to the run's own build path.
+A whole build (every model, the CLI's and the sensor's runs) calls dbt's own programmatic API,
+`dbtRunner`, in a forked child of this process (`in_child.py`): it starts with the dbt-core that
+dagster-dbt already imported, parses nothing the last build of any data folder parsed, and gives
+its memory back when it exits. dagster-dbt's `DbtCliResource` would start dbt twice more (a
+`dbt --version`, then the build) and load the adapter in this process too: about 5 s of a
+one-report build (docs/performance.md). The child's dbt events become Dagster events through
+dagster-dbt's own conversion. A run of some models only (from the UI) goes through
+`DbtCliResource`, which knows how to turn the run's selection into dbt's.
+
+dbt builds in the data folder's dbt folder (`Paths.dbt_dir`), which is the child's working
+directory: the profile's database path and the folders the sources read are the same relative
+paths for every data folder (`RELATIVE_VARS`, `BUILD_DATABASE`), so dbt's saved parse
+(partial_parse.msgpack) is valid for any of them. A data folder's first build starts from the
+one `prepare_manifest` (orchestration/defs/project.py) saved beside the project's manifest.
+The build lock keeps a second build of the same data folder out. The finished file is
+checkpointed and moved to the run's own build path.
 """
 
 from __future__ import annotations
@@ -11,22 +23,44 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource
 
 from orchestration.build.disk_full import DiskFullError, is_disk_full, named_if_disk_full, written_file
 from orchestration.build.publish import finalize_build
 from orchestration.settings import BUILD_DATABASE
+
+from .in_child import DbtOutcome, events_of_dbt_in_child, result_events
+
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+# The sources' folders as seen from the dbt folder (data folder/dbt): Paths.extracted_dir and
+# Paths.rejected_dir are the data folder's extracted/ and rejected/.
+RELATIVE_VARS = {"extracted_dir": "../extracted", "rejected_dir": "../rejected"}
 
 
 class DbtBuildError(Exception):
     def __init__(self, message: str, failed_tests: list[str] | None = None):
         super().__init__(message)
         self.failed_tests = failed_tests or []  # unique_ids, for tracing the failure to reports
+
+
+def build_args(threads: int, project_vars: Mapping[str, str]) -> list[str]:
+    """dbt's arguments for a build. dbt's unit tests check the SQL on fixed inputs, not the data:
+    the test suite runs them, as dbt advises, not every build."""
+    return [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--threads",
+        str(threads),
+        "--vars",
+        json.dumps(dict(project_vars), sort_keys=True),
+    ]
 
 
 def dbt_build(
@@ -36,36 +70,31 @@ def dbt_build(
     database: Path,
     project_vars: Mapping[str, str],
     threads: int,
+    manifest: Mapping[str, Any] | None = None,
+    translator: DagsterDbtTranslator | None = None,
 ) -> Iterator[Any]:
-    """Run `dbt build` (the context's selection) into `dbt_dir`, then move the file to `database`.
+    """Run `dbt build` (the context's selection) in `dbt_dir`, then move the file to `database`.
 
     Yields dagster-dbt's Output / AssetCheckResult events; raises DbtBuildError if dbt failed
-    (DiskFullError if it ran into a full disk). `project_vars` are the project's `--vars`.
-    dbt's unit tests check the SQL on fixed inputs, not the data: the test suite runs them, as dbt
-    advises, not every build.
+    (DiskFullError if it ran into a full disk). `project_vars` are the project's `--vars` for a run
+    of some models only (absolute paths); a whole build reads the same folders by RELATIVE_VARS.
+    `manifest` and `translator` are the dbt assets' (for turning dbt's events into Dagster's).
     """
     built = dbt_dir / BUILD_DATABASE
     _remove(built)  # left by a build that was killed
     dbt_dir.mkdir(parents=True, exist_ok=True)
-    args = [
-        "build",
-        "--exclude-resource-type",
-        "unit_test",
-        "--threads",
-        str(threads),
-        "--vars",
-        json.dumps(dict(project_vars)),
-    ]
-    # The profile reads its database path from the environment, and DbtCliResource hands dbt a copy
-    # of this process's environment when it starts it: set for that moment only.
-    with _environment_while_starting({"SELFEVAL_BUILD_DB": str(built)}):
-        invocation = dbt.cli(args, context=context, target_path=dbt_dir, raise_on_error=False)
+    (dbt_dir / "run_results.json").unlink(missing_ok=True)  # the last build's: not this one's failures
+    if context.is_subset or manifest is None:
+        outcome = yield from _through_dbt_cli_resource(context, dbt, dbt_dir, built, project_vars, threads)
+    else:
+        _seed_partial_parse(Path(dbt.project_dir), dbt_dir)
+        args = [*dbt.global_config_flags, *build_args(threads, RELATIVE_VARS)]
+        outcome = DbtOutcome()
+        for raw in events_of_dbt_in_child(Path(dbt.project_dir), dbt_dir, args, outcome):
+            yield from result_events(raw, manifest, translator or DagsterDbtTranslator(), context, dbt_dir)
     try:
-        yield from invocation.stream()
-        error = None if invocation.is_successful() else invocation.get_error()
-        message = "see log" if error is None else str(error)
-        if error is not None and is_disk_full(message):
-            raise DiskFullError(written_file(message, dbt_dir))
+        if outcome.error is not None and is_disk_full(outcome.error):
+            raise DiskFullError(written_file(outcome.error, dbt_dir))
         if built.exists():
             # Closing may fail to checkpoint without a word (full disk): the file would then lack
             # what its write-ahead log holds. Only a whole, checkpointed file moves on; a failed
@@ -73,16 +102,40 @@ def dbt_build(
             with named_if_disk_full(built):
                 finalize_build(built)
             os.replace(built, database)
-        if not invocation.is_successful():
-            failed = _failed_nodes(invocation, dbt_dir)
-            # dbt's own words for what failed (run_results), else what dagster-dbt collected.
+        if not outcome.success:
+            failed = _failed_nodes(dbt_dir)
+            # dbt's own words for what failed (run_results), else its first error.
             why = "; ".join(f"{n['unique_id']}: {_one_line(n.get('message'))}" for n in failed[:5])
             raise DbtBuildError(
-                "dbt build failed: " + (why or _one_line(message)),
+                "dbt build failed: " + (why or _one_line(outcome.error)),
                 [n["unique_id"] for n in failed if n["unique_id"].startswith("test.")],
             )
     finally:
         _remove(built)
+
+
+def _through_dbt_cli_resource(context, dbt: DbtCliResource, dbt_dir, built, project_vars, threads):
+    """A run of some models only, as dagster-dbt runs it (its own dbt process, absolute paths)."""
+    args = build_args(threads, project_vars)
+    # The profile reads its database path from the environment, and DbtCliResource hands dbt a copy
+    # of this process's environment when it starts it: set for that moment only.
+    with environment_while_starting({"SELFEVAL_BUILD_DB": str(built)}):
+        invocation = dbt.cli(args, context=context, target_path=dbt_dir, raise_on_error=False)
+    yield from invocation.stream()
+    error = None if invocation.is_successful() else invocation.get_error()
+    return DbtOutcome(
+        success=invocation.is_successful(), error=None if error is None else str(error) or "see log"
+    )
+
+
+def _seed_partial_parse(project_dir: Path, dbt_dir: Path) -> None:
+    """A data folder's first build starts from the project's saved parse (as dagster-dbt's
+    `DbtCliInvocation` does): dbt checks it is still valid, and parses anew what is not."""
+    saved = project_dir / "target" / PARTIAL_PARSE_FILE
+    mine = dbt_dir / PARTIAL_PARSE_FILE
+    if saved.exists() and not mine.exists():
+        with contextlib.suppress(OSError):  # no copy: dbt parses the whole project
+            shutil.copyfile(saved, mine)
 
 
 def _one_line(text: str | None) -> str:
@@ -90,11 +143,12 @@ def _one_line(text: str | None) -> str:
     return " ".join(line.strip() for line in (text or "").splitlines() if line.strip()) or "see log"
 
 
-def _failed_nodes(invocation, dbt_dir: Path) -> list[dict]:
+def _failed_nodes(dbt_dir: Path) -> list[dict]:
     """The results of dbt's run_results.json that failed or errored, in dbt's order."""
-    if not (dbt_dir / "run_results.json").exists():
+    path = dbt_dir / "run_results.json"
+    if not path.exists():
         return []
-    results = invocation.get_artifact("run_results.json").get("results", [])
+    results = json.loads(path.read_text(encoding="utf-8")).get("results", [])
     return [r for r in results if str(r.get("status")).lower() in ("fail", "error")]
 
 
@@ -104,7 +158,7 @@ def _remove(built: Path) -> None:
 
 
 @contextlib.contextmanager
-def _environment_while_starting(values: Mapping[str, str]) -> Iterator[None]:
+def environment_while_starting(values: Mapping[str, str]) -> Iterator[None]:
     before = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:

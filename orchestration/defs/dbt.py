@@ -27,6 +27,9 @@ class SelfevalTranslator(DagsterDbtTranslator):
         return "warehouse"
 
 
+TRANSLATOR = SelfevalTranslator()
+
+
 def build_path(paths: Paths, run_id: str) -> Path:
     """Each run builds a new file; only the publish step puts it where readers look."""
     return paths.build_dir / f"{run_id}.duckdb"
@@ -55,7 +58,7 @@ def _drop_stale_builds(build_dir: Path, instance: dg.DagsterInstance) -> None:
 def warehouse_models_asset() -> dg.AssetsDefinition:
     """The dbt models, from the manifest `project.prepare_manifest` made (read here, not at import)."""
 
-    @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=SelfevalTranslator())
+    @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=TRANSLATOR)
     def warehouse_models(
         context: dg.AssetExecutionContext, paths: SelfevalPaths, build_lock: BuildLock, dbt: DbtCliResource
     ):
@@ -67,11 +70,20 @@ def warehouse_models_asset() -> dg.AssetsDefinition:
         rejections.ensure(p.rejected_dir)
         # The sources read these folders (var(), see models/staging/_extracted__sources.yml).
         folders = {"extracted_dir": str(p.extracted_dir), "rejected_dir": str(p.rejected_dir)}
+        manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
         try:
-            yield from dbt_build(context, dbt, p.dbt_dir, build, folders, threads=paths.dbt_threads)
+            yield from dbt_build(
+                context,
+                dbt,
+                p.dbt_dir,
+                build,
+                folders,
+                threads=paths.dbt_threads,
+                manifest=manifest,
+                translator=TRANSLATOR,
+            )
         except DbtBuildError as exc:
             # The reports whose rows failed a test are left out of the next build (build/quarantine.py).
-            manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
             failing = quarantine.reports_failing_tests(build, manifest, exc.failed_tests)
             for name in quarantine.quarantine(p.rejected_dir, build, failing):
                 context.log.warning(f"{name}: quarantined, its rows fail a dbt test")

@@ -1,0 +1,88 @@
+"""dbt run through its programmatic API in a forked child (orchestration/dbt_glue/in_child.py)."""
+
+import json
+import shutil
+
+import duckdb
+import pytest
+
+from orchestration.dbt_glue.in_child import DbtOutcome, events_of_dbt_in_child, result_events
+from orchestration.dbt_glue.runner import PARTIAL_PARSE_FILE, RELATIVE_VARS, build_args
+from orchestration.defs.dbt import TRANSLATOR
+from orchestration.settings import DBT_PROJECT_DIR
+
+pytestmark = pytest.mark.slow  # each test starts dbt
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    """The project's manifest and saved parse, as the definitions prepare them."""
+    from orchestration.defs.project import dbt_project, prepare_manifest
+
+    prepare_manifest()
+    return dbt_project
+
+
+def _list(dbt_dir, outcome):
+    args = ["ls", "--resource-type", "model", "--select", "dim_report", "--vars", json.dumps(RELATIVE_VARS)]
+    return list(events_of_dbt_in_child(DBT_PROJECT_DIR, dbt_dir, args, outcome))
+
+
+def test_a_new_dbt_folder_starts_from_the_projects_saved_parse(prepared, tmp_path):
+    shutil.copyfile(DBT_PROJECT_DIR / "target" / PARTIAL_PARSE_FILE, tmp_path / PARTIAL_PARSE_FILE)
+    outcome = DbtOutcome()
+    events = _list(tmp_path, outcome)
+    assert outcome.success and outcome.error is None
+    assert [e["info"]["msg"] for e in events if e["info"]["name"] == "PrintEvent"] == [
+        "selfeval.marts.dim_report"
+    ]
+    # dbt says "Unable to do partial parsing because ..." when it parses the whole project
+    assert "UnableToPartialParse" not in [e["info"]["name"] for e in events]
+
+
+def test_without_the_saved_parse_dbt_parses_the_whole_project(prepared, tmp_path):
+    # The check above can fail: with nothing to start from, dbt says so.
+    names = [e["info"]["name"] for e in _list(tmp_path, DbtOutcome())]
+    assert "UnableToPartialParse" in names
+
+
+def test_a_failing_dbt_gives_its_first_error_and_no_success(prepared, tmp_path):
+    outcome = DbtOutcome()
+    list(events_of_dbt_in_child(DBT_PROJECT_DIR, tmp_path, ["run", "--select", "no_such_model_x"], outcome))
+    assert outcome.success is True  # dbt: nothing selected is a warning, not a failure
+    outcome = DbtOutcome()
+    list(events_of_dbt_in_child(DBT_PROJECT_DIR, tmp_path, ["run", "--vars", "{not yaml"], outcome))
+    assert outcome.success is False and outcome.error
+
+
+def test_dbt_event_dicts_become_dagster_model_outputs(prepared, tmp_path):
+    """dbt's events, as dicts, are what dagster-dbt's event class turns into Dagster events: a
+    seed's result becomes the seed asset's Output (the check an upgrade of either must pass)."""
+    import dagster as dg
+
+    outcome = DbtOutcome()
+    args = ["seed", "--vars", json.dumps(RELATIVE_VARS)]
+    events = list(events_of_dbt_in_child(DBT_PROJECT_DIR, tmp_path, args, outcome))
+    assert outcome.success, outcome.error
+    [seed_result] = [e for e in events if e["info"]["name"] == "LogSeedResult"]
+    manifest = json.loads(prepared.manifest_path.read_text(encoding="utf-8"))
+    [output] = list(result_events(seed_result, manifest, TRANSLATOR, None, tmp_path))
+    assert isinstance(output, dg.AssetMaterialization)
+    assert output.asset_key == dg.AssetKey(["reference", "project_name_overrides"])
+    # Built where the child worked: the dbt folder, by the profile's relative database path.
+    seed = DBT_PROJECT_DIR / "seeds" / "project_name_overrides.csv"
+    rows = len(seed.read_text(encoding="utf-8").splitlines()) - 1
+    with duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from reference.project_name_overrides").fetchone() == (rows,)
+
+
+def test_build_args_leave_out_dbts_unit_tests_and_give_the_vars_sorted():
+    assert build_args(2, {"b": "1", "a": "2"}) == [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--threads",
+        "2",
+        "--vars",
+        '{"a": "2", "b": "1"}',
+    ]
