@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
-from . import errors, integrity, pdfium_pages
+from . import errors, integrity, ocr_pages, ocr_review, pdfium_pages
 from .forms import recognise
 from .forms.lib.form import Document, Form
 from .lib import stand_in_font
@@ -23,6 +24,7 @@ from .models import ProjectFile, Report, ReportHeader
 from .settings import DEFAULT_SETTINGS, ExtractSettings
 from .tables import PageContent, printed_lines, read_page
 
+_LOG = logging.getLogger(__name__)
 _PDF_MAGIC = b"%PDF-"
 # What pdfminer raises on a damaged page while it is parsed (pdfplumber wraps any of its failures
 # in PdfminerException): the file's fault, unlike anything else raised while pages are read.
@@ -34,13 +36,24 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     path = Path(path)
     data = path.read_bytes()
     _check_bytes(path, data)
-    pages = _read_pages(path, data, settings)
+    pages, boxes = _read_pages(path, data, settings)
     if sum(p.char_count for p in pages) < settings.min_text_chars:
         raise errors.NoTextLayerError(path)
     warnings = integrity.check_file(path, data, len(pages))
     integrity.check_pages(path, pages)
-    form = _form(path, pages[0])  # fails fast on files that are not reports
-    return form.read(_document(path, data, len(pages), pages, settings, warnings))
+    try:
+        form = _form(path, pages[0])  # fails fast on files that are not reports
+    except errors.NotASelfEvaluationReportError:
+        # A text layer that is not what is drawn (a font's map to Unicode lost in a re-distilled
+        # file) can still be read: the first page by OCR, then every page if that shows a form.
+        if settings.ocr != "auto" or 1 in boxes or settings.backend != "pdfium":
+            raise
+        first = _read_pages(path, data, settings, only=[0])
+        _form(path, first[0][0])
+        pages, boxes = _read_pages(path, data, settings, force=True)
+        form = _form(path, pages[0])
+    result = form.read(_document(path, data, len(pages), pages, settings, warnings))
+    return ocr_review.review(result, boxes, settings.ocr_review_below)
 
 
 def _form(path: Path, first_page: PageContent) -> Form:
@@ -125,22 +138,40 @@ def _open_pdfium(path: Path, data: bytes, settings: ExtractSettings) -> Iterator
         pdf.close()
 
 
-def _read_pages(path: Path, data: bytes, settings: ExtractSettings) -> list[PageContent]:
+def _read_pages(
+    path: Path, data: bytes, settings: ExtractSettings, force: bool = False, only: list[int] | None = None
+) -> tuple[list[PageContent], dict[int, tuple[ocr_pages.OcrBox, ...]]]:
+    """The pages' content, and the recognised text lines of those read by OCR (by page number)."""
     out = []
+    boxes: dict[int, tuple[ocr_pages.OcrBox, ...]] = {}
     if settings.backend == "pdfium":
         with _open_pdfium(path, data, settings) as pdf:
-            for index in range(len(pdf)):
+            for index in range(len(pdf)) if only is None else only:
                 try:
                     page = pdfium_pages.read_page(pdf, index)
                 except pdfium.PdfiumError as exc:  # a damaged page tree: the page is gone
                     raise errors.IntegrityError(path, f"PDFium cannot load page {index + 1}: {exc}") from None
+                why = _ocr_reason(page.chars, settings, force)
+                if why is not None:
+                    _LOG.info("%s: page %d of %d read by OCR (%s)", path.name, index + 1, len(pdf), why)
+                    scanned = ocr_pages.read_page(pdf, index)
+                    page, boxes[index + 1] = scanned.page, scanned.boxes
                 out.append(read_page(page, settings))
-        return out
+        return out, boxes
     with _open_pdf(path, data, settings) as pdf:
         for plumber_page in pdf.pages:
             out.append(read_page(plumber_page, settings))
             plumber_page.close()  # drop pdfminer's layout cache: memory stays flat over long reports
-    return out
+    return out, boxes
+
+
+def _ocr_reason(chars: list[dict], settings: ExtractSettings, force: bool) -> str | None:
+    """Why the page is read by OCR (docs/ocr.md), or None to read its text layer."""
+    if settings.ocr == "never":
+        return None
+    if settings.ocr == "always" or force:
+        return "always" if settings.ocr == "always" else "text layer does not show a form"
+    return ocr_pages.needs_ocr(chars)
 
 
 def read_header(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) -> ReportHeader:
@@ -150,7 +181,11 @@ def read_header(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
     _check_bytes(path, data)
     if settings.backend == "pdfium":
         with _open_pdfium(path, data, settings) as pdf:
-            page_count, first = len(pdf), read_page(pdfium_pages.read_page(pdf, 0), settings)
+            page_count = len(pdf)
+        pages, _ = _read_pages(path, data, settings, only=[0])
+        first = pages[0]
+        if settings.ocr == "auto" and recognise(printed_lines(first)) is None:
+            first = _read_pages(path, data, settings, force=True, only=[0])[0][0]
     else:
         with _open_pdf(path, data, settings) as pdf:
             page_count, first = len(pdf.pages), read_page(pdf.pages[0], settings)  # read while open

@@ -65,6 +65,7 @@ _ARROW_TYPES = {
     Decimal: AMOUNT,
     int: pa.int32(),
     float: pa.float64(),
+    bool: pa.bool_(),
     str: pa.string(),
     datetime: pa.timestamp("us", tz="UTC"),
 }
