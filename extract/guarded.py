@@ -45,8 +45,12 @@ class Limits:
 
 
 def settings_from_env() -> ExtractSettings:
-    """The page limit is configurable like the time and memory limits (SELFEVAL_MAX_PAGES)."""
-    return ExtractSettings(max_pages=int(os.environ.get("SELFEVAL_MAX_PAGES", DEFAULT_SETTINGS.max_pages)))
+    """The page limit is configurable like the time and memory limits (SELFEVAL_MAX_PAGES), and when
+    pages are read by OCR (SELFEVAL_OCR: auto, always, never; docs/ocr.md)."""
+    return ExtractSettings(
+        max_pages=int(os.environ.get("SELFEVAL_MAX_PAGES", DEFAULT_SETTINGS.max_pages)),
+        ocr=os.environ.get("SELFEVAL_OCR", DEFAULT_SETTINGS.ocr),
+    )
 
 
 # Killed by the kernel's OOM killer, or aborted by PDFium, which calls abort() when an allocation

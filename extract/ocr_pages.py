@@ -104,7 +104,7 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
     """A page image (RGB, rendered at OCR_DPI from a page `width` x `height` points) read by OCR."""
     import cv2
 
-    gray = _paper_white(rgb[:, :, 0])  # red channel: red seals vanish, black print stays
+    gray = _paper_white(rgb)  # red seals vanish, black print stays
     skew = measure_skew(gray)
     if abs(skew) > 0.02:
         gray = _rotate(gray, skew)
@@ -115,6 +115,10 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
     boxes = []
     found = result.boxes if result.boxes is not None else ()
     for k, (quad, text, score) in enumerate(zip(found, result.txts or (), result.scores or (), strict=False)):
+        if text.strip() in _SLASH_OR_ONE:
+            text = _slash_or_one(gray, quad, text.strip())
+        elif text.strip() == "二":  # a lone sign: = read as 二, or a smudged dash where unsure
+            text = "=" if score >= _SURE else "—"
         chars = _line_chars(quad, text, _word_results(result, k), scale)
         for c in chars:
             out.chars.append(c)
@@ -152,9 +156,8 @@ def _line_chars(quad, text: str, words: tuple | None, scale: float) -> list[dict
     return [_char(ch, x0, max(x1, x0 + 0.1), top, bottom) for ch, (x0, x1) in zip(text, spans, strict=False)]
 
 
-# A dash printed alone in a cell ("nothing here") reads as the character for one (two, where a seal
-# smudges it), or a hyphen.
-_DASH_READINGS = frozenset({"一", "二", "-", "--", "=", "一一", "——", "_"})
+# A dash printed alone in a cell ("nothing here") reads as the character for one, or a hyphen.
+_DASH_READINGS = frozenset({"一", "-", "--", "一一", "——", "_"})
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ";": "；", "!": "！", "?": "？"})
 _COLON_COMMA = re.compile(r"(?<!\d)[:,]|[:,](?!\d)")
@@ -176,9 +179,27 @@ def cjk_punctuation(text: str) -> str:
 _BLACK, _PAPER = 60, 175
 
 
-def _paper_white(red: np.ndarray) -> np.ndarray:
-    stretched = (red.astype(np.float32) - _BLACK) * (255 / (_PAPER - _BLACK))
+def _paper_white(rgb: np.ndarray) -> np.ndarray:
+    stretched = (rgb[:, :, 0].astype(np.float32) - _BLACK) * (255 / (_PAPER - _BLACK))
     return np.ascontiguousarray(stretched.clip(0, 255).astype(np.uint8))
+
+
+_SURE = 0.9
+# A lone stroke in a cell: the recogniser often reads a printed '/' ("not applicable") as 1.
+_SLASH_OR_ONE = frozenset({"1", "/", "l", "|", "I"})
+
+
+def _slash_or_one(gray: np.ndarray, quad, text: str) -> str:
+    """'/' when the stroke's ink leans right (x grows as it rises), else '1' (or what was read)."""
+    xs_box, ys_box = [int(p[0]) for p in quad], [int(p[1]) for p in quad]
+    crop = gray[max(min(ys_box), 0) : max(ys_box) + 1, max(min(xs_box), 0) : max(xs_box) + 1]
+    ys, xs = np.nonzero(crop < _INK_THRESHOLD)
+    if len(xs) < 10 or np.ptp(ys) < 5:
+        return text
+    slope = np.polyfit(ys.astype(float), xs.astype(float), 1)[0]  # x change per pixel down
+    if slope < -0.2:
+        return "/"
+    return "1" if text in ("1", "l", "|", "I") and abs(slope) < 0.1 else text
 
 
 def _ink(gray: np.ndarray) -> np.ndarray:

@@ -37,8 +37,10 @@ MARTS = (
 
 def _cmd_extract(args: argparse.Namespace) -> int:
     """Each file read as `build` reads it: in a worker under the same limits, with the same checks."""
+    import dataclasses
+
     from extract import ProjectFile, ReportError
-    from extract.guarded import read_reports
+    from extract.guarded import read_reports, settings_from_env
 
     paths = [Path(name) for name in args.files]
     problems: dict[Path, str] = {}
@@ -47,7 +49,10 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             path.open("rb").close()
         except OSError as exc:
             problems[path] = f"cannot read file: {exc.strerror or exc}"
-    results = dict(read_reports(p for p in dict.fromkeys(paths) if p not in problems))
+    settings = settings_from_env()
+    if args.ocr:
+        settings = dataclasses.replace(settings, ocr=args.ocr)
+    results = dict(read_reports((p for p in dict.fromkeys(paths) if p not in problems), settings))
     for path in paths:  # in the order given, whatever order the workers finish in
         value = results.get(path)
         if isinstance(value, ReportError) or path in problems:
@@ -87,6 +92,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from orchestration.lib.settings import Settings
 
     settings = Settings.from_env()
+    if args.ocr:
+        # The extraction workers read their settings from the environment (extract.guarded).
+        os.environ["SELFEVAL_OCR"] = args.ocr
     if args.reports:
         settings = dataclasses.replace(settings, reports_dir=Path(args.reports).resolve())
     if args.warehouse:
@@ -384,6 +392,14 @@ def _version() -> str:
     return f"selfeval {version('selfeval')}"
 
 
+def _ocr_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--ocr",
+        choices=("auto", "always", "never"),
+        help="when pages are read by OCR (docs/ocr.md); default SELFEVAL_OCR or auto: no or unreadable text",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="selfeval",
@@ -399,6 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("files", nargs="+", metavar="FILE.pdf", help="report PDFs to read")
     p.add_argument("--pretty", action="store_true", help="indent the JSON")
+    _ocr_option(p)
     p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser(
@@ -413,6 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 2 at once when another build of the same data folder is running (default: wait)",
     )
+    _ocr_option(p)
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser(

@@ -68,6 +68,7 @@ BAD = {
 
 
 def test_bad_inputs_rejected_good_reports_loaded(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SELFEVAL_OCR", "never")  # the scan is rejected for its missing text layer
     inbox = _inbox(tmp_path, {**{n: PDF_DIR / n for n in GOOD}, **{n: BAD_DIR / n for n in BAD}})
     code, warehouse = _build(tmp_path, monkeypatch, inbox)
     out = capsys.readouterr().out
