@@ -113,6 +113,7 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
     out.edges.extend(_rules(gray, scale))
     result = engine()(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))
     boxes = []
+    lines: list[list[dict]] = []
     found = result.boxes if result.boxes is not None else ()
     for k, (quad, text, score) in enumerate(zip(found, result.txts or (), result.scores or (), strict=False)):
         if text.strip() in _SLASH_OR_ONE:
@@ -120,12 +121,44 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
         elif text.strip() == "二":  # a lone sign: = read as 二, or a smudged dash where unsure
             text = "=" if score >= _SURE else "—"
         chars = _line_chars(quad, text, _word_results(result, k), scale)
-        for c in chars:
-            out.chars.append(c)
+        if chars:
+            lines.append(chars)
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
-        bbox = (min(xs) / scale, min(ys) / scale, max(xs) / scale, max(ys) / scale)
+        bbox = (
+            float(min(xs)) / scale,
+            float(min(ys)) / scale,
+            float(max(xs)) / scale,
+            float(max(ys)) / scale,
+        )
         boxes.append(OcrBox(page_number, bbox, "".join(c["text"] for c in chars), float(score)))
+    _close_cjk_gaps(lines, [e["x0"] for e in out.edges if e["orientation"] == "v"])
+    out.chars.extend(c for line in lines for c in line)
     return OcrPage(out, tuple(boxes), skew)
+
+
+def _close_cjk_gaps(lines: list[list[dict]], rules_x: list[float]) -> None:
+    """Two recognised pieces of one printed line ('8730' and '户') touch where no rule parts them,
+    their gap is under a glyph's height and either side is Chinese: a gap pdfplumber would read as a
+    space, which Chinese print does not set there."""
+    for left in lines:
+        a = left[-1]
+        height = a["bottom"] - a["top"]
+        beside = [
+            line[0]
+            for line in lines
+            if line[0]["x0"] > a["x0"]
+            and min(a["bottom"], line[0]["bottom"]) - max(a["top"], line[0]["top"]) >= height / 2
+        ]
+        if not beside:
+            continue
+        b = min(beside, key=lambda c: c["x0"])
+        gap = b["x0"] - a["x1"]
+        if not 0 < gap < height or not (_CJK.match(a["text"]) or _CJK.match(b["text"])):
+            continue
+        if any(a["x1"] <= x <= b["x0"] for x in rules_x):
+            continue
+        a["x1"] = b["x0"]
+        a["width"] = a["x1"] - a["x0"]
 
 
 def _word_results(result, k: int) -> tuple | None:
@@ -142,13 +175,13 @@ def _line_chars(quad, text: str, words: tuple | None, scale: float) -> list[dict
     if text in _DASH_READINGS:
         text = "—"
     ys = [p[1] for p in quad]
-    top, bottom = min(ys) / scale, max(ys) / scale
-    x_left, x_right = min(p[0] for p in quad) / scale, max(p[0] for p in quad) / scale
+    top, bottom = float(min(ys)) / scale, float(max(ys)) / scale
+    x_left, x_right = float(min(p[0] for p in quad)) / scale, float(max(p[0] for p in quad)) / scale
     spans: list[tuple[float, float]] = []
     if words and len(words) == len(text) and all(w[2] is not None for w in words):
         # Each character reaches the next one's start: no gap inside a line reads as a space.
-        starts = [min(p[0] for p in w[2]) / scale for w in words]
-        ends = [*starts[1:], max(max(p[0] for p in words[-1][2]) / scale, starts[-1])]
+        starts = [float(min(p[0] for p in w[2])) / scale for w in words]
+        ends = [*starts[1:], max(float(max(p[0] for p in words[-1][2])) / scale, starts[-1])]
         spans = list(zip(starts, ends, strict=True))
     else:
         step = (x_right - x_left) / max(len(text), 1)
@@ -159,6 +192,10 @@ def _line_chars(quad, text: str, words: tuple | None, scale: float) -> list[dict
 # A dash printed alone in a cell ("nothing here") reads as the character for one, or a hyphen.
 _DASH_READINGS = frozenset({"一", "-", "--", "一一", "——", "_"})
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# A space the recogniser puts beside a Chinese character ('8730 户'): Chinese print sets none.
+_SPACE_BY_CJK = re.compile(
+    r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])\s+|\s+(?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])"
+)
 _FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ";": "；", "!": "！", "?": "？"})
 _COLON_COMMA = re.compile(r"(?<!\d)[:,]|[:,](?!\d)")
 
@@ -167,10 +204,10 @@ def cjk_punctuation(text: str) -> str:
     """Brackets and marks in a line with Chinese text as Chinese print sets them: full width.
 
     The recogniser answers ASCII '(' for both widths; Chinese forms print （万元） and 产出指标（50分）.
-    A comma or colon between digits (1,234, 12:30) stays as it is."""
+    A comma or colon between digits (1,234, 12:30) stays as it is; spaces beside Chinese go."""
     if not _CJK.search(text):
         return text
-    text = text.translate(_FULL_WIDTH)
+    text = _SPACE_BY_CJK.sub("", text.translate(_FULL_WIDTH))
     return _COLON_COMMA.sub(lambda m: {":": "：", ",": "，"}[m.group(0)], text)
 
 
@@ -185,16 +222,22 @@ def _paper_white(rgb: np.ndarray) -> np.ndarray:
 
 
 _SURE = 0.9
+_FAINT_INK = 224
 # A lone stroke in a cell: the recogniser often reads a printed '/' ("not applicable") as 1.
 _SLASH_OR_ONE = frozenset({"1", "/", "l", "|", "I"})
 
 
 def _slash_or_one(gray: np.ndarray, quad, text: str) -> str:
-    """'/' when the stroke's ink leans right (x grows as it rises), else '1' (or what was read)."""
+    """'/' when the stroke's ink leans right (x grows as it rises), '—' when it is flat, else '1'
+    (or what was read)."""
     xs_box, ys_box = [int(p[0]) for p in quad], [int(p[1]) for p in quad]
     crop = gray[max(min(ys_box), 0) : max(ys_box) + 1, max(min(xs_box), 0) : max(xs_box) + 1]
-    ys, xs = np.nonzero(crop < _INK_THRESHOLD)
-    if len(xs) < 10 or np.ptp(ys) < 5:
+    ys, xs = np.nonzero(crop < _FAINT_INK)  # faint too: a thin dash scanned at 150 dpi is grey
+    if len(xs) < 5:
+        return text
+    if np.ptp(xs) > 1.5 * np.ptp(ys):  # a flat stroke: the dash of an empty cell
+        return "—"
+    if np.ptp(ys) < 5:
         return text
     slope = np.polyfit(ys.astype(float), xs.astype(float), 1)[0]  # x change per pixel down
     if slope < -0.2:

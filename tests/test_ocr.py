@@ -148,8 +148,9 @@ def test_text_layer_pages_are_not_flagged():
 
 def test_recognised_punctuation_set_as_chinese_print_sets_it():
     assert ocr_pages.cjk_punctuation("产出指标(50分)") == "产出指标（50分）"
-    assert ocr_pages.cjk_punctuation("其中:当年财政拨款 1,234.5") == "其中：当年财政拨款 1,234.5"
+    assert ocr_pages.cjk_punctuation("其中:当年财政拨款 1,234.5") == "其中：当年财政拨款1,234.5"
     assert ocr_pages.cjk_punctuation("(2)") == "(2)"
+    assert ocr_pages.cjk_punctuation("8730 户") == "8730户"
 
 
 # --- the arithmetic a record read by OCR must pass (extract.ocr_review) ------------------------------

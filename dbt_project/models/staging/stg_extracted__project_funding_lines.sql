@@ -15,6 +15,9 @@ select
     bbox_x0,
     bbox_top,
     bbox_x1,
-    bbox_bottom
+    bbox_bottom,
+    text_source,
+    ocr_confidence,
+    coalesce(needs_review, false) as needs_review
 from {{ source('extracted', 'project_funding_lines') }}
 where {{ not_rejected() }}

@@ -23,6 +23,10 @@ select
     conclusion,
     problems,
     improvements,
-    cast(page as integer) as source_page
+    cast(page as integer) as source_page,
+    ocr_pages,
+    text_source,
+    ocr_confidence,
+    coalesce(needs_review, false) as needs_review
 from {{ source('extracted', 'project_reports') }}
 where {{ not_rejected() }}
