@@ -61,6 +61,17 @@ def test_scanned_national_table_reads_every_field_exactly(ocr_read):
     assert _differences("national_word_single_scan", ocr_read["national_word_single_scan"]) == []
 
 
+_NUMBERS = {"fiscal_year", "initial_budget", "adjusted_budget", "actual_spend", "execution_rate_pct"}
+_NUMBERS |= {"weight", "score", "total_weight", "total_score"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(PROJECT_SCANS))
+def test_every_number_of_a_scan_is_exact(ocr_read, name):
+    fields = [d.split(":")[0].split(".")[-1] for d in _differences(name, ocr_read[name])]
+    assert [f for f in fields if f in _NUMBERS] == []
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PROJECT_SCANS))
 def test_every_ocr_misreading_is_flagged(ocr_read, name):
@@ -203,3 +214,20 @@ def test_models_ship_inside_the_rapidocr_package():
 
     models = sorted(p.name for p in (Path(rapidocr.__file__).parent / "models").glob("*.onnx"))
     assert any("det" in m for m in models) and any("rec" in m for m in models)
+
+
+def test_cli_ocr_never_rejects_the_image_only_file(capsys):
+    from orchestration.cli import main
+
+    assert main(["extract", "--ocr", "never", str(BAD_DIR / "scanned.pdf")]) == 1
+    assert "no text layer" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_cli_prints_the_flags_of_a_scan(capsys):
+    from orchestration.cli import main
+
+    assert main(["extract", str(SCANS / "national_word_single_scan.pdf")]) == 0
+    table = json.loads(capsys.readouterr().out)
+    assert (table["text_source"], table["needs_review"]) == ("ocr", True)
+    assert [line["actual_spend"] for line in table["funding_lines"]][:2] == [131.28, 123.68]
