@@ -48,7 +48,7 @@ def read_report(path: str | Path, settings: ExtractSettings = DEFAULT_SETTINGS) 
         # file) can still be read: the first page by OCR, then every page if that shows a form.
         if settings.ocr != "auto" or 1 in boxes or settings.backend != "pdfium":
             raise
-        first = _read_pages(path, data, settings, only=[0])
+        first = _read_pages(path, data, settings, force=True, only=[0])
         _form(path, first[0][0])
         pages, boxes = _read_pages(path, data, settings, force=True)
         form = _form(path, pages[0])

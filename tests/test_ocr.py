@@ -231,3 +231,13 @@ def test_cli_prints_the_flags_of_a_scan(capsys):
     table = json.loads(capsys.readouterr().out)
     assert (table["text_source"], table["needs_review"]) == ("ocr", True)
     assert [line["actual_spend"] for line in table["funding_lines"]][:2] == [131.28, 123.68]
+
+
+@pytest.mark.slow
+def test_text_layer_that_shows_no_form_is_read_by_ocr(monkeypatch):
+    # As if the re-distilled text passed the character check (wrong but plausible characters):
+    # no form recognises its first page, so the pages are read by OCR.
+    monkeypatch.setattr(ocr_pages, "needs_ocr", lambda chars: None)
+    result = extract.read_report(SCANS / "national_word_single_redistilled.pdf")
+    assert result.ocr_pages == (1,)
+    assert result.projects[0].funding_lines[0].actual_spend == Decimal("131.28")
