@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import logging
@@ -152,11 +153,15 @@ def _read_pages(
                 except pdfium.PdfiumError as exc:  # a damaged page tree: the page is gone
                     raise errors.IntegrityError(path, f"PDFium cannot load page {index + 1}: {exc}") from None
                 why = _ocr_reason(page.chars, settings, force)
-                if why is not None:
-                    _LOG.info("%s: page %d of %d read by OCR (%s)", path.name, index + 1, len(pdf), why)
-                    scanned = ocr_pages.read_page(pdf, index)
-                    page, boxes[index + 1] = scanned.page, scanned.boxes
-                out.append(read_page(page, settings))
+                if why is None:
+                    out.append(read_page(page, settings))
+                    continue
+                _LOG.info("%s: page %d of %d read by OCR (%s)", path.name, index + 1, len(pdf), why)
+                scanned = ocr_pages.read_page(pdf, index)
+                boxes[index + 1] = scanned.boxes
+                # A recognised character placed on a rule is no text a broken rule lost (what the
+                # integrity check counts): misreadings are flagged on the records instead.
+                out.append(dataclasses.replace(read_page(scanned.page, settings), chars_outside_cells=0))
         return out, boxes
     with _open_pdf(path, data, settings) as pdf:
         for plumber_page in pdf.pages:

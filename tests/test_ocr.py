@@ -17,7 +17,15 @@ import extract
 from extract import errors, ocr_pages, ocr_review
 from extract.models import FundingLine, Provenance
 from tests.conftest import BAD_DIR
-from tests.truth import FIXTURES, load_project_truth, project_field_accuracy
+from tests.truth import (
+    FIXTURES,
+    actual_records,
+    expected_records,
+    field_diffs,
+    load_project_truth,
+    load_truth,
+    project_field_accuracy,
+)
 
 SCANS = FIXTURES / "scans"
 # Each OCR fixture and the committed file it was made from.
@@ -241,3 +249,36 @@ def test_text_layer_that_shows_no_form_is_read_by_ocr(monkeypatch):
     result = extract.read_report(SCANS / "national_word_single_redistilled.pdf")
     assert result.ocr_pages == (1,)
     assert result.projects[0].funding_lines[0].actual_spend == Decimal("131.28")
+
+
+# --- a department-wide report (the Suzhou form), scanned at 150 dpi -----------------------------------
+
+
+@pytest.fixture(scope="session")
+def suzhou_scan() -> extract.Report:
+    result = extract.read_report(SCANS / "nantong_culture_2023_scan.pdf")
+    assert isinstance(result, extract.Report)
+    return result
+
+
+@pytest.mark.slow
+def test_scanned_report_reads_every_budget_number_exactly(suzhou_scan):
+    want = expected_records(load_truth("nantong_culture_2023"))["budget_lines"]
+    assert field_diffs(want, actual_records(suzhou_scan)["budget_lines"]) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("table", ["budget_lines", "key_tasks", "indicators"])
+def test_every_misread_row_of_a_scanned_report_is_flagged(suzhou_scan, table):
+    want = expected_records(load_truth("nantong_culture_2023"))[table]
+    got = actual_records(suzhou_scan)[table]
+    assert len(got) == len(want)
+    records = getattr(suzhou_scan, table)
+    misread = [n for n, (w, g) in enumerate(zip(want, got, strict=True)) if w != g]
+    assert [n for n in misread if not records[n].needs_review] == []
+
+
+@pytest.mark.slow
+def test_scanned_report_lists_its_ocr_pages(suzhou_scan):
+    assert suzhou_scan.ocr_pages == (1, 2, 3, 4, 5)
+    assert suzhou_scan.department == "南通市文化广电和旅游局"
