@@ -78,8 +78,8 @@ def engine() -> Any:
 
 
 def render(pdf: pdfium.PdfDocument, index: int) -> np.ndarray:
-    """The page as an RGB array: at its scan's own resolution where one image covers the page,
-    else at OCR_DPI. Resampling a 150 dpi scan to 200 dpi blurs strokes the recogniser tells
+    """The page as an RGB array: at a whole multiple of its scan's resolution where one image covers
+    the page, else at OCR_DPI. Resampling a 150 dpi scan to 200 dpi blurs strokes the recogniser tells
     characters by (门 read as 内); at its own pixels it reads them right."""
     page = pdf[index]
     try:
@@ -97,7 +97,8 @@ _SCAN_DPI_RANGE = (100, 400)
 
 
 def scan_dpi(page: pdfium.PdfPage) -> float:
-    """The resolution of the image covering most of the page (a scan), else OCR_DPI."""
+    """A whole multiple of the resolution of the image covering most of the page (a scan), at least
+    about OCR_DPI (150 dpi scans at 300: smaller print is read less well); else OCR_DPI."""
     import pypdfium2.raw as raw
 
     width, height = page.get_size()
@@ -107,7 +108,9 @@ def scan_dpi(page: pdfium.PdfPage) -> float:
         area = (x1 - x0) * (y1 - y0)
         if area > best and area > 0.5 * width * height:
             best, dpi = area, image.get_px_size()[0] / ((x1 - x0) / 72)
-    return dpi if _SCAN_DPI_RANGE[0] <= dpi <= _SCAN_DPI_RANGE[1] else float(OCR_DPI)
+    if not _SCAN_DPI_RANGE[0] <= dpi <= _SCAN_DPI_RANGE[1]:
+        return float(OCR_DPI)
+    return dpi * math.ceil(OCR_DPI / dpi - 0.01)  # whole pixels of the scan, at least ~OCR_DPI
 
 
 def read_page(pdf: pdfium.PdfDocument, index: int) -> OcrPage:
