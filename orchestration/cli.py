@@ -37,6 +37,8 @@ MARTS = (
 
 def _cmd_extract(args: argparse.Namespace) -> int:
     """Each file read as `build` reads it: in a worker under the same limits, with the same checks."""
+    import dataclasses
+
     from extract import ProjectFile, ReportError
     from extract.guarded import read_reports
     from orchestration.settings import Settings
@@ -49,6 +51,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             path.open("rb").close()
         except OSError as exc:
             problems[path] = f"cannot read file: {exc.strerror or exc}"
+    if args.ocr:
+        limits = dataclasses.replace(limits, ocr=args.ocr)
     readable = (p for p in dict.fromkeys(paths) if p not in problems)
     results = dict(read_reports(readable, limits.extract_settings(), limits.worker_limits()))
     for path in paths:  # in the order given, whatever order the workers finish in
@@ -90,6 +94,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from orchestration.settings import Settings
 
     settings = Settings.from_env()
+    if args.ocr:
+        settings = dataclasses.replace(
+            settings, file_limits=dataclasses.replace(settings.file_limits, ocr=args.ocr)
+        )
     if args.reports:
         settings = dataclasses.replace(settings, reports_dir=Path(args.reports).resolve())
     if args.warehouse:
@@ -390,6 +398,14 @@ def _version() -> str:
     return f"selfeval {version('selfeval')}"
 
 
+def _ocr_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--ocr",
+        choices=("auto", "always", "never"),
+        help="when pages are read by OCR (docs/ocr.md); default SELFEVAL_OCR or auto: no or unreadable text",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="selfeval",
@@ -407,6 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
         "files", nargs="+", metavar="FILE", help="reports to read: PDF, .xlsx, .xlsm, .xls, .ods or .docx"
     )
     p.add_argument("--pretty", action="store_true", help="indent the JSON")
+    _ocr_option(p)
     p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser(
@@ -421,6 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 2 at once when another build of the same data folder is running (default: wait)",
     )
+    _ocr_option(p)
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser(

@@ -102,7 +102,8 @@ def test_dbt_tests_are_asset_checks(definitions):
 # --- tier 2: assets and the sensor alone -----------------------------------------------------------
 
 
-def test_extract_asset_writes_one_year(tmp_path):
+def test_extract_asset_writes_one_year(tmp_path, monkeypatch):
+    monkeypatch.setenv("SELFEVAL_OCR", "never")  # the scan is rejected for its missing text layer
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "a.pdf")
