@@ -7,7 +7,8 @@ its printed arithmetic fails:
 - execution rate = actual spend ÷ adjusted budget (to the printed rate's precision);
 - a Suzhou budget line's adjusted budget = initial budget + adjustment;
 - a score at most its weight;
-- a project table's total funding line = the sum of its sources, in each amount column;
+- a table's total funding line = the sum of its sources, in each amount column (else the total and
+  every source line are flagged: which one was misread is not known);
 - a project table's scores (funding total and indicators) add up to its total score, and weights to
   its total weight.
 """
@@ -66,7 +67,8 @@ def review(result: Report | ProjectFile, boxes: Mapping[int, Iterable[OcrBox]], 
     def table_flagged(table: Any) -> Any:
         total_wrong = not _sources_add_up(table.funding_lines)
         funding = tuple(
-            flag(r, failed=total_wrong and r.funding_source == "total") for r in table.funding_lines
+            # Which line was misread is not known: the total and every source are flagged.
+            flag(r, failed=total_wrong) for r in table.funding_lines
         )
         indicators = tuple(flag(r) for r in table.indicators)
         parts: list[Any] = [*funding, *indicators]
@@ -120,8 +122,13 @@ def _fails(record: Any) -> bool:
 
 def _rate_agrees(rate: Decimal | None, actual: Decimal | None, budget: Decimal | None) -> bool:
     """The printed rate is actual ÷ budget, rounded to the places it is printed with (a rate printed
-    capped at 100% for an overspend agrees too)."""
-    if rate is None or actual is None or not budget:
+    capped at 100% for an overspend agrees too). A rate and an actual spend printed beside a blank
+    budget do not agree: the budget was printed and not read (or the rate misread)."""
+    if rate is None or actual is None:
+        return True
+    if budget is None:
+        return False
+    if not budget:
         return True
     computed = actual / budget * 100
     exponent = rate.as_tuple().exponent
