@@ -159,7 +159,38 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
         boxes.append(OcrBox(page_number, bbox, "".join(c["text"] for c in chars), float(score)))
     _close_cjk_gaps(lines, [e["x0"] for e in out.edges if e["orientation"] == "v"])
     out.chars.extend(c for line in lines for c in line)
+    # Ink no recognised line covers (a sign or a number the detector missed): confidence 0, so the
+    # record it lies in is flagged; a blank read there would otherwise load as a blank cell.
+    for x0, y0, x1, y1 in unread_ink(gray, found, scale):
+        boxes.append(OcrBox(page_number, (x0 / scale, y0 / scale, x1 / scale, y1 / scale), "", 0.0))
     return OcrPage(out, tuple(boxes), skew)
+
+
+# Unread ink smaller than this (in points, its longer side) is a speck, not a sign or a digit.
+_MIN_UNREAD_INK_PT = 3.0
+
+
+def unread_ink(gray: np.ndarray, quads, scale: float) -> list[tuple[int, int, int, int]]:
+    """Boxes (pixels) of ink outside the rules that no recognised line's box covers."""
+    import cv2
+
+    ink = _ink(gray)
+    long_h = max(int(_MIN_VERTICAL_RULE_PT * scale), 3)
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, long_h), np.uint8))
+    rules |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((long_h, 1), np.uint8))
+    rules = cv2.dilate(rules, np.ones((5, 5), np.uint8))
+    covered = np.zeros_like(ink)
+    for quad in quads:
+        cv2.fillPoly(covered, [np.asarray(quad, np.int32).reshape(-1, 1, 2)], 1)
+    covered = cv2.dilate(covered, np.ones((5, 5), np.uint8))
+    left = ink & (1 - rules) & (1 - covered)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(left, connectivity=8)
+    min_px = _MIN_UNREAD_INK_PT * scale
+    return [
+        (int(x), int(y), int(x + w), int(y + h))
+        for x, y, w, h, _area in stats[1:count]
+        if max(w, h) >= min_px
+    ]
 
 
 def _close_cjk_gaps(lines: list[list[dict]], rules_x: list[float]) -> None:

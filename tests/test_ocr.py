@@ -23,43 +23,68 @@ from tests.truth import (
     actual_records,
     expected_records,
     field_diffs,
-    load_project_truth,
     load_truth,
     project_field_accuracy,
 )
 
 SCANS = FIXTURES / "scans"
-# Each OCR fixture and the committed file it was made from.
-PROJECT_SCANS = {
-    "national_word_single_scan": "national_word_single",
-    "sichuan_word_single_scan": "sichuan_word_single",
-    "national_browser_pair_scan": "national_browser_pair",
-    "national_word_single_redistilled": "national_word_single",
+# Each OCR fixture of a file of tables (every table form, tests/fixtures/generator/scans.py) and the
+# committed file it was made from, whose truth it reads against.
+TABLE_SCANS = {
+    "national_word_single_scan": "projects/national_word_single",
+    "sichuan_word_single_scan": "projects/sichuan_word_single",
+    "national_browser_pair_scan": "projects/national_browser_pair",
+    "anhui_word_single_scan": "projects/anhui_word_single",
+    "department_national_word_scan": "departments/national_word",
+    "department_anhui_word_scan": "departments/anhui_word",
+    "department_chongqing_word_scan": "departments/chongqing_word",
+    "department_scoring_word_scan": "departments/scoring_word",
+    "national_word_single_redistilled": "projects/national_word_single",
+    "sichuan_word_single_redistilled": "projects/sichuan_word_single",
+    "anhui_word_single_redistilled": "projects/anhui_word_single",
+    "department_national_word_redistilled": "departments/national_word",
+    "department_anhui_word_redistilled": "departments/anhui_word",
+    "department_chongqing_word_redistilled": "departments/chongqing_word",
+    "department_scoring_word_redistilled": "departments/scoring_word",
 }
 
 
 @pytest.fixture(scope="session")
 def ocr_read() -> dict[str, extract.ProjectFile]:
+    """Every table scan read once per session (~3 s of CPU a page)."""
     out = {}
-    for name in PROJECT_SCANS:
+    for name in TABLE_SCANS:
         result = extract.read_report(SCANS / f"{name}.pdf")
         assert isinstance(result, extract.ProjectFile)
         out[name] = result
     return out
 
 
+def _truth(name: str) -> list[dict]:
+    folder, stem = TABLE_SCANS[name].split("/")
+    return json.loads((FIXTURES / folder / "truth" / f"{stem}.json").read_text("utf-8"), parse_float=Decimal)
+
+
+def _tables(result: extract.ProjectFile) -> list:
+    """The tables in the order the JSON prints them."""
+    tables: list = [*result.projects, *result.department_tables]
+    if result.department_tables:
+        tables.sort(key=lambda t: (t.provenance.page, t.provenance.bbox[1]))
+    return tables
+
+
 def _differences(name: str, result: extract.ProjectFile) -> list[str]:
     got = json.loads(json.dumps(result.to_json_dicts(), default=str), parse_float=Decimal)
     for table in got:
-        table["source_file"] = f"{PROJECT_SCANS[name]}.pdf"  # the copy's own name
-    return project_field_accuracy(load_project_truth(PROJECT_SCANS[name]), got)[2]
+        table["source_file"] = f"{TABLE_SCANS[name].split('/')[1]}.pdf"  # the copy's own name
+    return project_field_accuracy(_truth(name), got)[2]
 
 
 def _record(result: extract.ProjectFile, difference: str):
     """The record a difference (`table N.funding_lines[i].field: ...`) is about."""
     where = difference.split(":")[0].split(".")
-    table = result.projects[int(where[0].split()[1])]
-    if len(where) == 2:
+    table = _tables(result)[int(where[0].split()[1])]
+    if len(where) == 2 or "[" not in where[1]:
         return table
     kind, index = where[1].split("[")
     return getattr(table, kind)[int(index.rstrip("]"))]
@@ -70,21 +95,48 @@ def test_scanned_national_table_reads_every_field_exactly(ocr_read):
     assert _differences("national_word_single_scan", ocr_read["national_word_single_scan"]) == []
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name", sorted(n for n in TABLE_SCANS if n.startswith("department_") or n.startswith("anhui_"))
+)
+def test_scanned_department_and_anhui_tables_read_every_field_exactly(ocr_read, name):
+    if name.startswith("department_anhui"):
+        pytest.skip("its 调整后预算数 578.28 is not detected (flagged instead): see the test below")
+    assert _differences(name, ocr_read[name]) == []
+
+
+@pytest.mark.slow
+def test_number_the_detector_misses_is_a_flagged_blank(ocr_read):
+    result = ocr_read["department_anhui_word_scan"]
+    assert _differences("department_anhui_word_scan", result) == [
+        "table 0.funding_lines[1].adjusted_budget: expected Decimal('578.28'), got None"
+    ]
+    line = result.department_tables[0].funding_lines[1]
+    # Its sources then do not add up to the total: every funding line of the table is flagged.
+    assert (line.line_name, line.adjusted_budget, line.needs_review) == ("项目支出总额", None, True)
+
+
 _NUMBERS = {"fiscal_year", "initial_budget", "adjusted_budget", "actual_spend", "execution_rate_pct"}
 _NUMBERS |= {"weight", "score", "total_weight", "total_score"}
-
-
-# Known misses (docs/ocr.md): in the Sichuan scan a '/' is read as 1 (flagged, confidence 0.74) and
-# an '=' is not detected at all (its row unflagged).
-_SICHUAN_MISSES = pytest.mark.xfail(
-    strict=True, reason="'/' read as 1; an undetected '=' leaves its row unflagged"
-)
+# Known misses (docs/ocr.md), each flagged: the Sichuan form's lone '/' read as 1; the Anhui
+# department table's 578.28 not detected (its row flagged by the ink no line covers).
+_NUMBER_MISSES = {
+    "sichuan_word_single_scan": "'/' read as 1 (flagged)",
+    "sichuan_word_single_redistilled": "'/' read as 1 (flagged)",
+    "department_anhui_word_scan": "578.28 not detected (flagged)",
+    "department_anhui_word_redistilled": "578.28 not detected (flagged)",
+}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "name",
-    [pytest.param(n, marks=_SICHUAN_MISSES) if n.startswith("sichuan") else n for n in sorted(PROJECT_SCANS)],
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_NUMBER_MISSES[n]))
+        if n in _NUMBER_MISSES
+        else n
+        for n in sorted(TABLE_SCANS)
+    ],
 )
 def test_every_number_of_a_scan_is_exact(ocr_read, name):
     fields = [d.split(":")[0].split(".")[-1] for d in _differences(name, ocr_read[name])]
@@ -92,10 +144,7 @@ def test_every_number_of_a_scan_is_exact(ocr_read, name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=_SICHUAN_MISSES) if n.startswith("sichuan") else n for n in sorted(PROJECT_SCANS)],
-)
+@pytest.mark.parametrize("name", sorted(TABLE_SCANS))
 def test_every_ocr_misreading_is_flagged(ocr_read, name):
     result = ocr_read[name]
     unflagged = [d for d in _differences(name, result) if not _record(result, d).needs_review]
