@@ -64,11 +64,13 @@ def review(result: Report | ProjectFile, boxes: Mapping[int, Iterable[OcrBox]], 
             indicators=tuple(flag(r) for r in result.indicators),
             ocr_pages=pages,
         )
+
     def table_flagged(table: Any) -> Any:
         total_wrong = not _sources_add_up(table.funding_lines)
         funding = tuple(
             # Which line was misread is not known: the total and every source are flagged.
-            flag(r, failed=total_wrong) for r in table.funding_lines
+            flag(r, failed=total_wrong)
+            for r in table.funding_lines
         )
         indicators = tuple(flag(r) for r in table.indicators)
         parts: list[Any] = [*funding, *indicators]
