@@ -176,8 +176,10 @@ def unread_ink(gray: np.ndarray, quads, scale: float) -> list[tuple[int, int, in
 
     ink = _ink(gray)
     long_h = max(int(_MIN_VERTICAL_RULE_PT * scale), 3)
-    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, long_h), np.uint8))
-    rules |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((long_h, 1), np.uint8))
+    rules = cv2.bitwise_or(
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, long_h), np.uint8)),
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((long_h, 1), np.uint8)),
+    )
     rules = cv2.dilate(rules, np.ones((5, 5), np.uint8))
     covered = np.zeros_like(ink)
     for quad in quads:

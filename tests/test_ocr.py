@@ -349,3 +349,83 @@ def test_every_misread_row_of_a_scanned_report_is_flagged(suzhou_scan, table):
 def test_scanned_report_lists_its_ocr_pages(suzhou_scan):
     assert suzhou_scan.ocr_pages == (1, 2, 3, 4, 5)
     assert suzhou_scan.department == "南通市文化广电和旅游局"
+
+
+# --- a scan through a whole build: the warehouse, the audit, the summary and the evidence report ------
+
+
+@pytest.fixture(scope="module")
+def scan_build(tmp_path_factory):
+    """`selfeval build` (in this process) over the scanned department-wide scoring table."""
+    import contextlib
+    import io
+    import shutil
+
+    from orchestration.cli import main
+
+    tmp = tmp_path_factory.mktemp("scan_build")
+    inbox = tmp / "inbox"
+    inbox.mkdir()
+    shutil.copy(SCANS / "department_scoring_word_scan.pdf", inbox / "scan.pdf")
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SELFEVAL_DATA_DIR", str(tmp / "data"))
+        with contextlib.redirect_stdout(out):
+            code = main(["build", "--reports", str(inbox), "--warehouse", str(tmp / "warehouse.duckdb")])
+    return code, out.getvalue(), tmp
+
+
+def _query(warehouse: Path, sql: str) -> list[tuple]:
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.mark.slow
+def test_dim_report_says_which_pages_were_read_by_ocr(scan_build):
+    _, _, tmp = scan_build
+    rows = _query(
+        tmp / "warehouse.duckdb", "select ocr_pages, text_source, needs_review from marts.dim_report"
+    )
+    assert rows == [([1], "ocr", True)]
+
+
+@pytest.mark.slow
+def test_summary_lists_the_pages_read_by_ocr(scan_build):
+    code, out, _ = scan_build
+    assert code == 0
+    assert "files read by OCR: 1 (doubtful rows: rule ocr_needs_review)\n  scan.pdf: pages 1\n" in out
+
+
+@pytest.mark.slow
+def test_every_flagged_row_in_the_marts_is_an_audit_finding_with_its_page(scan_build):
+    _, _, tmp = scan_build
+    warehouse = tmp / "warehouse.duckdb"
+    flagged = _query(
+        warehouse,
+        "select line_name, source_page from marts.fct_spend where needs_review union all "
+        "select indicator_name, source_page from marts.fct_indicator where needs_review union all "
+        "select task_text, source_page from marts.fct_key_task where needs_review",
+    )
+    found = _query(
+        warehouse, "select subject, source_page from audit.findings where rule = 'ocr_needs_review'"
+    )
+    assert flagged and sorted(found) == sorted(flagged)
+    every_row = _query(
+        warehouse,
+        "select distinct text_source from marts.fct_spend union select distinct text_source from marts.fct_indicator",
+    )
+    assert every_row == [("ocr",)]
+
+
+@pytest.mark.slow
+def test_evidence_report_shows_a_crop_of_each_flagged_row(scan_build):
+    _, _, tmp = scan_build
+    count = _query(
+        tmp / "warehouse.duckdb", "select count(*) from audit.findings where rule = 'ocr_needs_review'"
+    )[0][0]
+    site = tmp / "data" / "report"
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert html.count("ocr_needs_review") >= count
+    assert len(list((site / "findings").glob("*.png"))) >= count
