@@ -414,7 +414,8 @@ def test_every_flagged_row_in_the_marts_is_an_audit_finding_with_its_page(scan_b
     assert flagged and sorted(found) == sorted(flagged)
     every_row = _query(
         warehouse,
-        "select distinct text_source from marts.fct_spend union select distinct text_source from marts.fct_indicator",
+        "select distinct text_source from marts.fct_spend "
+        "union select distinct text_source from marts.fct_indicator",
     )
     assert every_row == [("ocr",)]
 
