@@ -367,7 +367,8 @@ def _rules(gray: np.ndarray, scale: float) -> list[dict]:
                 runs.append(((y + h / 2) / scale, x / scale, (x + w) / scale))
             else:
                 runs.append(((x + w / 2) / scale, y / scale, (y + h) / scale))
-        found[orientation] = _join_runs(runs)
+        # A vertical gap from one horizontal rule to the next is a merged cell, not a broken rule.
+        found[orientation] = _join_runs(runs, found.get("h") if orientation == "v" else None)
     horizontal, tol = found["h"], _RULE_TOUCH_PT
     out = [rule(x0, y, x1, y) for y, x0, x1 in horizontal]
     for across, top, bottom in found["v"]:
@@ -380,12 +381,25 @@ _MAX_RULE_GAP_PT = 20.0
 _RULE_TOUCH_PT = 3.0
 
 
-def _join_runs(runs: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
-    """Runs on one line (positions within 2 pt) with gaps up to _MAX_RULE_GAP_PT, joined."""
+def _join_runs(
+    runs: list[tuple[float, float, float]], across: list[tuple[float, float, float]] | None = None
+) -> list[tuple[float, float, float]]:
+    """Runs on one line (positions within 2 pt) with gaps up to _MAX_RULE_GAP_PT, joined; not a gap
+    whose both ends meet one of the rules `across` (where a merged cell leaves the rule out)."""
+
+    def meets(pos: float, at: float) -> bool:
+        tol = _RULE_TOUCH_PT
+        return any(abs(y - at) <= tol and a - tol <= pos <= b + tol for y, a, b in across or ())
+
     out: list[list[float]] = []
     for pos, start, end in sorted(runs, key=lambda r: (round(r[0] / 2), r[1])):
         last = out[-1] if out else None
-        if last is not None and abs(last[0] - pos) <= 2 and start - last[2] <= _MAX_RULE_GAP_PT:
+        if (
+            last is not None
+            and abs(last[0] - pos) <= 2
+            and start - last[2] <= _MAX_RULE_GAP_PT
+            and not (meets(pos, last[2]) and meets(pos, start))
+        ):
             last[2] = max(last[2], end)
         else:
             out.append([pos, start, end])
