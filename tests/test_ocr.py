@@ -105,23 +105,10 @@ def test_scanned_department_and_anhui_tables_read_every_field_exactly(ocr_read, 
 
 _NUMBERS = {"fiscal_year", "initial_budget", "adjusted_budget", "actual_spend", "execution_rate_pct"}
 _NUMBERS |= {"weight", "score", "total_weight", "total_score"}
-# Known misses (docs/ocr.md), each flagged: the Sichuan form's lone '/' read as 1.
-_NUMBER_MISSES = {
-    "sichuan_word_single_scan": "'/' read as 1 (flagged)",
-    "sichuan_word_single_redistilled": "'/' read as 1 (flagged)",
-}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_NUMBER_MISSES[n]))
-        if n in _NUMBER_MISSES
-        else n
-        for n in sorted(TABLE_SCANS)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(TABLE_SCANS))
 def test_every_number_of_a_scan_is_exact(ocr_read, name):
     fields = [d.split(":")[0].split(".")[-1] for d in _differences(name, ocr_read[name])]
     assert [f for f in fields if f in _NUMBERS] == []
