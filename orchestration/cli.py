@@ -488,13 +488,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     from orchestration.settings import SettingsError
 
     try:
-        return args.func(args)
+        with _ocr_progress():
+            return args.func(args)
     except SettingsError as exc:  # a SELFEVAL_* variable's value: one line naming it
         print(f"selfeval {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:  # Ctrl-C: one line, not the traceback of wherever it landed
         print(f"selfeval {args.command}: interrupted", file=sys.stderr)
         return EXIT_PROBLEMS
+
+
+@contextlib.contextmanager
+def _ocr_progress():
+    """Each page read by OCR said on stderr as it is read (extract.report logs it; seconds a page),
+    from the extraction workers too (forked with this handler); removed again when the command ends."""
+    log = logging.getLogger("extract.report")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("selfeval: %(message)s"))
+    level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
 
 
 def _load_dotenv() -> None:

@@ -290,11 +290,14 @@ def test_cli_ocr_never_rejects_the_image_only_file(capsys):
 
 
 @pytest.mark.slow
-def test_cli_prints_the_flags_of_a_scan(capsys):
+def test_cli_prints_the_flags_of_a_scan(capfd):
     from orchestration.cli import main
 
     assert main(["extract", str(SCANS / "national_word_single_scan.pdf")]) == 0
-    table = json.loads(capsys.readouterr().out)
+    out, err = capfd.readouterr()
+    # progress per page, from the worker that reads it
+    assert "selfeval: national_word_single_scan.pdf: page 1 of 1 read by OCR (no text)\n" in err
+    table = json.loads(out)
     assert (table["text_source"], table["needs_review"]) == ("ocr", True)
     assert [line["actual_spend"] for line in table["funding_lines"]][:2] == [131.28, 123.68]
 
