@@ -354,7 +354,7 @@ def test_scanned_report_lists_its_ocr_pages(suzhou_scan):
 
 @pytest.fixture(scope="module")
 def scan_build(tmp_path_factory):
-    """`selfeval build` (in this process) over the scanned department-wide scoring table."""
+    """`selfeval build` (in this process) over the scanned national project table (rows flagged)."""
     import contextlib
     import io
     import shutil
@@ -364,7 +364,7 @@ def scan_build(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("scan_build")
     inbox = tmp / "inbox"
     inbox.mkdir()
-    shutil.copy(SCANS / "department_scoring_word_scan.pdf", inbox / "scan.pdf")
+    shutil.copy(SCANS / "national_word_single_scan.pdf", inbox / "scan.pdf")
     out = io.StringIO()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SELFEVAL_DATA_DIR", str(tmp / "data"))
