@@ -4,8 +4,10 @@
 -- message: read by OCR and not certain: check this row against the page
 -- expect: expect_column_values_to_not_be_null column=reviewed
 with ocr_rows as (
+    -- Keys are `<row id>:<table>`: a spend_id and an indicator_id can be equal (both hash a report
+    -- and a row number); the evidence report finds the row by the part before the colon and the subject.
     select
-        spend_id as finding_key,
+        spend_id || ':spend' as finding_key,
         department_id,
         fiscal_year,
         source_file,
@@ -17,7 +19,7 @@ with ocr_rows as (
     where text_source = 'ocr'
     union all
     select
-        indicator_id,
+        indicator_id || ':indicator',
         department_id,
         fiscal_year,
         source_file,
@@ -29,7 +31,7 @@ with ocr_rows as (
     where text_source = 'ocr'
     union all
     select
-        key_task_project_id,
+        key_task_project_id || ':key_task',
         department_id,
         fiscal_year,
         source_file,
