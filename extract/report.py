@@ -63,8 +63,10 @@ def read_report(
         if _text_layer_unreadable(pages[0], boxes, settings):
             # A text layer that is not what is drawn (a font's map to Unicode lost in a re-distilled
             # file) can still be read: the first page by OCR, then every page if that shows a form.
-            _form(path, _read_pages(path, repaired, settings, force=True, only=[0])[0][0])
-            pages, boxes = _read_pages(path, repaired, settings, force=True)
+            first, boxes = _read_pages(path, repaired, settings, force=True, only=[0])
+            _form(path, first[0])
+            rest, more = _read_pages(path, repaired, settings, force=True, only=list(range(1, len(pages))))
+            pages, boxes = [*first, *rest], {**boxes, **more}
     form = _form(path, pages[0])  # fails fast on files that are not reports
     if not form.reads_tables:
         result = form.read(_document(path, data, len(pages), pages, settings, warnings))
