@@ -264,7 +264,10 @@ def read_header(
             page_count = len(pdf)
         first = _read_pages(path, data, settings, only=[0])[0][0]
         if settings.ocr == "auto" and not best_match(first).recognised:
-            first = _read_pages(path, data, settings, force=True, only=[0])[0][0]
+            # A text layer that does not show what is drawn: the page read by OCR, if that shows a form
+            # (else the text layer's own reason stands: not a report, or no text).
+            seen = _read_pages(path, data, settings, force=True, only=[0])[0][0]
+            first = seen if best_match(seen).recognised else first
     else:
         with _open_pdf(path, data, settings) as pdf:
             page_count, first = len(pdf.pages), read_page(pdf.pages[0], settings)  # read while open
