@@ -7,6 +7,10 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, ClassVar, get_args, get_type_hints
 
+# The fields saying how a record was read (OCR or the text layer), not what the document prints: the
+# truth files compare every other value field.
+READ_FLAGS = ("text_source", "ocr_confidence", "needs_review")
+
 # A name SQL matches records on (across tables, years and the user's overrides): the store writes
 # its extract.lib.text.name_key beside it as `<field>_key`, so no SQL normalises names itself.
 MATCHED_BY_NAME = MappingProxyType({"matched_by_name": True})
@@ -37,6 +41,11 @@ class BudgetLine:
     actual_spend: Decimal | None
     execution_rate_pct: Decimal | None
     provenance: Provenance
+    # How it was read (docs/ocr.md): "ocr" from a scanned or unreadable page; the lowest confidence
+    # of the recognised text inside it; needs_review when that is low or its printed arithmetic fails.
+    text_source: str = field(default="text_layer", kw_only=True)
+    ocr_confidence: float | None = field(default=None, kw_only=True)
+    needs_review: bool = field(default=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,11 @@ class KeyTask:
     projects: tuple[str, ...]
     status: str | None
     provenance: Provenance
+    # How it was read (docs/ocr.md): "ocr" from a scanned or unreadable page; the lowest confidence
+    # of the recognised text inside it; needs_review when that is low or its printed arithmetic fails.
+    text_source: str = field(default="text_layer", kw_only=True)
+    ocr_confidence: float | None = field(default=None, kw_only=True)
+    needs_review: bool = field(default=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,11 @@ class Indicator:
     deviation_raw: str | None
     reason: str | None
     provenance: Provenance
+    # How it was read (docs/ocr.md): "ocr" from a scanned or unreadable page; the lowest confidence
+    # of the recognised text inside it; needs_review when that is low or its printed arithmetic fails.
+    text_source: str = field(default="text_layer", kw_only=True)
+    ocr_confidence: float | None = field(default=None, kw_only=True)
+    needs_review: bool = field(default=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -97,6 +116,7 @@ class Report(ReportHeader):
     facts: ReportFacts = field(default_factory=ReportFacts)
     # Faults the readers repaired without changing a record (extract.integrity): loaded, and said.
     integrity_warnings: tuple[str, ...] = ()
+    ocr_pages: tuple[int, ...] = ()  # pages read by OCR (docs/ocr.md), 1-based
 
     report_kind: ClassVar[str] = "department_overall"
     form: ClassVar[str] = "suzhou_overall"
@@ -140,6 +160,11 @@ class FundingLine:
     score: Decimal | None  # 得分
     reason: str | None  # 原因 (a merged note is repeated on every line it spans)
     provenance: Provenance
+    # How it was read (docs/ocr.md): "ocr" from a scanned or unreadable page; the lowest confidence
+    # of the recognised text inside it; needs_review when that is low or its printed arithmetic fails.
+    text_source: str = field(default="text_layer", kw_only=True)
+    ocr_confidence: float | None = field(default=None, kw_only=True)
+    needs_review: bool = field(default=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -155,6 +180,11 @@ class ProjectIndicator:
     score: Decimal | None  # 得分
     reason: str | None  # 偏差原因分析及改进措施 / 未完成原因分析
     provenance: Provenance
+    # How it was read (docs/ocr.md): "ocr" from a scanned or unreadable page; the lowest confidence
+    # of the recognised text inside it; needs_review when that is low or its printed arithmetic fails.
+    text_source: str = field(default="text_layer", kw_only=True)
+    ocr_confidence: float | None = field(default=None, kw_only=True)
+    needs_review: bool = field(default=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -180,6 +210,11 @@ class ProjectReport:
     problems: str | None  # 存在问题
     improvements: str | None  # 改进措施
     provenance: Provenance  # the whole table: first page, every page, bbox on the first page
+    # How it was read (docs/ocr.md): "ocr" from a scanned or unreadable page; the lowest confidence
+    # of the recognised text inside it; needs_review when that is low or its printed arithmetic fails.
+    text_source: str = field(default="text_layer", kw_only=True)
+    ocr_confidence: float | None = field(default=None, kw_only=True)
+    needs_review: bool = field(default=False, kw_only=True)
 
     report_kind: ClassVar[str] = "project"
 
@@ -214,6 +249,11 @@ class DepartmentTask:
     budget: Decimal | None  # 预算数
     actual: Decimal | None  # 执行数
     provenance: Provenance
+    # How it was read (docs/ocr.md): "ocr" from a scanned or unreadable page; the lowest confidence
+    # of the recognised text inside it; needs_review when that is low or its printed arithmetic fails.
+    text_source: str = field(default="text_layer", kw_only=True)
+    ocr_confidence: float | None = field(default=None, kw_only=True)
+    needs_review: bool = field(default=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -250,6 +290,11 @@ class DepartmentTable:
     problems: str | None  # 偏差大或目标未完成原因分析 / 存在问题
     improvements: str | None  # 改进措施及结果应用方案 / 改进措施
     provenance: Provenance  # the whole table: first page, every page, bbox on the first page
+    # How it was read (docs/ocr.md): "ocr" from a scanned or unreadable page; the lowest confidence
+    # of the recognised text inside it; needs_review when that is low or its printed arithmetic fails.
+    text_source: str = field(default="text_layer", kw_only=True)
+    ocr_confidence: float | None = field(default=None, kw_only=True)
+    needs_review: bool = field(default=False, kw_only=True)
 
     report_kind: ClassVar[str] = "department_overall"
 
@@ -280,6 +325,7 @@ class ProjectFile:
     projects: tuple[ProjectReport, ...]
     integrity_warnings: tuple[str, ...] = ()
     department_tables: tuple[DepartmentTable, ...] = ()
+    ocr_pages: tuple[int, ...] = ()  # pages read by OCR (docs/ocr.md), 1-based
 
     def to_json_dicts(self) -> list[dict[str, Any]]:
         """One object per table, in printed order (first page, then the top of the table)."""

@@ -5,8 +5,10 @@ body from extract.sheets: the same page content, read by the same forms."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +20,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
-from . import errors, pdfium_pages, sheets
+from . import errors, ocr_pages, ocr_review, pdfium_pages, sheets
 from .forms import FORMS, best_match
 from .forms.lib.form import Document, Form
 from .forms.lib.runs import table_runs
@@ -28,6 +30,7 @@ from .models import ProjectFile, Report, ReportHeader
 from .settings import DEFAULT_SETTINGS, ExtractSettings
 from .tables import PageContent, read_page
 
+_LOG = logging.getLogger(__name__)
 _PDF_MAGIC = b"%PDF-"
 # What pdfminer raises on a damaged page while it is parsed (pdfplumber wraps any of its failures
 # in PdfminerException): the file's fault, unlike anything else raised while pages are read.
@@ -44,24 +47,45 @@ def read_report(
     path = Path(path)
     data = read_bytes(path, expected_sha256)
     warnings: tuple[str, ...] = ()
+    boxes: dict[int, tuple[ocr_pages.OcrBox, ...]] = {}
     if sheets.is_table_file(path):
         pages = sheets.read_pages(path, data, settings)
     else:
         _check_bytes(path, data)
-        pages = _read_pages(path, file_checks.as_repaired(data), settings)
+        repaired = file_checks.as_repaired(data)
+        pages, boxes = _read_pages(path, repaired, settings)
         if sum(p.char_count for p in pages) < settings.min_text_chars:
             raise errors.NoTextLayerError(path)
-        page_order_confirmed = records.check_page_numbers(path, pages)
+        # A page number read by OCR may be misread: it does not confirm the order of OCR pages.
+        page_order_confirmed = not boxes and records.check_page_numbers(path, pages)
         warnings = file_checks.check_file(path, data, len(pages), page_order_confirmed)
         records.check_pages(path, pages)
+        if _text_layer_unreadable(pages[0], boxes, settings):
+            # A text layer that is not what is drawn (a font's map to Unicode lost in a re-distilled
+            # file) can still be read: the first page by OCR, then every page if that shows a form.
+            first, boxes = _read_pages(path, repaired, settings, force=True, only=[0])
+            recognised_form(path, first[0])
+            rest, more = _read_pages(path, repaired, settings, force=True, only=list(range(1, len(pages))))
+            pages, boxes = [*first, *rest], {**boxes, **more}
     form = recognised_form(path, pages[0])  # fails fast on files that are not reports
     if not form.reads_tables:
-        return form.read(_document(path, data, len(pages), pages, settings, warnings))
+        result = form.read(_document(path, data, len(pages), pages, settings, warnings))
+        return ocr_review.review(result, boxes, settings.ocr_review_below)
     files = [
         form.read(_document(path, data, len(pages), run, settings, warnings))
         for form, run in table_runs(form, pages, FORMS, best_match)
     ]
-    return _merged([f for f in files if isinstance(f, ProjectFile)])
+    merged = _merged([f for f in files if isinstance(f, ProjectFile)])
+    return ocr_review.review(merged, boxes, settings.ocr_review_below)
+
+
+def _text_layer_unreadable(
+    first: PageContent, boxes: dict[int, tuple[ocr_pages.OcrBox, ...]], settings: ExtractSettings
+) -> bool:
+    """A first page read from its text layer in which no form is recognised, when OCR may try it."""
+    if settings.ocr != "auto" or 1 in boxes or settings.backend != "pdfium":
+        return False
+    return not best_match(first).recognised
 
 
 def read_bytes(path: Path, expected_sha256: str | None = None) -> bytes:
@@ -109,6 +133,7 @@ def _merged(files: list[ProjectFile]) -> ProjectFile:
         projects=tuple(p for f in files for p in f.projects),
         integrity_warnings=first.integrity_warnings,
         department_tables=tuple(d for f in files for d in f.department_tables),
+        ocr_pages=first.ocr_pages,
     )
 
 
@@ -187,18 +212,41 @@ def _open_pdfium(path: Path, data: bytes, settings: ExtractSettings) -> Iterator
         pdf.close()
 
 
-def _read_pages(path: Path, data: bytes, settings: ExtractSettings) -> list[PageContent]:
+def _read_pages(
+    path: Path, data: bytes, settings: ExtractSettings, force: bool = False, only: list[int] | None = None
+) -> tuple[list[PageContent], dict[int, tuple[ocr_pages.OcrBox, ...]]]:
+    """The pages' content, and the recognised text lines of those read by OCR (by page number)."""
     out = []
+    boxes: dict[int, tuple[ocr_pages.OcrBox, ...]] = {}
     if settings.backend == "pdfium":
         with _open_pdfium(path, data, settings) as pdf:
-            for index in range(len(pdf)):
-                out.append(read_page(_page(path, pdf, index), settings))
-        return out
+            for index in range(len(pdf)) if only is None else only:
+                page = _page(path, pdf, index)
+                why = _ocr_reason(page.chars, settings, force)
+                if why is None:
+                    out.append(read_page(page, settings))
+                    continue
+                _LOG.info("%s: page %d of %d read by OCR (%s)", path.name, index + 1, len(pdf), why)
+                scanned = ocr_pages.read_page(pdf, index)
+                boxes[index + 1] = scanned.boxes
+                # A recognised character placed on a rule is no text a broken rule lost (what the
+                # integrity check counts): misreadings are flagged on the records instead.
+                out.append(dataclasses.replace(read_page(scanned.page, settings), chars_outside_cells=0))
+        return out, boxes
     with _open_pdf(path, data, settings) as pdf:
         for plumber_page in pdf.pages:
             out.append(read_page(plumber_page, settings))
             plumber_page.close()  # drop pdfminer's layout cache: memory stays flat over long reports
-    return out
+    return out, boxes
+
+
+def _ocr_reason(chars: list[dict], settings: ExtractSettings, force: bool) -> str | None:
+    """Why the page is read by OCR (docs/ocr.md), or None to read its text layer."""
+    if settings.ocr == "never":
+        return None
+    if settings.ocr == "always" or force:
+        return "always" if settings.ocr == "always" else "text layer does not show a form"
+    return ocr_pages.needs_ocr(chars)
 
 
 def read_header(
@@ -216,7 +264,13 @@ def read_header(
     _check_bytes(path, data)
     if settings.backend == "pdfium":
         with _open_pdfium(path, data, settings) as pdf:
-            page_count, first = len(pdf), read_page(_page(path, pdf, 0), settings)
+            page_count = len(pdf)
+        first = _read_pages(path, data, settings, only=[0])[0][0]
+        if settings.ocr == "auto" and not best_match(first).recognised:
+            # A text layer that does not show what is drawn: the page read by OCR, if that shows a form
+            # (else the text layer's own reason stands: not a report, or no text).
+            seen = _read_pages(path, data, settings, force=True, only=[0])[0][0]
+            first = seen if best_match(seen).recognised else first
     else:
         with _open_pdf(path, data, settings) as pdf:
             page_count, first = len(pdf.pages), read_page(pdf.pages[0], settings)  # read while open

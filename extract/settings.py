@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+OCR_MODES = ("auto", "always", "never")
+
 
 @dataclass(frozen=True)
 class ExtractSettings:
@@ -19,6 +21,11 @@ class ExtractSettings:
     intersection_tolerance: float = 3.0
     # Characters on a line whose tops differ less than this are one text line.
     line_tolerance: float = 3.0
+    # When pages are read by OCR (docs/ocr.md): "auto" (pages with no text or an unreadable text
+    # layer), "always" or "never".
+    ocr: str = "auto"
+    # Records read by OCR whose lowest text confidence is below this are flagged needs_review.
+    ocr_review_below: float = 0.9
     # Hostile-input guards.
     max_pages: int = 300
     # Spreadsheets and Word files (extract.sheets): cells of one sheet's used range, members and
@@ -29,6 +36,10 @@ class ExtractSettings:
     max_compression_ratio: int = 200
     # Fewer characters than this over the whole file means there is no usable text layer.
     min_text_chars: int = 20
+
+    def __post_init__(self) -> None:
+        if self.ocr not in OCR_MODES:
+            raise ValueError(f"ocr must be one of {', '.join(OCR_MODES)}, not {self.ocr!r}")
 
     def table_settings(self, explicit_horizontal_lines: list | None = None) -> dict:
         s = {

@@ -43,7 +43,6 @@ from .models import (
     Provenance,
     Report,
     ReportFacts,
-    ReportHeader,
     is_matched_by_name,
     value_fields,
 )
@@ -219,8 +218,10 @@ def _each_department_table(
 REPORT_TABLES: dict[str, ParquetTable] = {
     "report": ParquetTable(
         ("sha256",),
-        (ReportHeader, WriteStamps, ReportFacts),
+        (Report, WriteStamps, ReportFacts),
         lambda report, stamps: [((report.sha256,), (report, stamps, report.facts))],
+        # The header and which pages were read by OCR; the rows are tables of their own.
+        omit=frozenset({"budget_lines", "key_tasks", "indicators", "facts", "integrity_warnings"}),
     ),
     "budget_lines": ParquetTable(("sha256", "line_index"), (BudgetLine,), _each(lambda r: r.budget_lines)),
     "key_tasks": ParquetTable(

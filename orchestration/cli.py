@@ -38,6 +38,8 @@ MARTS = (
 
 def _cmd_extract(args: argparse.Namespace) -> int:
     """Each file read as `build` reads it: in a worker under the same limits, with the same checks."""
+    import dataclasses
+
     from extract import ProjectFile, ReportError
     from extract.guarded import read_reports
     from orchestration.settings import Settings
@@ -50,6 +52,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             path.open("rb").close()
         except OSError as exc:
             problems[path] = f"cannot read file: {exc.strerror or exc}"
+    if args.ocr:
+        limits = dataclasses.replace(limits, ocr=args.ocr)
     readable = (p for p in dict.fromkeys(paths) if p not in problems)
     results = dict(read_reports(readable, limits.extract_settings(), limits.worker_limits()))
     for path in paths:  # in the order given, whatever order the workers finish in
@@ -91,6 +95,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from orchestration.settings import Settings
 
     settings = Settings.from_env()
+    if args.ocr:
+        settings = dataclasses.replace(
+            settings, file_limits=dataclasses.replace(settings.file_limits, ocr=args.ocr)
+        )
     if args.reports:
         settings = dataclasses.replace(settings, reports_dir=Path(args.reports).resolve())
     if args.warehouse:
@@ -391,6 +399,14 @@ def _version() -> str:
     return f"selfeval {version('selfeval')}"
 
 
+def _ocr_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--ocr",
+        choices=("auto", "always", "never"),
+        help="when pages are read by OCR (docs/ocr.md); default SELFEVAL_OCR or auto: no or unreadable text",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="selfeval",
@@ -408,6 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
         "files", nargs="+", metavar="FILE", help="reports to read: PDF, .xlsx, .xlsm, .xls, .ods or .docx"
     )
     p.add_argument("--pretty", action="store_true", help="indent the JSON")
+    _ocr_option(p)
     p.set_defaults(func=_cmd_extract)
 
     p = sub.add_parser(
@@ -422,6 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 2 at once when another build of the same data folder is running (default: wait)",
     )
+    _ocr_option(p)
     p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser(
@@ -471,13 +489,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     from orchestration.settings import SettingsError
 
     try:
-        return args.func(args)
+        with _ocr_progress():
+            return args.func(args)
     except SettingsError as exc:  # a SELFEVAL_* variable's value: one line naming it
         print(f"selfeval {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:  # Ctrl-C: one line, not the traceback of wherever it landed
         print(f"selfeval {args.command}: interrupted", file=sys.stderr)
         return EXIT_PROBLEMS
+
+
+@contextlib.contextmanager
+def _ocr_progress():
+    """Each page read by OCR said on stderr as it is read (extract.report logs it; seconds a page),
+    from the extraction workers too (forked with this handler); removed again when the command ends."""
+    log = logging.getLogger("extract.report")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("selfeval: %(message)s"))
+    level = log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
 
 
 def _load_dotenv() -> None:

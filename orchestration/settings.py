@@ -41,11 +41,14 @@ class FileLimits:
     seconds: float | None = None  # SELFEVAL_FILE_TIMEOUT_SECONDS
     memory_mb: int | None = None  # SELFEVAL_FILE_MEMORY_MB
     workers: int | None = None  # SELFEVAL_WORKERS
+    ocr: str | None = None  # SELFEVAL_OCR: auto, always or never (docs/ocr.md)
 
     def extract_settings(self) -> ExtractSettings:
         from extract.settings import DEFAULT_SETTINGS, ExtractSettings
 
-        return DEFAULT_SETTINGS if self.max_pages is None else ExtractSettings(max_pages=self.max_pages)
+        given = {"max_pages": self.max_pages, "ocr": self.ocr}
+        chosen = {k: v for k, v in given.items() if v is not None}
+        return ExtractSettings(**chosen) if chosen else DEFAULT_SETTINGS
 
     def worker_limits(self) -> Limits:
         from extract.guarded import Limits
@@ -87,6 +90,7 @@ class Settings:
                 seconds=read("SELFEVAL_FILE_TIMEOUT_SECONDS", _seconds, None),
                 memory_mb=read("SELFEVAL_FILE_MEMORY_MB", _whole_number, None),
                 workers=read("SELFEVAL_WORKERS", _whole_number, None),
+                ocr=read("SELFEVAL_OCR", _ocr_mode, None),
             ),
         )
 
@@ -147,6 +151,13 @@ def _seconds(value: str) -> float:
     if not (math.isfinite(number) and number > 0):
         raise ValueError("a number of seconds above 0")
     return number
+
+
+def _ocr_mode(value: str) -> str:
+    modes = ("auto", "always", "never")  # extract.settings.OCR_MODES, without importing extract
+    if value not in modes:
+        raise ValueError(f"one of {', '.join(modes)}")
+    return value
 
 
 def _cron(value: str) -> str:

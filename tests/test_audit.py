@@ -164,6 +164,12 @@ INJECTIONS = {
         f"initial_budget_wan_yuan = null where spend_id = {FIRST_BASIC}",
         f"select line_name from marts.fct_spend where spend_id = {FIRST_BASIC}",
     ),
+    # A budget line as if read by OCR unsure: listed for review with its page.
+    "ocr_needs_review": (
+        f"update marts.fct_spend set text_source = 'ocr', ocr_confidence = 0.61, needs_review = true "
+        f"where spend_id = {FIRST_PROJECT}",
+        f"select line_name from marts.fct_spend where spend_id = {FIRST_PROJECT}",
+    ),
 }
 
 

@@ -19,10 +19,14 @@ CASES = [
 ]
 
 
+# OCR off: an image-only file is one without a text layer (tests/test_ocr.py reads it by OCR).
+NO_OCR = extract.ExtractSettings(ocr="never")
+
+
 @pytest.mark.parametrize(("file_name", "error"), CASES)
 def test_bad_input_raises_specific_error(file_name, error):
     with pytest.raises(error) as info:
-        extract.read_report(BAD_DIR / file_name)
+        extract.read_report(BAD_DIR / file_name, NO_OCR)
     assert info.value.path.endswith(file_name)
     assert "\n" not in str(info.value)
 

@@ -20,7 +20,7 @@ from orchestration.defs.checks import warehouse_audit_asset
 from orchestration.defs.dbt import build_path, warehouse_models_asset
 from orchestration.defs.resources import BuildLock, SelfevalPaths, dbt_resource
 from orchestration.defs.sensors import inbox_sensor
-from orchestration.settings import Settings
+from orchestration.settings import FileLimits, Settings
 from tests.conftest import BAD_DIR, run_dbt
 from tests.truth import PDF_DIR
 
@@ -108,7 +108,9 @@ def test_extract_asset_writes_one_year(tmp_path):
     shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "a.pdf")
     shutil.copy(PDF_DIR / "seed_suzhou_police_2022.pdf", inbox / "other_year.pdf")
     shutil.copy(BAD_DIR / "scanned.pdf", inbox / "scan.pdf")
-    paths = _paths(tmp_path, inbox)
+    # OCR off (SELFEVAL_OCR=never): the scan is rejected for its missing text layer
+    no_ocr = dataclasses.replace(_settings(tmp_path, inbox), file_limits=FileLimits(ocr="never"))
+    paths = SelfevalPaths.from_settings(no_ocr)
     results = _extract(paths)
     assert {r.asset_key for r in results} == set(EXTRACTED_KEYS)
     meta = next(r.metadata for r in results if r.asset_key == dg.AssetKey(["extracted", "budget_lines"]))

@@ -91,6 +91,7 @@ def bad_batch(tmp_path_factory):
     out, err = io.StringIO(), io.StringIO()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SELFEVAL_DATA_DIR", str(tmp / "data"))
+        patch.setenv("SELFEVAL_OCR", "never")  # the scan is rejected for its missing text layer
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = main(["build", "--reports", str(inbox), "--warehouse", str(warehouse)])
     return code, out.getvalue(), err.getvalue(), warehouse

@@ -40,6 +40,11 @@ BAD_VALUES = {
         "-2048",
         "SELFEVAL_FILE_MEMORY_MB: '-2048' is not a whole number of at least 1",
     ),
+    "an unknown OCR mode": (
+        "SELFEVAL_OCR",
+        "sometimes",
+        "SELFEVAL_OCR: 'sometimes' is not one of auto, always, never",
+    ),
     "text for seconds": (
         "SELFEVAL_FILE_TIMEOUT_SECONDS",
         "2 minutes",
@@ -130,6 +135,12 @@ def test_unset_per_file_limits_are_the_extractors_defaults():
     limits = Settings.from_env({}).file_limits
     assert limits.worker_limits() == Limits()
     assert limits.extract_settings() == DEFAULT_SETTINGS
+
+
+def test_ocr_mode_is_read_into_the_extractors_settings():
+    limits = Settings.from_env({"SELFEVAL_OCR": "never"}).file_limits
+    assert (limits.ocr, limits.extract_settings().ocr) == ("never", "never")
+    assert SelfevalPaths.from_settings(Settings.from_env({"SELFEVAL_OCR": "never"})).file_limits() == limits
 
 
 def test_dagster_runs_get_the_same_per_file_limits():

@@ -7,16 +7,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import get_args
 
-from extract.models import BudgetLine, Indicator, KeyTask, value_fields
+from extract.models import READ_FLAGS, BudgetLine, Indicator, KeyTask, value_fields
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PDF_DIR = FIXTURES / "pdfs"
 TRUTH_DIR = FIXTURES / "truth"
 
 # The fields extraction compares against the truth: each record's own values (extract/models.py).
-BUDGET_FIELDS = tuple(value_fields(BudgetLine))
-TASK_FIELDS = tuple(value_fields(KeyTask))
-INDICATOR_FIELDS = tuple(value_fields(Indicator))
+BUDGET_FIELDS = tuple(k for k in value_fields(BudgetLine) if k not in READ_FLAGS)
+TASK_FIELDS = tuple(k for k in value_fields(KeyTask) if k not in READ_FLAGS)
+INDICATOR_FIELDS = tuple(k for k in value_fields(Indicator) if k not in READ_FLAGS)
 AMOUNT_FIELDS = tuple(name for name, hint in value_fields(BudgetLine).items() if Decimal in get_args(hint))
 
 

@@ -226,6 +226,8 @@ def extract_year(
             result.loaded.append(file_name(f.path))
             result.count(counts)
             status = "extracted"
+            if value.ocr_pages:  # scanned or unreadable pages: their rows carry needs_review flags
+                status += f" (pages {', '.join(map(str, value.ocr_pages))} read by OCR)"
             if value.integrity_warnings:  # loaded (records checked), but the file needed repair: say so
                 status += f" (repaired: {'; '.join(value.integrity_warnings)})"
         if progress:

@@ -38,6 +38,8 @@ class BuildOutcome:
     report: Path | None = None  # the evidence report's index.html, rebuilt after this publish
     # (PDF, spreadsheet): the PDF's tables all loaded from the spreadsheet (extraction.SUPERSEDED_FILE)
     superseded: list[tuple[str, str]] = field(default_factory=list)
+    # (file, its pages read by OCR): scanned pages and unreadable text layers (docs/ocr.md)
+    ocr_pages: list[tuple[str, list[int]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -56,6 +58,10 @@ class BuildOutcome:
             lines.append(f"entries skipped (no regular file to read): {len(self.inbox.skipped)}")
             folder = self.paths.reports_dir
             lines += [f"  {printable(p.relative_to(folder))}: {why}" for p, why in self.inbox.skipped]
+        if self.ocr_pages:
+            lines.append(f"files read by OCR: {len(self.ocr_pages)} (doubtful rows: rule ocr_needs_review)")
+            for name, pages in self.ocr_pages:
+                lines.append(f"  {printable(name)}: pages {', '.join(map(str, pages))}")
         if self.rows:
             lines.append("rows: " + ", ".join(f"{t} {n}" for t, n in self.rows.items()))
         if self.findings:
@@ -305,6 +311,13 @@ def _counts_from(outcome: BuildOutcome, db: Path) -> None:
     with duckdb.connect(str(db), read_only=True) as con:
         for table in ("dim_report", "fct_spend", "fct_indicator", "fct_key_task", "dim_project"):
             outcome.rows[table] = con.execute(f"select count(*) from marts.{table}").fetchall()[0][0]
+        outcome.ocr_pages = [
+            (name, list(pages))
+            for name, pages in con.execute(
+                "select distinct source_file, ocr_pages from marts.dim_report "
+                "where is_current and len(ocr_pages) > 0 order by source_file"
+            ).fetchall()
+        ]
         outcome.findings = dict(
             con.execute(
                 "select rule, failing_rows from audit.rule_results where failing_rows > 0 order by rule"

@@ -33,6 +33,7 @@ class SelfevalPaths(dg.ConfigurableResource):
     file_timeout_seconds: float | None = None
     file_memory_mb: int | None = None
     workers: int | None = None
+    ocr: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SelfevalPaths":
@@ -46,13 +47,16 @@ class SelfevalPaths(dg.ConfigurableResource):
             file_timeout_seconds=settings.file_limits.seconds,
             file_memory_mb=settings.file_limits.memory_mb,
             workers=settings.file_limits.workers,
+            ocr=settings.file_limits.ocr,
         )
 
     def paths(self) -> Paths:
         return Paths(Path(self.reports_dir), Path(self.warehouse), Path(self.data_dir))
 
     def file_limits(self) -> FileLimits:
-        return FileLimits(self.max_pages, self.file_timeout_seconds, self.file_memory_mb, self.workers)
+        return FileLimits(
+            self.max_pages, self.file_timeout_seconds, self.file_memory_mb, self.workers, self.ocr
+        )
 
 
 class BuildLock(dg.ConfigurableResource):

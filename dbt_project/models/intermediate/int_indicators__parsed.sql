@@ -58,7 +58,10 @@ indicators as (
         i.bbox_top,
         i.bbox_x1,
         i.bbox_bottom,
-        i.cell_range
+        i.cell_range,
+        i.text_source,
+        i.ocr_confidence,
+        i.needs_review
     from {{ ref('stg_extracted__indicators') }} as i
     inner join {{ ref('int_reports__versions') }} as r
         on i.report_id = r.report_id and r.is_current
@@ -104,7 +107,10 @@ indicators as (
         i.bbox_top,
         i.bbox_x1,
         i.bbox_bottom,
-        i.cell_range
+        i.cell_range,
+        i.text_source,
+        i.ocr_confidence,
+        i.needs_review
     from table_indicators as i
     inner join {{ ref('int_reports__versions') }} as r
         on

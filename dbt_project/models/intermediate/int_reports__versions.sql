@@ -5,10 +5,26 @@
 -- file (report_id = sha256#table_index), so a compilation file of many projects is many reports; a
 -- department-wide table is one too (report_id = sha256#d<table_index>, numbered among its file's
 -- department-wide tables), of the department-wide kind like the narrative report.
-with department_reports as (
+with narrative_flags as (
+    -- A narrative report's flags are its rows': the lowest confidence, and whether any needs review.
     select
         report_id,
-        sha256,
+        min(ocr_confidence) as ocr_confidence,
+        coalesce(bool_or(needs_review), false) as needs_review
+    from (
+        select report_id, ocr_confidence, needs_review from {{ ref('stg_extracted__budget_lines') }}
+        union all
+        select report_id, ocr_confidence, needs_review from {{ ref('stg_extracted__key_tasks') }}
+        union all
+        select report_id, ocr_confidence, needs_review from {{ ref('stg_extracted__indicators') }}
+    ) as rows_of_reports
+    group by report_id
+),
+
+department_reports as (
+    select
+        n.report_id,
+        n.sha256,
         cast(null as integer) as table_index,
         cast(null as integer) as source_page,
         'department_overall' as report_kind,
@@ -35,8 +51,13 @@ with department_reports as (
         stated_duty_indicator_met_count,
         stated_duty_indicator_met_share_pct,
         stated_benefit_indicator_count,
-        stated_satisfaction_indicator_count
-    from {{ ref('stg_extracted__reports') }}
+        stated_satisfaction_indicator_count,
+        n.ocr_pages,
+        case when len(n.ocr_pages) > 0 then 'ocr' else 'text_layer' end as text_source,
+        f.ocr_confidence,
+        coalesce(f.needs_review, false) as needs_review
+    from {{ ref('stg_extracted__reports') }} as n
+    left join narrative_flags as f on n.report_id = f.report_id
 ),
 
 project_tables as (
@@ -70,7 +91,11 @@ project_tables as (
         cast(null as integer) as stated_duty_indicator_met_count,
         cast(null as decimal(9, 2)) as stated_duty_indicator_met_share_pct,
         cast(null as integer) as stated_benefit_indicator_count,
-        cast(null as integer) as stated_satisfaction_indicator_count
+        cast(null as integer) as stated_satisfaction_indicator_count,
+        ocr_pages,
+        text_source,
+        ocr_confidence,
+        needs_review
     from {{ ref('stg_extracted__project_reports') }}
 ),
 
@@ -104,7 +129,11 @@ department_tables as (
         cast(null as integer) as stated_duty_indicator_met_count,
         cast(null as decimal(9, 2)) as stated_duty_indicator_met_share_pct,
         cast(null as integer) as stated_benefit_indicator_count,
-        cast(null as integer) as stated_satisfaction_indicator_count
+        cast(null as integer) as stated_satisfaction_indicator_count,
+        ocr_pages,
+        text_source,
+        ocr_confidence,
+        needs_review
     from {{ ref('stg_extracted__department_tables') }}
 ),
 

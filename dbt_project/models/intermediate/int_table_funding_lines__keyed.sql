@@ -43,7 +43,10 @@ select
     f.bbox_top,
     f.bbox_x1,
     f.bbox_bottom,
-    f.cell_range
+    f.cell_range,
+    f.text_source,
+    f.ocr_confidence,
+    f.needs_review
 from lines as f
 inner join {{ ref('int_reports__versions') }} as r
     on

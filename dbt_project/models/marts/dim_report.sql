@@ -23,5 +23,9 @@ select
     source_page,
     project_id,
     total_weight,
-    total_score
+    total_score,
+    ocr_pages,
+    text_source,
+    ocr_confidence,
+    needs_review
 from {{ ref('int_reports__versions') }}

@@ -41,5 +41,8 @@ select
     score_coefficient_pct,
     explanation,
     scoring_standard,
-    target_adjusted
+    target_adjusted,
+    text_source,
+    ocr_confidence,
+    needs_review
 from {{ ref('int_indicators__parsed') }}

@@ -22,6 +22,9 @@ with narrative_tasks as (
         t.bbox_x1 as bbox_x1_pt,
         t.bbox_bottom as bbox_bottom_pt,
         t.cell_range,
+        t.text_source,
+        t.ocr_confidence,
+        t.needs_review,
         cast(null as varchar) as task_content,
         cast(null as decimal(18, 2)) as budget_wan_yuan,
         cast(null as decimal(18, 2)) as actual_wan_yuan
@@ -53,6 +56,9 @@ table_tasks as (
         t.bbox_x1 as bbox_x1_pt,
         t.bbox_bottom as bbox_bottom_pt,
         t.cell_range,
+        t.text_source,
+        t.ocr_confidence,
+        t.needs_review,
         t.content as task_content,
         t.budget_wan_yuan,
         t.actual_wan_yuan

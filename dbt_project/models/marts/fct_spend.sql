@@ -23,7 +23,10 @@ with lines as (
         bbox_top,
         bbox_x1,
         bbox_bottom,
-        cell_range
+        cell_range,
+        text_source,
+        ocr_confidence,
+        needs_review
     from {{ ref('int_budget_lines__keyed') }}
     union all
     select
@@ -48,7 +51,10 @@ with lines as (
         bbox_top,
         bbox_x1,
         bbox_bottom,
-        cell_range
+        cell_range,
+        text_source,
+        ocr_confidence,
+        needs_review
     from {{ ref('int_table_funding_lines__keyed') }}
 )
 
@@ -81,5 +87,8 @@ select
     cell_range,
     funding_source,
     weight,
-    score
+    score,
+    text_source,
+    ocr_confidence,
+    needs_review
 from lines

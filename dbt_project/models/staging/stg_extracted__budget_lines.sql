@@ -14,6 +14,9 @@ select
     bbox_top,
     bbox_x1,
     bbox_bottom,
-    cell_range
+    cell_range,
+    text_source,
+    ocr_confidence,
+    coalesce(needs_review, false) as needs_review
 from {{ source('extracted', 'budget_lines') }}
 where {{ not_rejected() }}

@@ -24,6 +24,10 @@ select
     problems,
     improvements,
     cast(page as integer) as source_page,
-    cell_range
+    cell_range,
+    ocr_pages,
+    text_source,
+    ocr_confidence,
+    coalesce(needs_review, false) as needs_review
 from {{ source('extracted', 'project_reports') }}
 where {{ not_rejected() }}

@@ -8,6 +8,7 @@ select
     cast(fiscal_year as integer) as fiscal_year,
     city,
     cast(page_count as integer) as page_count,
+    ocr_pages,
     extracted_at,
     source_modified_at,
     cast(completion_rate_pct as decimal(9, 2)) as stated_completion_rate_pct,
