@@ -129,6 +129,8 @@ def _worker(
         retiring = not trusted or _data_bytes_in_use() > heap_bound
         try:
             results.send((value, retiring))
+        except OSError:  # the parent is gone (killed): nobody to answer
+            return
         except MemoryError:
             results.send((errors.MemoryLimitError(path, f"over {memory_mb} MB"), True))
             return
