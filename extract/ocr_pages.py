@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pypdfium2 as pdfium
 
+from .lib.cells import as_char
 from .lib.geometry import rule
 from .pdfium_pages import PdfiumPage, _char
 
@@ -162,7 +163,7 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
         )
         boxes.append(OcrBox(page_number, bbox, "".join(c["text"] for c in chars), float(score)))
     _close_cjk_gaps(lines, [e["x0"] for e in out.edges if e["orientation"] == "v"])
-    out.chars.extend(c for line in lines for c in line)
+    out.char_tuples.extend(as_char(c) for line in lines for c in line)
     # Ink no recognised line covers (a sign or a number the detector missed): confidence 0, so the
     # record it lies in is flagged; a blank read there would otherwise load as a blank cell.
     shrunk = [np.asarray(quad, np.float64) * (work_scale / scale) for quad in found]
@@ -258,7 +259,10 @@ def _line_chars(quad, text: str, words: tuple | None, scale: float) -> list[dict
     else:
         step = (x_right - x_left) / max(len(text), 1)
         spans = [(x_left + i * step, x_left + (i + 1) * step) for i in range(len(text))]
-    return [_char(ch, x0, max(x1, x0 + 0.1), top, bottom) for ch, (x0, x1) in zip(text, spans, strict=False)]
+    return [
+        _char(ch, x0=x0, top=top, x1=max(x1, x0 + 0.1), bottom=bottom)
+        for ch, (x0, x1) in zip(text, spans, strict=False)
+    ]
 
 
 # A dash printed alone in a cell ("nothing here") reads as the character for one, or a hyphen.
