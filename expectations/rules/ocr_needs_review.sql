@@ -19,24 +19,24 @@ with ocr_rows as (
     where text_source = 'ocr'
     union all
     select
-        indicator_id || ':indicator',
+        indicator_id || ':indicator' as finding_key,
         department_id,
         fiscal_year,
         source_file,
         source_page,
-        indicator_name,
+        indicator_name as subject,
         ocr_confidence,
         needs_review
     from marts.fct_indicator
     where text_source = 'ocr'
     union all
     select
-        key_task_project_id || ':key_task',
+        key_task_project_id || ':key_task' as finding_key,
         department_id,
         fiscal_year,
         source_file,
         source_page,
-        coalesce(project_name_raw, task_text),
+        coalesce(project_name_raw, task_text) as subject,
         ocr_confidence,
         needs_review
     from marts.fct_key_task

@@ -12,11 +12,23 @@ with narrative_flags as (
         min(ocr_confidence) as ocr_confidence,
         coalesce(bool_or(needs_review), false) as needs_review
     from (
-        select report_id, ocr_confidence, needs_review from {{ ref('stg_extracted__budget_lines') }}
+        select
+            report_id,
+            ocr_confidence,
+            needs_review
+        from {{ ref('stg_extracted__budget_lines') }}
         union all
-        select report_id, ocr_confidence, needs_review from {{ ref('stg_extracted__key_tasks') }}
+        select
+            report_id,
+            ocr_confidence,
+            needs_review
+        from {{ ref('stg_extracted__key_tasks') }}
         union all
-        select report_id, ocr_confidence, needs_review from {{ ref('stg_extracted__indicators') }}
+        select
+            report_id,
+            ocr_confidence,
+            needs_review
+        from {{ ref('stg_extracted__indicators') }}
     ) as rows_of_reports
     group by report_id
 ),
@@ -29,29 +41,29 @@ department_reports as (
         cast(null as integer) as source_page,
         'department_overall' as report_kind,
         'suzhou_overall' as form,
-        source_file,
-        title,
-        department_name,
-        department_key,
+        n.source_file,
+        n.title,
+        n.department_name,
+        n.department_key,
         cast(null as varchar) as department_code,
-        city,
-        fiscal_year,
-        page_count,
-        extracted_at,
-        source_modified_at,
+        n.city,
+        n.fiscal_year,
+        n.page_count,
+        n.extracted_at,
+        n.source_modified_at,
         cast(null as varchar) as project_name,
         cast(null as varchar) as project_name_key,
         cast(null as varchar) as project_code,
         cast(null as varchar) as implementing_unit,
         cast(null as decimal(9, 2)) as total_weight,
         cast(null as decimal(9, 2)) as total_score,
-        stated_completion_rate_pct,
-        stated_budget_timeliness_rate_pct,
-        stated_duty_indicator_count,
-        stated_duty_indicator_met_count,
-        stated_duty_indicator_met_share_pct,
-        stated_benefit_indicator_count,
-        stated_satisfaction_indicator_count,
+        n.stated_completion_rate_pct,
+        n.stated_budget_timeliness_rate_pct,
+        n.stated_duty_indicator_count,
+        n.stated_duty_indicator_met_count,
+        n.stated_duty_indicator_met_share_pct,
+        n.stated_benefit_indicator_count,
+        n.stated_satisfaction_indicator_count,
         n.ocr_pages,
         case when len(n.ocr_pages) > 0 then 'ocr' else 'text_layer' end as text_source,
         f.ocr_confidence,
