@@ -11,9 +11,9 @@ knows which file each is on since when, so every limit is still per file:
 - time: a worker over the limit is killed, its file rejected, and a fresh worker takes the rest;
 - memory: before each file the worker sets its RLIMIT_DATA soft limit to its heap in use plus the
   file's allowance (only the soft limit: an unprivileged worker could not raise a lowered hard
-  limit for the next file). A worker whose heap has grown more than `_HEAP_GROWTH_MB` since it
+  limit for the next file). A worker whose heap has grown more than `HEAP_GROWTH_MB` since it
   started (caches, fragmentation) is recycled after that file, so a worker's footprint stays below
-  its start + `_HEAP_GROWTH_MB` + the allowance;
+  its start + `HEAP_GROWTH_MB` + the allowance;
 - a worker killed or aborted mid-file (the kernel, PDFium's abort on a failed allocation) rejects
   that file for memory, any other death as a crash; a fresh worker takes the rest;
 - after any outcome other than a result or a `ReportError` raised by the reader (MemoryError,
@@ -59,7 +59,7 @@ class Limits:
 # fails under the worker's RLIMIT_DATA (its failed CHECKs trap instead: SIGILL/SIGTRAP).
 _OUT_OF_MEMORY_EXITS = (-signal.SIGKILL, -signal.SIGABRT)
 # A worker whose heap grew more than this since it was forked is replaced after its current file.
-_HEAP_GROWTH_MB = 256
+HEAP_GROWTH_MB = 256
 
 Reader = Callable[[Path, ExtractSettings, str | None], Any]
 
@@ -110,7 +110,7 @@ def _worker(
     for conn in inherited:  # the parent's ends of the other workers' pipes, copied by fork
         conn.close()
     _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    heap_bound = _data_bytes_in_use() + _HEAP_GROWTH_MB * 1024 * 1024
+    heap_bound = _data_bytes_in_use() + HEAP_GROWTH_MB * 1024 * 1024
     while True:
         try:
             task = tasks.recv()
@@ -188,7 +188,7 @@ class _Worker:
         self.proc.close()
 
 
-def _map(
+def read_files(
     fn: Reader,
     paths: Iterable[Path] | Mapping[Path, str],
     settings: ExtractSettings,
@@ -260,7 +260,7 @@ def read_reports(
     limits: Limits | None = None,
 ) -> Iterator[tuple[Path, Any]]:
     """(path, Report, ProjectFile or ReportError) for each file, extracted in parallel under limits."""
-    return _map(read_report, paths, settings or DEFAULT_SETTINGS, limits or Limits())
+    return read_files(read_report, paths, settings or DEFAULT_SETTINGS, limits or Limits())
 
 
 def read_headers(
@@ -269,4 +269,4 @@ def read_headers(
     limits: Limits | None = None,
 ) -> Iterator[tuple[Path, Any]]:
     """(path, ReportHeader or ReportError) for each file, first pages only, under limits."""
-    return _map(read_header, paths, settings or DEFAULT_SETTINGS, limits or Limits())
+    return read_files(read_header, paths, settings or DEFAULT_SETTINGS, limits or Limits())

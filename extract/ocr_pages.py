@@ -406,7 +406,7 @@ def _rules(gray: np.ndarray, scale: float) -> list[dict]:
             else:
                 runs.append(((x + w / 2) / scale, y / scale, (y + h) / scale))
         # A vertical gap from one horizontal rule to the next is a merged cell, not a broken rule.
-        found[orientation] = _join_runs(runs, found.get("h") if orientation == "v" else None)
+        found[orientation] = join_runs(runs, found.get("h") if orientation == "v" else None)
     horizontal, tol = found["h"], _RULE_TOUCH_PT
     out = [rule(x0, y, x1, y) for y, x0, x1 in horizontal]
     for across, top, bottom in found["v"]:
@@ -419,7 +419,7 @@ _MAX_RULE_GAP_PT = 20.0
 _RULE_TOUCH_PT = 3.0
 
 
-def _join_runs(
+def join_runs(
     runs: list[tuple[float, float, float]], across: list[tuple[float, float, float]] | None = None
 ) -> list[tuple[float, float, float]]:
     """Runs on one line (positions within 2 pt) with gaps up to _MAX_RULE_GAP_PT, joined; not a gap

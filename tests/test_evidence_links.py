@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
 
-from orchestration.evidence.site import _relative_href, report_page_name
+from orchestration.evidence.site import relative_href, report_page_name
 
 PROJECT_TABLE_ID = "4f0c6a1f5f2a8cf5d1e0c2b7a9e3d4c5b6a7f8e9d0c1b2a3f4e5d6c7b8a9f0e1#3"
 
@@ -19,6 +19,6 @@ def test_link_to_a_pdf_named_in_gbk_percent_encodes_the_names_bytes(tmp_path):
     name = "报告".encode("gbk") + b" #1.pdf"
     pdf = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), name)))
     pdf.write_bytes(b"%PDF-1.7")
-    href = _relative_href(pdf, tmp_path / "site")
+    href = relative_href(pdf, tmp_path / "site")
     assert href == "../%B1%A8%B8%E6%20%231.pdf"
     assert unquote_to_bytes(href).endswith(name)

@@ -1,6 +1,6 @@
 """extract.guarded's workers are forked once and read file after file, each file under its own limits.
 
-The readers here are test doubles given to `_map` (it takes the reader): each answers its worker's
+The readers here are test doubles given to `read_files` (it takes the reader): each answers its worker's
 process id, so a test sees which worker read which file. They reach the workers through fork."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from extract import guarded
 from extract.errors import InternalError, MemoryLimitError, TimeLimitError, WorkerCrashedError
-from extract.guarded import Limits, _map
+from extract.guarded import Limits, read_files
 from extract.settings import DEFAULT_SETTINGS
 
 MB = 1024 * 1024
@@ -60,7 +60,7 @@ def _paths(*names: str) -> list[Path]:
 
 
 def _run(fn, paths: list[Path], **limits) -> dict[Path, object]:
-    results = list(_map(fn, paths, DEFAULT_SETTINGS, Limits(**limits)))
+    results = list(read_files(fn, paths, DEFAULT_SETTINGS, Limits(**limits)))
     assert Counter(path for path, _ in results) == Counter(paths)  # every path exactly once
     return dict(results)
 
@@ -108,7 +108,7 @@ def test_each_file_may_allocate_its_allowance_on_top_of_what_its_worker_holds():
 
 
 def test_worker_whose_heap_grew_past_the_bound_is_replaced(monkeypatch):
-    monkeypatch.setattr(guarded, "_HEAP_GROWTH_MB", 50)  # reaches the workers through fork
+    monkeypatch.setattr(guarded, "HEAP_GROWTH_MB", 50)  # reaches the workers through fork
     results = _run(_leaky, _paths("a.pdf", "b.pdf", "c.pdf"), seconds=60, memory_mb=100, workers=1)
     assert len(set(results.values())) == 3
 
@@ -138,7 +138,9 @@ def test_worker_that_exits_mid_file_is_a_crash_and_a_fresh_worker_continues():
 
 def test_closing_the_iterator_early_leaves_no_child_process():
     before = _children()
-    results = _map(_sleepy, _paths("a.pdf", "slow1.pdf", "slow2.pdf"), DEFAULT_SETTINGS, Limits(60, 256, 2))
+    results = read_files(
+        _sleepy, _paths("a.pdf", "slow1.pdf", "slow2.pdf"), DEFAULT_SETTINGS, Limits(60, 256, 2)
+    )
     path, _ = next(results)
     assert path == Path("a.pdf") and len(_children() - before) == 2  # one worker still reading slow1
     results.close()

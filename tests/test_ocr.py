@@ -269,12 +269,12 @@ def test_rule_gap_from_one_horizontal_rule_to_the_next_is_a_merged_cell():
     # A vertical rule at x=408 above and below one row (110-123) whose cell spans it: two rules.
     horizontal = [(110.0, 40.0, 540.0), (123.0, 40.0, 540.0)]
     runs = [(408.0, 97.0, 110.0), (408.0, 123.0, 150.0)]
-    assert ocr_pages._join_runs(runs, horizontal) == runs
+    assert ocr_pages.join_runs(runs, horizontal) == runs
 
 
 def test_rule_broken_inside_a_cell_is_one_rule():
     horizontal = [(110.0, 40.0, 540.0), (150.0, 40.0, 540.0)]
-    assert ocr_pages._join_runs([(408.0, 110.0, 125.0), (408.0, 131.0, 150.0)], horizontal) == [
+    assert ocr_pages.join_runs([(408.0, 110.0, 125.0), (408.0, 131.0, 150.0)], horizontal) == [
         (408.0, 110.0, 150.0)
     ]
 

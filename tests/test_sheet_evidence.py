@@ -7,7 +7,7 @@ from openpyxl import Workbook
 
 from orchestration.build.inbox import sha256_of
 from orchestration.evidence.sheet_snippet import SnippetCell, sheet_snippet
-from orchestration.evidence.site import Card, _environment, report_page_name
+from orchestration.evidence.site import Card, report_page_name, template_environment
 from orchestration.evidence.sources import resolve_sources
 from orchestration.evidence.warehouse_data import Finding
 from tests.truth import FIXTURES
@@ -61,7 +61,9 @@ def _finding(tmp_path, text: str) -> tuple[Finding, Card]:
 def test_snippet_cells_are_escaped(tmp_path):
     _, card = _finding(tmp_path, "<script>alert(1)</script>")
     html = (
-        _environment().get_template("card.html").render(card=card, root="", report_page_name=report_page_name)
+        template_environment()
+        .get_template("card.html")
+        .render(card=card, root="", report_page_name=report_page_name)
     )
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -116,7 +116,7 @@ def _remove_leftovers(out_dir: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def _relative_href(target: Path, from_dir: Path) -> str:
+def relative_href(target: Path, from_dir: Path) -> str:
     # The name's bytes, percent-encoded: a file name in another encoding (GBK) links as it is named.
     return quote(os.fsencode(os.path.relpath(target.resolve(), from_dir.resolve())))
 
@@ -146,7 +146,7 @@ def _render_cards(
     # Each source PDF is opened once, however many findings it has.
     for report_id, findings in by_report.items():
         path = sources[report_id]
-        pdf_href = _relative_href(path, site)
+        pdf_href = relative_href(path, site)
         try:
             pdf = pdfium.PdfDocument(str(path))
         except pdfium.PdfiumError as exc:
@@ -173,7 +173,7 @@ def _render_cards(
 
 def _snippet_card(f: Finding, path: Path, site: Path) -> Card:
     """A finding read from a spreadsheet or Word file: the cells of its range, drawn as a table."""
-    href = _relative_href(path, site)
+    href = relative_href(path, site)
     try:
         return Card(f, snippet=sheet_snippet(path, f.cell_range or ""), pdf_href=href)
     except (ReportError, ValueError) as exc:
@@ -205,7 +205,7 @@ def _overview(data: WarehouseData, cards: list[Card]) -> dict[str, int]:
     }
 
 
-def _environment():
+def template_environment():
     import jinja2
 
     env = jinja2.Environment(
@@ -228,7 +228,7 @@ def report_page_name(report_id: str) -> str:
 def _write_pages(
     data: WarehouseData, cards: list[Card], sources: dict[str, Path], overview: dict[str, int], site: Path
 ) -> None:
-    env = _environment()
+    env = template_environment()
     built_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     common = {"built_at": built_at, "warehouse": data.warehouse, "underspent_below_pct": UNDERSPENT_BELOW_PCT}
     cards_by_report: dict[str, list[Card]] = {}
@@ -244,7 +244,7 @@ def _write_pages(
                 root="../",
                 report=report,
                 cards=cards_by_report.get(report.report_id, []),
-                pdf_href=_relative_href(path, reports_dir) if path else None,
+                pdf_href=relative_href(path, reports_dir) if path else None,
                 **common,
             ),
             encoding="utf-8",
