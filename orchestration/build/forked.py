@@ -15,6 +15,8 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 _PR_SET_PDEATHSIG = 1
@@ -26,18 +28,7 @@ class PhaseFailedError(RuntimeError):
 
 def run_forked(fn: Callable[..., Any], *args: Any) -> Any:
     """`fn(*args)` in a forked child; its exception is re-raised here as PhaseFailedError."""
-    ctx = mp.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    # What this process has buffered would otherwise be written twice: by it and by the child.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    gc.freeze()  # the child's garbage collector leaves the parent's objects (and their pages) alone
-    try:
-        child = ctx.Process(target=_child, args=(send, fn, args), daemon=False)
-        child.start()
-    finally:
-        gc.unfreeze()
-    send.close()
+    receive, child = start_child(_child, fn, args)
     try:
         ok, value = receive.recv()  # before join: a large result would block the child's exit
     except EOFError:
@@ -49,6 +40,24 @@ def run_forked(fn: Callable[..., Any], *args: Any) -> Any:
         reason = value or f"exit code {child.exitcode}, no result"
         raise PhaseFailedError(f"{getattr(fn, '__name__', fn)} failed in its process: {reason}")
     return value
+
+
+def start_child(target: Callable[..., None], *args: Any) -> tuple[Connection, BaseProcess]:
+    """`target(send, *args)` started in a forked child: the end of the pipe that receives what it
+    sends, and the child (the caller joins it)."""
+    ctx = mp.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    # What this process has buffered would otherwise be written twice: by it and by the child.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    gc.freeze()  # the child's garbage collector leaves the parent's objects (and their pages) alone
+    try:
+        child = ctx.Process(target=target, args=(send, *args), daemon=False)
+        child.start()
+    finally:
+        gc.unfreeze()
+    send.close()
+    return receive, child
 
 
 def _child(conn, fn: Callable[..., Any], args: tuple) -> None:

@@ -9,8 +9,6 @@ dbt's `--log-format json` prints them), and dagster-dbt's `DbtCoreCliEventMessag
 
 from __future__ import annotations
 
-import gc
-import multiprocessing as mp
 import os
 import sys
 import traceback
@@ -19,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orchestration.build.forked import die_with_parent
+from orchestration.build.forked import die_with_parent, start_child
 from orchestration.settings import BUILD_DATABASE
 
 _DONE = "done"
@@ -52,20 +50,7 @@ def events_of_dbt_in_child(
 ) -> Iterator[dict[str, Any]]:
     """Run `dbt ARGS` with `dbt_dir` as working directory in a forked child; yield its info, warning
     and error events as dicts, as they come; set `outcome` when it has ended."""
-    ctx = mp.get_context("fork")
-    receive, send = ctx.Pipe(duplex=False)
-    # What this process has buffered would otherwise be written twice: by it and by the child.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    gc.freeze()  # the child's garbage collector leaves the parent's objects (and their pages) alone
-    try:
-        child = ctx.Process(
-            target=_child, args=(send, child_environment(project_dir, dbt_dir), dbt_dir, args), daemon=False
-        )
-        child.start()
-    finally:
-        gc.unfreeze()
-    send.close()
+    receive, child = start_child(_child, child_environment(project_dir, dbt_dir), dbt_dir, args)
     first_error = None
     try:
         while True:
