@@ -9,14 +9,6 @@ select
     cast(adjusted_budget as decimal(18, 2)) as adjusted_budget_wan_yuan,
     cast(actual_spend as decimal(18, 2)) as actual_spend_wan_yuan,
     cast(execution_rate_pct as decimal(9, 2)) as execution_rate_pct,
-    cast(page as integer) as source_page,
-    bbox_x0,
-    bbox_top,
-    bbox_x1,
-    bbox_bottom,
-    cell_range,
-    text_source,
-    ocr_confidence,
-    coalesce(needs_review, false) as needs_review
+    {{ row_provenance() }}
 from {{ source('extracted', 'budget_lines') }}
 where {{ not_rejected() }}

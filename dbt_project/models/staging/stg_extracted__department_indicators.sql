@@ -18,14 +18,6 @@ select
     explanation,
     scoring_standard,
     target_adjusted,
-    cast(page as integer) as source_page,
-    bbox_x0,
-    bbox_top,
-    bbox_x1,
-    bbox_bottom,
-    cell_range,
-    text_source,
-    ocr_confidence,
-    coalesce(needs_review, false) as needs_review
+    {{ row_provenance() }}
 from {{ source('extracted', 'department_indicators') }}
 where {{ not_rejected() }}

@@ -6,14 +6,6 @@ select
     content,
     cast(budget as decimal(18, 2)) as budget_wan_yuan,
     cast(actual as decimal(18, 2)) as actual_wan_yuan,
-    cast(page as integer) as source_page,
-    bbox_x0,
-    bbox_top,
-    bbox_x1,
-    bbox_bottom,
-    cell_range,
-    text_source,
-    ocr_confidence,
-    coalesce(needs_review, false) as needs_review
+    {{ row_provenance() }}
 from {{ source('extracted', 'department_key_tasks') }}
 where {{ not_rejected() }}

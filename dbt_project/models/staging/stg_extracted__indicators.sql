@@ -9,14 +9,6 @@ select
     value_source,
     deviation_raw,
     reason,
-    cast(page as integer) as source_page,
-    bbox_x0,
-    bbox_top,
-    bbox_x1,
-    bbox_bottom,
-    cell_range,
-    text_source,
-    ocr_confidence,
-    coalesce(needs_review, false) as needs_review
+    {{ row_provenance() }}
 from {{ source('extracted', 'indicators') }}
 where {{ not_rejected() }}

@@ -5,14 +5,6 @@ select
     duty_key,
     task as task_text,
     status,
-    cast(page as integer) as source_page,
-    bbox_x0,
-    bbox_top,
-    bbox_x1,
-    bbox_bottom,
-    cell_range,
-    text_source,
-    ocr_confidence,
-    coalesce(needs_review, false) as needs_review
+    {{ row_provenance() }}
 from {{ source('extracted', 'key_tasks') }}
 where {{ not_rejected() }}

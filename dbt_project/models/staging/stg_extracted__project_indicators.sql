@@ -12,14 +12,6 @@ select
     cast(weight as decimal(9, 2)) as weight,
     cast(score as decimal(9, 2)) as score,
     reason,
-    cast(page as integer) as source_page,
-    bbox_x0,
-    bbox_top,
-    bbox_x1,
-    bbox_bottom,
-    cell_range,
-    text_source,
-    ocr_confidence,
-    coalesce(needs_review, false) as needs_review
+    {{ row_provenance() }}
 from {{ source('extracted', 'project_indicators') }}
 where {{ not_rejected() }}

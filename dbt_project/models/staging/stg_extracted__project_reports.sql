@@ -26,8 +26,6 @@ select
     cast(page as integer) as source_page,
     cell_range,
     ocr_pages,
-    text_source,
-    ocr_confidence,
-    coalesce(needs_review, false) as needs_review
+    {{ read_flags() }}
 from {{ source('extracted', 'project_reports') }}
 where {{ not_rejected() }}
