@@ -41,6 +41,12 @@ class ExtractSettings:
         if self.ocr not in OCR_MODES:
             raise ValueError(f"ocr must be one of {', '.join(OCR_MODES)}, not {self.ocr!r}")
 
+    @property
+    def reading(self) -> str:
+        """The settings that change what a file reads as, not only whether it is read: a cached read
+        (first page or whole file) made under other ones is read again."""
+        return f"ocr={self.ocr};ocr_review_below={self.ocr_review_below}"
+
     def table_settings(self, explicit_horizontal_lines: list | None = None) -> dict:
         s = {
             "vertical_strategy": "lines",

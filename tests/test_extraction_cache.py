@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from extract import guarded, read_header, read_report, version
+from extract import errors, guarded, read_header, read_report, version
 from extract.store import is_current, read_table, version_file_name, write_report
 from orchestration.build.extraction import extract_year, year_dir
 from orchestration.build.inbox import scan
@@ -21,6 +21,8 @@ from orchestration.defs.resources import SelfevalPaths
 from orchestration.defs.sensors import inbox_sensor
 from orchestration.settings import FileLimits
 from tests.truth import PDF_DIR, load_truth
+
+SCANS = PDF_DIR.parent / "scans"
 
 NANTONG = "nantong_culture_2023"
 OLD_VERSION = "an-older-extractor"
@@ -125,6 +127,17 @@ def test_report_extracted_by_this_extractor_is_not_extracted_again(tmp_path):
     assert (again.loaded, again.cached) == ([], ["a.pdf"])
 
 
+def test_report_extracted_under_other_ocr_settings_is_extracted_again(tmp_path):
+    inbox = scan(_inbox(tmp_path))
+    extracted, rejected = tmp_path / "extracted", tmp_path / "rejected"
+    extract_year(inbox.for_year(2023), 2023, extracted, rejected, tmp_path / "cache")
+    never = FileLimits(ocr="never")
+    again = extract_year(
+        inbox.for_year(2023), 2023, extracted, rejected, tmp_path / "cache", file_limits=never
+    )
+    assert (again.loaded, again.cached) == (["a.pdf"], [])
+
+
 # --- cached headers ------------------------------------------------------------------------------
 
 
@@ -152,6 +165,16 @@ def test_header_over_the_page_limit_is_read_again_under_a_higher_limit(tmp_path)
     assert [f.error for f in scan(inbox, cache_dir=headers, file_limits=low_limit).files] == [
         "too many pages: 14 pages, limit 5"
     ]
+    assert scan(inbox, cache_dir=headers).years() == [2022]
+
+
+@pytest.mark.slow
+def test_image_only_file_rejected_without_ocr_is_read_by_ocr_when_allowed(tmp_path):
+    inbox, headers = tmp_path / "inbox", tmp_path / "headers"
+    inbox.mkdir()
+    shutil.copy(SCANS / "national_word_single_scan.pdf", inbox / "scan.pdf")
+    without_ocr = scan(inbox, cache_dir=headers, file_limits=FileLimits(ocr="never"))
+    assert [f.error for f in without_ocr.files] == [errors.NoTextLayerError.reason]
     assert scan(inbox, cache_dir=headers).years() == [2022]
 
 

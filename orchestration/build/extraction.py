@@ -142,11 +142,14 @@ def is_empty_tables_folder(folder: Path) -> bool:
     return folder.name == EMPTY_TABLES_DIR.parts[0]
 
 
-def _cached_counts(entry: Path) -> dict | None:
+def _cached_counts(entry: Path, reading: str) -> dict | None:
+    """The entry's counts, if it was read under the same reading settings (`ExtractSettings.reading`:
+    a file read with `--ocr never` is read again with `--ocr auto`)."""
     try:
-        return json.loads((entry / COUNTS_FILE).read_text(encoding="utf-8"))
+        counts = json.loads((entry / COUNTS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return counts if isinstance(counts, dict) and counts.get("reading") == reading else None
 
 
 def _select(entry: Path, year_folder: Path) -> None:
@@ -185,8 +188,11 @@ def extract_year(
     keep: set[str] = set()
     kept: dict[str, tuple[InboxFile, dict]] = {}
     todo: dict[Path, InboxFile] = {}
+    limits = file_limits or FileLimits()
+    settings = limits.extract_settings()
     for f in files:
-        counts = _cached_counts(cache_dir / f.sha256) if is_current(cache_dir, f.sha256) else None
+        fresh = is_current(cache_dir, f.sha256)
+        counts = _cached_counts(cache_dir / f.sha256, settings.reading) if fresh else None
         if counts is None:
             todo[f.path] = f
             continue
@@ -200,14 +206,13 @@ def extract_year(
             progress(f, "cached")
     # Parallel, each file under its time and memory limits (extract.guarded); results stream to
     # Parquet as they come, so memory does not grow with the batch.
-    limits = file_limits or FileLimits()
     # Each worker reads the bytes the scan hashed, or rejects the file as changed while being read.
     hashes = {p: f.sha256 for p, f in todo.items()}
-    for path, value in read_reports(hashes, limits.extract_settings(), limits.worker_limits()):
+    for path, value in read_reports(hashes, settings, limits.worker_limits()):
         f = todo[path]
         if not isinstance(value, ReportError):
             try:
-                counts = _store(value, f, cache_dir, out)
+                counts = _store(value, f, cache_dir, out, settings.reading)
             except DiskFullError:
                 raise  # the whole step stops: every file after this one would fail the same way
             except Exception as exc:  # this file's records cannot be stored: it alone is rejected
@@ -269,14 +274,16 @@ def _remove_leftovers(folder: Path) -> None:
             stale.unlink(missing_ok=True)
 
 
-def _store(extracted: Report | ProjectFile, f: InboxFile, cache_dir: Path, out: Path) -> dict:
-    """Write one file's records to its cache entry and select it; its page and row counts."""
+def _store(extracted: Report | ProjectFile, f: InboxFile, cache_dir: Path, out: Path, reading: str) -> dict:
+    """Write one file's records to its cache entry and select it; its page and row counts, and the
+    reading settings it was read under."""
     with named_if_disk_full(cache_dir / f.sha256):
         entry = Path(str(write_report(extracted, cache_dir, source_modified_at=_mtime(f.path))))
         counts = {
             "pages": extracted.page_count,
             "rows": _row_counts(extracted),
             "identities": table_identities(extracted),
+            "reading": reading,
         }
         (entry / COUNTS_FILE).write_text(json.dumps(counts), encoding="utf-8")
         _select(entry, out)

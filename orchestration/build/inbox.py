@@ -204,7 +204,7 @@ def _cache_file(cache_dir: Path | None, digest: str) -> Path | None:
     return cache_dir / f"{digest}.json" if cache_dir is not None else None
 
 
-def _from_cache(path: Path, digest: str, cache_dir: Path | None) -> InboxFile | None:
+def _from_cache(path: Path, digest: str, cache_dir: Path | None, reading: str) -> InboxFile | None:
     cached = _cache_file(cache_dir, digest)
     if cached is None or not cached.exists():
         return None
@@ -212,12 +212,14 @@ def _from_cache(path: Path, digest: str, cache_dir: Path | None) -> InboxFile | 
         data = json.loads(cached.read_text(encoding="utf-8"))
         if data.get("extractor_version") != version.extractor_version():
             return None  # read by another extractor: its answer may no longer hold
+        if data.get("reading") != reading:
+            return None  # read under other settings (`--ocr never`, now `auto`): read it again
         return InboxFile(path, digest, data["fiscal_year"], data["department"], data["error"])
     except (ValueError, KeyError):
         return None  # unreadable entry: read the file again
 
 
-def _to_cache(item: InboxFile, cache_dir: Path | None) -> None:
+def _to_cache(item: InboxFile, cache_dir: Path | None, reading: str) -> None:
     cached = _cache_file(cache_dir, item.sha256)
     if cached is None:
         return
@@ -226,6 +228,7 @@ def _to_cache(item: InboxFile, cache_dir: Path | None) -> None:
         "department": item.department,
         "error": item.error,
         "extractor_version": version.extractor_version(),
+        "reading": reading,
     }
     # A cache only: an entry that cannot be written (full disk) is read from the file next time.
     with contextlib.suppress(OSError):
@@ -271,17 +274,18 @@ def scan(
             unique.append((path, digest))
     items: dict[Path, InboxFile] = {}
     todo: dict[Path, str] = {}
+    limits = file_limits or FileLimits()
+    settings = limits.extract_settings()
     for path, digest in unique:
-        cached = _from_cache(path, digest, cache_dir)
+        cached = _from_cache(path, digest, cache_dir, settings.reading)
         if cached is not None:
             items[path] = cached
         else:
             todo[path] = digest
     done = len(items)
     # First pages are read in guarded workers: a hostile file is killed at its limits, not the scan.
-    limits = file_limits or FileLimits()
     # Each from bytes that hash to its digest (else rejected): a header is cached under its content.
-    for path, value in read_headers(todo, limits.extract_settings(), limits.worker_limits()):
+    for path, value in read_headers(todo, settings, limits.worker_limits()):
         digest = todo[path]
         if isinstance(value, ReportError):
             item = InboxFile(path, digest, error=str(value))
@@ -290,7 +294,7 @@ def scan(
         # Not properties of the file, so not remembered: a time-out may pass on a less busy machine,
         # a page count over SELFEVAL_MAX_PAGES under a higher limit, and our own bug once fixed.
         if not isinstance(value, _NOT_REMEMBERED):
-            _to_cache(item, cache_dir)
+            _to_cache(item, cache_dir, settings.reading)
         items[path] = item
         done += 1
         if progress:
