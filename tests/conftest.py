@@ -12,7 +12,7 @@ import pytest
 
 import extract
 from tests.lib.once_per_run import once_per_run
-from tests.truth import PDF_DIR, fixture_names, load_truth
+from tests.truth import PDF_DIR, fixture_names
 
 BAD_DIR = PDF_DIR.parent / "bad"
 
@@ -31,11 +31,6 @@ def read_fixture():
 @pytest.fixture(scope="session")
 def seed_report() -> extract.Report:
     return _read("seed_suzhou_police_2022")
-
-
-@pytest.fixture(scope="session")
-def seed_truth() -> dict:
-    return load_truth("seed_suzhou_police_2022")
 
 
 def pytest_generate_tests(metafunc):

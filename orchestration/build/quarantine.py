@@ -11,7 +11,6 @@ build stays unpublished, as before, and says why.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -31,18 +30,6 @@ _FILES = (
 
 def _sha256(report_id: str) -> str:
     return report_id.split("#", 1)[0]
-
-
-def failed_test_ids(results: Iterable[dict]) -> list[str]:
-    """unique_ids of the dbt tests that failed (or errored), from dbt's result events."""
-    out = []
-    for raw in results:
-        data = raw.get("data", {})
-        node = data.get("node_info", {})
-        status = (node.get("node_status") or data.get("status") or "").lower()
-        if node.get("resource_type") == "test" and status in ("fail", "error"):
-            out.append(node["unique_id"])
-    return out
 
 
 def _test_name(node: dict) -> str:
