@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pypdfium2 as pdfium
 
+from . import ocr_checks
 from .lib.cells import as_char
 from .lib.geometry import rule
 from .pdfium_pages import PdfiumPage, _char
@@ -142,6 +143,7 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
     work_scale = work.shape[1] / width
     out = PdfiumPage(page_number, width, height)
     out.edges.extend(_rules(gray, scale))
+    rules_x = [e["x0"] for e in out.edges if e["orientation"] == "v"]
     result = engine()(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))
     boxes = []
     lines: list[list[dict]] = []
@@ -151,7 +153,8 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
             text = _slash_or_one(gray, quad, text.strip())
         elif text.strip() == "二":  # a lone sign: = read as 二, or a smudged dash where unsure
             text = "=" if score >= _SURE else "—"
-        chars = _line_chars(quad, text, _word_results(result, k), scale)
+        words = _word_results(result, k)
+        chars = _line_chars(quad, text, words, scale)
         if chars:
             lines.append(chars)
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
@@ -161,13 +164,20 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
             float(max(xs)) / scale,
             float(max(ys)) / scale,
         )
-        boxes.append(OcrBox(page_number, bbox, "".join(c["text"] for c in chars), float(score)))
-    _close_cjk_gaps(lines, [e["x0"] for e in out.edges if e["orientation"] == "v"])
+        read = "".join(c["text"] for c in chars)
+        spans = [(c["x0"], c["x1"]) for c in chars]
+        char_scores = [float(w[1]) for w in words or () if w[1] is not None]
+        confidence = ocr_checks.line_confidence(gray, quad, read, float(score), char_scores, spans, rules_x)
+        boxes.append(OcrBox(page_number, bbox, read, confidence))
+    _close_cjk_gaps(lines, rules_x)
     out.char_tuples.extend(as_char(c) for line in lines for c in line)
     # Ink no recognised line covers (a sign or a number the detector missed): confidence 0, so the
     # record it lies in is flagged; a blank read there would otherwise load as a blank cell.
     shrunk = [np.asarray(quad, np.float64) * (work_scale / scale) for quad in found]
-    for x0, y0, x1, y1 in unread_ink(work, shrunk, work_scale):
+    unread = unread_ink(work, shrunk, work_scale)
+    for x0, y0, x1, y1 in unread:
+        if ocr_checks.is_lone_dash((x0, y0, x1, y1), unread):
+            continue  # the dash of an empty cell: the cell reads blank, as it means
         box = (x0 / work_scale, y0 / work_scale, x1 / work_scale, y1 / work_scale)
         boxes.append(OcrBox(page_number, box, "", 0.0))
     return OcrPage(out, tuple(boxes), skew)
