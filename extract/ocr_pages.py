@@ -166,8 +166,10 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
         )
         read = "".join(c["text"] for c in chars)
         spans = [(c["x0"], c["x1"]) for c in chars]
-        char_scores = [float(w[1]) for w in words or () if w[1] is not None]
-        confidence = ocr_checks.line_confidence(gray, quad, read, float(score), char_scores, spans, rules_x)
+        char_scores = [float(w[1]) for w in words or () if w[1] is not None and str(w[0]).strip()]
+        confidence = ocr_checks.line_confidence(
+            gray, quad, read, float(score), char_scores, spans, out.edges, scale
+        )
         boxes.append(OcrBox(page_number, bbox, read, confidence))
     _close_cjk_gaps(lines, rules_x)
     out.char_tuples.extend(as_char(c) for line in lines for c in line)
@@ -176,8 +178,8 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
     shrunk = [np.asarray(quad, np.float64) * (work_scale / scale) for quad in found]
     unread = unread_ink(work, shrunk, work_scale)
     for x0, y0, x1, y1 in unread:
-        if ocr_checks.is_lone_dash((x0, y0, x1, y1), unread):
-            continue  # the dash of an empty cell: the cell reads blank, as it means
+        if ocr_checks.is_empty_cell_mark(work, (x0, y0, x1, y1), unread):
+            continue  # an empty cell's dash or slash: the cell reads blank, as it means
         box = (x0 / work_scale, y0 / work_scale, x1 / work_scale, y1 / work_scale)
         boxes.append(OcrBox(page_number, box, "", 0.0))
     return OcrPage(out, tuple(boxes), skew)
