@@ -6,14 +6,16 @@ the page's own ink (docs/ocr.md, "Nothing wrong without a flag").
 - A lone mark an empty cell prints — the dash `—` or the slash `/` — is sure when the cell's ink is
   that one stroke and nothing else (the recogniser is often unsure of a lone stroke: 0.5–0.9).
 - A character the recogniser read out of a table's vertical rule (a leading or trailing `1` or `|`
-  on the rule: `0%` read `10%`) makes its line unsure.
-- Ink no recognised line covers is a sign or a digit the detector missed, unless it is one flat
-  stroke with no other unread ink beside it: the dash of an empty cell, which reads as the blank cell
-  it means.
+  on the rule: `0%` read `10%`) makes its line unsure, and so does a number no table prints: a digit
+  right after a percent sign (`0.2‰` read `0.2%0`).
+- Ink no recognised line covers is a sign or a digit the detector missed, unless it is one flat or
+  leaning stroke with no other unread ink beside it: the dash or slash of an empty cell, which reads
+  as the blank cell it means.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -30,6 +32,8 @@ _LEAN = 0.2
 _SPECK_PX = 4
 # Ink this close to a found rule (points either side of its centre line) is the rule's.
 _RULE_BAND_PT = 1.2
+# A number is never printed with a digit (or an o) right after its percent sign: '0.2‰' read '0.2%0'.
+_MALFORMED_NUMBER = re.compile(r"\d%[0-9oO]")
 # Marks read from a vertical rule: a rule is a thin upright stroke, like these.
 _RULE_LIKE = frozenset("1|lI[]")
 
@@ -52,7 +56,7 @@ def line_confidence(
     if text in ("—", "/") and lone_stroke(gray, quad, rules, scale) == text:
         return 1.0
     rules_x = [r["x0"] for r in rules if r["orientation"] == "v"]
-    if _end_on_rule(text, spans, rules_x):
+    if _end_on_rule(text, spans, rules_x) or _MALFORMED_NUMBER.search(text):
         return 0.0
     if char_scores:
         return float(min(score, *char_scores))
@@ -67,7 +71,7 @@ def lone_stroke(
     reaches into (within _RULE_BAND_PT of one) is no part of it, nor rows or columns mostly ink."""
     import cv2
 
-    xs, ys = [int(round(p[0])) for p in quad], [int(round(p[1])) for p in quad]
+    xs, ys = [int(p[0]) for p in quad], [int(p[1]) for p in quad]
     left, top = max(min(xs), 0), max(min(ys), 0)
     crop = gray[top : max(ys) + 1, left : max(xs) + 1]
     ink = crop < _FAINT_INK

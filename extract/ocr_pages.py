@@ -149,8 +149,10 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
     lines: list[list[dict]] = []
     found = result.boxes if result.boxes is not None else ()
     for k, (quad, text, score) in enumerate(zip(found, result.txts or (), result.scores or (), strict=False)):
-        if text.strip() in _SLASH_OR_ONE:
-            text = _slash_or_one(gray, quad, text.strip())
+        if text.strip() in _SLASH_OR_ONE:  # a lone stroke: its ink, rules masked, tells / from 1
+            text = ocr_checks.lone_stroke(gray, quad, out.edges, scale) or _slash_or_one(
+                gray, quad, text.strip()
+            )
         elif text.strip() == "二":  # a lone sign: = read as 二, or a smudged dash where unsure
             text = "=" if score >= _SURE else "—"
         words = _word_results(result, k)
