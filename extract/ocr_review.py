@@ -43,12 +43,18 @@ def review(result: Report | ProjectFile, boxes: Mapping[int, Iterable[OcrBox]], 
         return result
     by_page = {page: tuple(found) for page, found in boxes.items()}
     pages = tuple(sorted(by_page))
+    # Where the first row starting on each page begins: a row continued from the page before ends
+    # there (its box is known on its first page only).
+    starts: dict[int, float] = {}
+    for row in _rows(result):
+        page, top = row.provenance.page, row.provenance.bbox[1]
+        starts[page] = min(top, starts.get(page, top))
 
     def flag(record: R, failed: bool = False, holds: tuple[str, ...] | None = None) -> R:
         prov: Provenance = record.provenance  # type: ignore[attr-defined]
         if not set(prov.pages) & set(by_page):
             return record
-        confidence = _lowest(prov, by_page, holds)
+        confidence = _lowest(prov, by_page, holds, None if holds is not None else starts)
         low = confidence is not None and confidence < threshold
         return replace(  # type: ignore[type-var]
             record,
@@ -97,18 +103,31 @@ def review(result: Report | ProjectFile, boxes: Mapping[int, Iterable[OcrBox]], 
     )
 
 
+def _rows(result: Report | ProjectFile) -> list[Any]:
+    if isinstance(result, Report):
+        return [*result.budget_lines, *result.key_tasks, *result.indicators]
+    tables = [*result.projects, *result.department_tables]
+    return [r for t in tables for r in (*t.funding_lines, *t.indicators, *getattr(t, "key_tasks", ()))]
+
+
 def _lowest(
-    prov: Provenance, by_page: Mapping[int, tuple[OcrBox, ...]], holds: tuple[str, ...] | None = None
+    prov: Provenance,
+    by_page: Mapping[int, tuple[OcrBox, ...]],
+    holds: tuple[str, ...] | None = None,
+    starts: Mapping[int, float] | None = None,
 ) -> float | None:
-    """The lowest confidence of the text lines inside the record: in its box on its first page,
-    anywhere on the further pages it spans; with `holds`, only of lines whose text is part of one of
-    those texts or holds one (and of ink nothing read: its text is empty)."""
+    """The lowest confidence of the text lines inside the record: in its box on its first page, on
+    the further pages it spans above the first row starting there (`starts`; anywhere without);
+    with `holds`, only of lines whose text is part of one of those texts or holds one (and of ink
+    nothing read: its text is empty)."""
     x0, top, x1, bottom = prov.bbox
     scores = []
     for page in prov.pages:
+        ends = (starts or {}).get(page, float("inf"))
         for box in by_page.get(page, ()):
             cx, cy = (box.bbox[0] + box.bbox[2]) / 2, (box.bbox[1] + box.bbox[3]) / 2
-            inside = page != prov.page or (x0 <= cx <= x1 and top <= cy <= bottom)
+            here = x0 <= cx <= x1 and top <= cy <= bottom
+            inside = here if page == prov.page else cy < ends
             if inside and (holds is None or _held(box.text, holds)):
                 scores.append(box.confidence)
     return min(scores) if scores else None
