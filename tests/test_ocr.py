@@ -3,7 +3,8 @@
 The fixtures (tests/fixtures/scans, made by tests/fixtures/generator/scans.py) are scans and a
 re-distilled copy of committed fixture PDFs, read against the truth of the file they were made from.
 Each OCR read costs seconds of CPU: shared per session; the default tier reads three fixtures (the
-tests are `slow`), the e2e tier (CI, `make test-e2e`) every other one, the Suzhou scan and a build.
+tests are `slow`), the e2e tier (CI, `make test-e2e`) every other one, the Suzhou scan, a build, and
+held-out-like scans made at test time from fixtures never scanned (HELD_OUT).
 """
 
 from __future__ import annotations
