@@ -106,7 +106,7 @@ def review(result: Report | ProjectFile, boxes: Mapping[int, Iterable[OcrBox]], 
 def _rows(result: Report | ProjectFile) -> list[Any]:
     if isinstance(result, Report):
         return [*result.budget_lines, *result.key_tasks, *result.indicators]
-    tables = [*result.projects, *result.department_tables]
+    tables: list[Any] = [*result.projects, *result.department_tables]
     return [r for t in tables for r in (*t.funding_lines, *t.indicators, *getattr(t, "key_tasks", ()))]
 
 
