@@ -40,12 +40,15 @@ _INK_THRESHOLD = 160  # on the red channel, 0-255
 
 @dataclass(frozen=True)
 class OcrBox:
-    """One recognised text line: its box in PDF points (top-left origin), text and confidence 0-1."""
+    """One recognised text line: its box in PDF points (top-left origin), text and confidence 0-1
+    (its least sure character's, checked against the ink: extract.ocr_checks); `mean_confidence`
+    the same with the recogniser's mean over the line (None: as `confidence`)."""
 
     page: int
     bbox: tuple[float, float, float, float]
     text: str
     confidence: float
+    mean_confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,8 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
         confidence = ocr_checks.line_confidence(
             gray, quad, read, float(score), char_scores, spans, out.edges, scale
         )
-        boxes.append(OcrBox(page_number, bbox, read, confidence))
+        mean = ocr_checks.line_confidence(gray, quad, read, float(score), None, spans, out.edges, scale)
+        boxes.append(OcrBox(page_number, bbox, read, confidence, mean))
     _close_cjk_gaps(lines, rules_x)
     out.char_tuples.extend(as_char(c) for line in lines for c in line)
     # Ink no recognised line covers (a sign or a number the detector missed): confidence 0, so the

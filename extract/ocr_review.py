@@ -86,9 +86,9 @@ def review(result: Report | ProjectFile, boxes: Mapping[int, Iterable[OcrBox]], 
             changed["key_tasks"] = tuple(flag(r) for r in table.key_tasks)
             parts.extend(changed["key_tasks"])
         table = replace(table, **changed)
-        # The table's own confidence: of the lines whose text one of its own fields holds (its name,
-        # codes, units, goals, conclusion); its rows are flagged on their own, and a printed label
-        # no field holds ('（50分）', '签名：') is no value.
+        # The table's own confidence: of each line whose text one of its own fields holds (its name,
+        # codes, units, goals, conclusion) its least sure character; of a printed label no field
+        # holds ('（50分）', '签名：'), which only places the values, the recogniser's mean over it.
         holds = _own_texts(table)
         flagged = flag(table, failed=total_wrong or not _scores_add_up(table), holds=holds)
         if any(r.needs_review for r in parts):
@@ -118,8 +118,8 @@ def _lowest(
 ) -> float | None:
     """The lowest confidence of the text lines inside the record: in its box on its first page, on
     the further pages it spans above the first row starting there (`starts`; anywhere without);
-    with `holds`, only of lines whose text is part of one of those texts or holds one (and of ink
-    nothing read: its text is empty)."""
+    with `holds`, lines whose text is part of none of those texts and holds none count with their
+    mean confidence (ink nothing read has empty text: it is held)."""
     x0, top, x1, bottom = prov.bbox
     scores = []
     for page in prov.pages:
@@ -128,8 +128,12 @@ def _lowest(
             cx, cy = (box.bbox[0] + box.bbox[2]) / 2, (box.bbox[1] + box.bbox[3]) / 2
             here = x0 <= cx <= x1 and top <= cy <= bottom
             inside = here if page == prov.page else cy < ends
-            if inside and (holds is None or _held(box.text, holds)):
+            if not inside:
+                continue
+            if holds is None or _held(box.text, holds):
                 scores.append(box.confidence)
+            else:  # a printed label: as sure as the recogniser's mean over it
+                scores.append(box.confidence if box.mean_confidence is None else box.mean_confidence)
     return min(scores) if scores else None
 
 

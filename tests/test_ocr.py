@@ -278,18 +278,19 @@ def test_low_confidence_is_flagged_even_when_the_arithmetic_holds():
     assert (line.ocr_confidence, line.needs_review) == (0.6, True)
 
 
-def _table_flagged(text: str) -> bool:
-    """A table (no rows) with one line of `text` inside it read at 0.54."""
-    unsure = {1: (ocr_pages.OcrBox(1, (10.0, 5.0, 50.0, 15.0), text, 0.54),)}
+def _table_flagged(text: str, mean: float = 0.96) -> bool:
+    """A table (no rows) with one line of `text` inside it, its least sure character at 0.54."""
+    unsure = {1: (ocr_pages.OcrBox(1, (10.0, 5.0, 50.0, 15.0), text, 0.54, mean),)}
     return ocr_review.review(_project(()), unsure, 0.9).projects[0].needs_review
 
 
-def test_unsure_line_a_table_field_holds_flags_the_table():
+def test_unsure_character_of_a_line_a_table_field_holds_flags_the_table():
     assert _table_flagged("项目")  # its project_name
 
 
-def test_unsure_printed_label_no_field_holds_leaves_the_table_unflagged():
+def test_printed_label_no_field_holds_is_as_sure_as_its_mean():
     assert not _table_flagged("（50分）")
+    assert _table_flagged("（50分）", mean=0.6)
 
 
 def test_rule_gap_from_one_horizontal_rule_to_the_next_is_a_merged_cell():
