@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pypdfium2 as pdfium
 
+from . import ocr_checks
 from .lib.cells import as_char
 from .lib.geometry import rule
 from .pdfium_pages import PdfiumPage, _char
@@ -39,12 +40,15 @@ _INK_THRESHOLD = 160  # on the red channel, 0-255
 
 @dataclass(frozen=True)
 class OcrBox:
-    """One recognised text line: its box in PDF points (top-left origin), text and confidence 0-1."""
+    """One recognised text line: its box in PDF points (top-left origin), text and confidence 0-1
+    (its least sure character's, checked against the ink: extract.ocr_checks); `mean_confidence`
+    the same with the recogniser's mean over the line (None: as `confidence`)."""
 
     page: int
     bbox: tuple[float, float, float, float]
     text: str
     confidence: float
+    mean_confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -142,16 +146,20 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
     work_scale = work.shape[1] / width
     out = PdfiumPage(page_number, width, height)
     out.edges.extend(_rules(gray, scale))
+    rules_x = [e["x0"] for e in out.edges if e["orientation"] == "v"]
     result = engine()(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))
     boxes = []
     lines: list[list[dict]] = []
     found = result.boxes if result.boxes is not None else ()
     for k, (quad, text, score) in enumerate(zip(found, result.txts or (), result.scores or (), strict=False)):
-        if text.strip() in _SLASH_OR_ONE:
-            text = _slash_or_one(gray, quad, text.strip())
+        if text.strip() in _SLASH_OR_ONE:  # a lone stroke: its ink, rules masked, tells / from 1
+            text = ocr_checks.lone_stroke(gray, quad, out.edges, scale) or _slash_or_one(
+                gray, quad, text.strip()
+            )
         elif text.strip() == "二":  # a lone sign: = read as 二, or a smudged dash where unsure
             text = "=" if score >= _SURE else "—"
-        chars = _line_chars(quad, text, _word_results(result, k), scale)
+        words = _word_results(result, k)
+        chars = _line_chars(quad, text, words, scale)
         if chars:
             lines.append(chars)
         xs, ys = [p[0] for p in quad], [p[1] for p in quad]
@@ -161,13 +169,23 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
             float(max(xs)) / scale,
             float(max(ys)) / scale,
         )
-        boxes.append(OcrBox(page_number, bbox, "".join(c["text"] for c in chars), float(score)))
-    _close_cjk_gaps(lines, [e["x0"] for e in out.edges if e["orientation"] == "v"])
+        read = "".join(c["text"] for c in chars)
+        spans = [(c["x0"], c["x1"]) for c in chars]
+        char_scores = [float(w[1]) for w in words or () if w[1] is not None and str(w[0]).strip()]
+        confidence = ocr_checks.line_confidence(
+            gray, quad, read, float(score), char_scores, spans, out.edges, scale
+        )
+        mean = ocr_checks.line_confidence(gray, quad, read, float(score), None, spans, out.edges, scale)
+        boxes.append(OcrBox(page_number, bbox, read, confidence, mean))
+    _close_cjk_gaps(lines, rules_x)
     out.char_tuples.extend(as_char(c) for line in lines for c in line)
     # Ink no recognised line covers (a sign or a number the detector missed): confidence 0, so the
     # record it lies in is flagged; a blank read there would otherwise load as a blank cell.
     shrunk = [np.asarray(quad, np.float64) * (work_scale / scale) for quad in found]
-    for x0, y0, x1, y1 in unread_ink(work, shrunk, work_scale):
+    unread = unread_ink(work, shrunk, work_scale)
+    for x0, y0, x1, y1 in unread:
+        if ocr_checks.is_empty_cell_mark(work, (x0, y0, x1, y1), unread):
+            continue  # an empty cell's dash or slash: the cell reads blank, as it means
         box = (x0 / work_scale, y0 / work_scale, x1 / work_scale, y1 / work_scale)
         boxes.append(OcrBox(page_number, box, "", 0.0))
     return OcrPage(out, tuple(boxes), skew)

@@ -15,8 +15,9 @@ its printed arithmetic fails:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import fields, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -42,12 +43,18 @@ def review(result: Report | ProjectFile, boxes: Mapping[int, Iterable[OcrBox]], 
         return result
     by_page = {page: tuple(found) for page, found in boxes.items()}
     pages = tuple(sorted(by_page))
+    # Where the first row starting on each page begins: a row continued from the page before ends
+    # there (its box is known on its first page only).
+    starts: dict[int, float] = {}
+    for row in _rows(result):
+        page, top = row.provenance.page, row.provenance.bbox[1]
+        starts[page] = min(top, starts.get(page, top))
 
-    def flag(record: R, failed: bool = False) -> R:
+    def flag(record: R, failed: bool = False, holds: tuple[str, ...] | None = None) -> R:
         prov: Provenance = record.provenance  # type: ignore[attr-defined]
         if not set(prov.pages) & set(by_page):
             return record
-        confidence = _lowest(prov, by_page)
+        confidence = _lowest(prov, by_page, holds, None if holds is not None else starts)
         low = confidence is not None and confidence < threshold
         return replace(  # type: ignore[type-var]
             record,
@@ -79,7 +86,11 @@ def review(result: Report | ProjectFile, boxes: Mapping[int, Iterable[OcrBox]], 
             changed["key_tasks"] = tuple(flag(r) for r in table.key_tasks)
             parts.extend(changed["key_tasks"])
         table = replace(table, **changed)
-        flagged = flag(table, failed=total_wrong or not _scores_add_up(table))
+        # The table's own confidence: of each line whose text one of its own fields holds (its name,
+        # codes, units, goals, conclusion) its least sure character; of a printed label no field
+        # holds ('（50分）', '签名：'), which only places the values, the recogniser's mean over it.
+        holds = _own_texts(table)
+        flagged = flag(table, failed=total_wrong or not _scores_add_up(table), holds=holds)
         if any(r.needs_review for r in parts):
             flagged = replace(flagged, needs_review=flagged.text_source == "ocr" or flagged.needs_review)
         return flagged
@@ -92,17 +103,59 @@ def review(result: Report | ProjectFile, boxes: Mapping[int, Iterable[OcrBox]], 
     )
 
 
-def _lowest(prov: Provenance, by_page: Mapping[int, tuple[OcrBox, ...]]) -> float | None:
-    """The lowest confidence of the text lines inside the record: in its box on its first page,
-    anywhere on the further pages it spans."""
+def _rows(result: Report | ProjectFile) -> list[Any]:
+    if isinstance(result, Report):
+        return [*result.budget_lines, *result.key_tasks, *result.indicators]
+    tables: list[Any] = [*result.projects, *result.department_tables]
+    return [r for t in tables for r in (*t.funding_lines, *t.indicators, *getattr(t, "key_tasks", ()))]
+
+
+def _lowest(
+    prov: Provenance,
+    by_page: Mapping[int, tuple[OcrBox, ...]],
+    holds: tuple[str, ...] | None = None,
+    starts: Mapping[int, float] | None = None,
+) -> float | None:
+    """The lowest confidence of the text lines inside the record: in its box on its first page, on
+    the further pages it spans above the first row starting there (`starts`; anywhere without);
+    with `holds`, lines whose text is part of none of those texts and holds none count with their
+    mean confidence (ink nothing read has empty text: it is held)."""
     x0, top, x1, bottom = prov.bbox
     scores = []
     for page in prov.pages:
+        ends = (starts or {}).get(page, float("inf"))
         for box in by_page.get(page, ()):
             cx, cy = (box.bbox[0] + box.bbox[2]) / 2, (box.bbox[1] + box.bbox[3]) / 2
-            if page != prov.page or (x0 <= cx <= x1 and top <= cy <= bottom):
+            here = x0 <= cx <= x1 and top <= cy <= bottom
+            inside = here if page == prov.page else cy < ends
+            if not inside:
+                continue
+            if holds is None or _held(box.text, holds):
                 scores.append(box.confidence)
+            else:  # a printed label: as sure as the recogniser's mean over it
+                scores.append(box.confidence if box.mean_confidence is None else box.mean_confidence)
     return min(scores) if scores else None
+
+
+_SPACE = re.compile(r"\s")
+# Fields of a table that say how it was read, not what it prints.
+_NOT_PRINTED = frozenset({"form", "text_source", "ocr_confidence", "needs_review", "provenance"})
+
+
+def _own_texts(table: ProjectReport | DepartmentTable) -> tuple[str, ...]:
+    """The printed values of the table's own fields (not its rows), without spaces."""
+    out = []
+    for f in fields(table):
+        value = getattr(table, f.name)
+        if f.name in _NOT_PRINTED or isinstance(value, (bool, tuple)) or value is None:
+            continue
+        out.append(_SPACE.sub("", str(value)))
+    return tuple(t for t in out if t)
+
+
+def _held(text: str, holds: tuple[str, ...]) -> bool:
+    text = _SPACE.sub("", text)
+    return not text or any(text in value or value in text for value in holds)
 
 
 def _fails(record: Any) -> bool:

@@ -3,19 +3,22 @@
 The fixtures (tests/fixtures/scans, made by tests/fixtures/generator/scans.py) are scans and a
 re-distilled copy of committed fixture PDFs, read against the truth of the file they were made from.
 Each OCR read costs seconds of CPU: shared per session; the default tier reads three fixtures (the
-tests are `slow`), the e2e tier (CI, `make test-e2e`) every other one, the Suzhou scan and a build.
+tests are `slow`), the e2e tier (CI, `make test-e2e`) every other one, the Suzhou scan, a build, and
+held-out-like scans made at test time from fixtures never scanned (HELD_OUT).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import extract
-from extract import errors, ocr_pages, ocr_review
+from extract import errors, ocr_checks, ocr_pages, ocr_review
 from extract.models import FundingLine, Provenance
 from tests.conftest import BAD_DIR
 from tests.truth import (
@@ -146,12 +149,22 @@ def test_scan_records_say_they_were_read_by_ocr(ocr_read):
 
 
 @pytest.mark.slow
-def test_low_confidence_cell_flags_its_row(ocr_read):
-    # The dash under the seal in the 其他资金 row is read unsure (0.51 < 0.9): the row and its table.
+def test_one_unsure_digit_flags_its_row(ocr_read):
+    # The total line's score 9.68: its 6 read at 0.75, the line's mean 0.94: the row and its table.
+    table = ocr_read["national_word_single_scan"].projects[0]
+    total = next(line for line in table.funding_lines if line.funding_source == "total")
+    assert total.score == Decimal("9.68")
+    assert total.needs_review and total.ocr_confidence is not None and total.ocr_confidence < 0.9
+    assert table.needs_review
+
+
+@pytest.mark.slow
+def test_dashes_the_cells_ink_confirms_leave_their_rows_unflagged(ocr_read):
+    # 其他资金 prints a dash in its empty cells (one under the seal), read by the recogniser at
+    # 0.5-0.8: one flat stroke in each cell, so the row is sure.
     table = ocr_read["national_word_single_scan"].projects[0]
     other = next(line for line in table.funding_lines if line.funding_source == "other")
-    assert other.needs_review and other.ocr_confidence is not None and other.ocr_confidence < 0.9
-    assert table.needs_review
+    assert (other.adjusted_budget, other.actual_spend, other.needs_review) == (None, None, False)
 
 
 @pytest.mark.slow
@@ -265,6 +278,21 @@ def test_low_confidence_is_flagged_even_when_the_arithmetic_holds():
     assert (line.ocr_confidence, line.needs_review) == (0.6, True)
 
 
+def _table_flagged(text: str, mean: float = 0.96) -> bool:
+    """A table (no rows) with one line of `text` inside it, its least sure character at 0.54."""
+    unsure = {1: (ocr_pages.OcrBox(1, (10.0, 5.0, 50.0, 15.0), text, 0.54, mean),)}
+    return ocr_review.review(_project(()), unsure, 0.9).projects[0].needs_review
+
+
+def test_unsure_character_of_a_line_a_table_field_holds_flags_the_table():
+    assert _table_flagged("项目")  # its project_name
+
+
+def test_printed_label_no_field_holds_is_as_sure_as_its_mean():
+    assert not _table_flagged("（50分）")
+    assert _table_flagged("（50分）", mean=0.6)
+
+
 def test_rule_gap_from_one_horizontal_rule_to_the_next_is_a_merged_cell():
     # A vertical rule at x=408 above and below one row (110-123) whose cell spans it: two rules.
     horizontal = [(110.0, 40.0, 540.0), (123.0, 40.0, 540.0)]
@@ -280,13 +308,86 @@ def test_rule_broken_inside_a_cell_is_one_rule():
 
 
 def test_ink_no_recognised_line_covers_is_found():
-    import numpy as np
-
     page = np.full((200, 300), 255, np.uint8)
     page[50:70, 40:44] = 0  # a stroke the detector found (inside its box)
     page[120:140, 200:204] = 0  # and one it missed: a '1' 20 px tall
     found = [[(30, 45), (60, 45), (60, 75), (30, 75)]]
     assert ocr_pages.unread_ink(page, found, scale=2.78) == [(200, 120, 204, 140)]
+
+
+# --- what the page's ink confirms or doubts (extract.ocr_checks) -------------------------------------
+
+_BOX = [(10, 10), (50, 10), (50, 40), (10, 40)]  # a recognised line's quad, pixels
+
+
+def _blank() -> np.ndarray:
+    return np.full((60, 80), 255, np.uint8)
+
+
+def test_line_is_as_sure_as_its_least_sure_character():
+    # '级主管部内交办': mean 0.965, 内 (a misread 门) at 0.55.
+    scores = [1.0, 1.0, 1.0, 1.0, 0.55, 1.0, 1.0]
+    assert ocr_checks.line_confidence(_blank(), _BOX, "级主管部内交办", 0.965, scores) == 0.55
+
+
+def test_lone_dash_the_cells_ink_confirms_is_sure():
+    page = _blank()
+    page[24:27, 22:38] = 0  # one flat stroke
+    assert ocr_checks.line_confidence(page, _BOX, "—", 0.62, [0.62]) == 1.0
+
+
+def test_two_flat_strokes_read_as_a_dash_stay_unsure():
+    page = _blank()
+    page[20:23, 22:38] = 0  # '=': two strokes
+    page[28:31, 22:38] = 0
+    assert ocr_checks.line_confidence(page, _BOX, "—", 0.62, [0.62]) == 0.62
+
+
+def test_ink_of_a_rule_the_box_reaches_into_is_no_stroke_of_the_dash():
+    page = _blank()
+    page[24:27, 22:38] = 0  # the dash
+    page[38:41, 0:80] = 0  # a horizontal rule at y=39 (points = pixels here) ...
+    page[37, 12:30] = 200  # ... and its faint edge, half as wide as the box
+    rule = {"orientation": "h", "x0": 0.0, "x1": 80.0, "top": 39.0, "bottom": 39.0}
+    assert ocr_checks.line_confidence(page, _BOX, "—", 0.8, [0.8]) == 0.8
+    assert ocr_checks.line_confidence(page, _BOX, "—", 0.8, [0.8], rules=[rule]) == 1.0
+
+
+def test_lone_slash_leaning_right_is_sure():
+    page = _blank()
+    for row in range(14, 37):  # x grows as the stroke rises
+        page[row, 40 - (row - 14) // 2 : 42 - (row - 14) // 2] = 0
+    assert ocr_checks.line_confidence(page, _BOX, "/", 0.52, [0.52]) == 1.0
+
+
+def test_one_read_out_of_a_vertical_rule_makes_its_line_unsure():
+    # '0%' read '10%' (0.97 0.99 1.0): the 1 spans the cell's left rule at x=397.
+    spans = [(396.0, 400.0), (400.0, 404.5), (404.5, 409.0)]
+    rule = {"orientation": "v", "x0": 397.0, "x1": 397.0, "top": 300.0, "bottom": 330.0}
+    scores = [0.97, 0.99, 1.0]
+    assert ocr_checks.line_confidence(_blank(), _BOX, "10%", 0.987, scores, spans, [rule]) == 0.0
+    beside = {**rule, "x0": 390.0, "x1": 390.0}
+    assert ocr_checks.line_confidence(_blank(), _BOX, "10%", 0.987, scores, spans, [beside]) == 0.97
+
+
+def test_unread_lone_dash_is_an_empty_cell():
+    page = _blank()
+    page[24:27, 22:38] = 0
+    assert ocr_checks.is_empty_cell_mark(page, (22, 24, 38, 27), [(22, 24, 38, 27)])
+
+
+def test_unread_equals_sign_is_no_empty_cell():
+    page = _blank()
+    page[20:23, 22:38] = 0
+    page[28:31, 22:38] = 0
+    strokes = [(22, 20, 38, 23), (22, 28, 38, 31)]
+    assert not any(ocr_checks.is_empty_cell_mark(page, box, strokes) for box in strokes)
+
+
+def test_unread_upright_stroke_is_no_empty_cell():
+    page = _blank()
+    page[14:36, 30:33] = 0  # a '1' the detector missed
+    assert not ocr_checks.is_empty_cell_mark(page, (30, 14, 33, 36), [(30, 14, 33, 36)])
 
 
 def test_models_ship_inside_the_rapidocr_package():
@@ -326,6 +427,69 @@ def test_text_layer_that_shows_no_form_is_read_by_ocr(monkeypatch):
     assert result.projects[0].funding_lines[0].actual_spend == Decimal("131.28")
 
 
+# --- held-out-like scans, made at test time from fixtures never scanned for the tests above ----------
+
+# (fixture, rotation in degrees, the seal's centre) at 200 dpi, noise, JPEG: as the issue's held-out set.
+HELD_OUT = {
+    "projects/anhui_browser_pair": (0.6, (0.5, 0.3)),
+    "projects/sichuan_browser_long": (0.9, (0.6, 0.5)),
+    "projects/national_word_year_title": (0.5, (0.4, 0.7)),
+    "departments/chongqing_browser": (-0.4, (0.3, 0.6)),
+    "departments/national_browser_long": (-1.0, (0.6, 0.4)),
+    "departments/anhui_calc": (-0.6, (0.5, 0.5)),
+    "departments/scoring_calc": (0.8, (0.7, 0.3)),
+}
+
+
+@pytest.fixture(scope="session")
+def held_out(tmp_path_factory) -> dict[str, tuple[extract.ProjectFile, list[str]]]:
+    """Each held-out scan made (tests/fixtures/generator/scans.py), read, and its differences from the
+    truth of the file it was made from; once per session, on first use."""
+    from tests.fixtures.generator.scans import Scan, make_scan
+
+    folder = tmp_path_factory.mktemp("held_out")
+
+    class Reads(dict):
+        def __missing__(self, source: str):
+            angle, seal = HELD_OUT[source]
+            kind, stem = source.split("/")
+            scan = Scan(f"{stem}_scan", FIXTURES / f"{source}.pdf", 200, angle, seal, quality=45, seed=7)
+            result = extract.read_report(make_scan(scan, folder))
+            assert isinstance(result, extract.ProjectFile)
+            got = json.loads(json.dumps(result.to_json_dicts(), default=str), parse_float=Decimal)
+            for table in got:
+                table["source_file"] = f"{stem}.pdf"
+            truth = json.loads(
+                (FIXTURES / kind / "truth" / f"{stem}.json").read_text("utf-8"), parse_float=Decimal
+            )
+            self[source] = (result, project_field_accuracy(truth, got)[2])
+            return self[source]
+
+    return Reads()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("source", sorted(HELD_OUT))
+def test_every_number_of_a_held_out_scan_is_exact(held_out, source):
+    _, differences = held_out[source]
+    assert [d for d in differences if d.split(":")[0].split(".")[-1] in _NUMBERS] == []
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(s, marks=pytest.mark.xfail(strict=True, reason="docs/ocr.md: ‰ read as % at 0.999"))
+        if s == "departments/national_browser_long"
+        else s
+        for s in sorted(HELD_OUT)
+    ],
+)
+def test_every_misreading_of_a_held_out_scan_is_flagged(held_out, source):
+    result, differences = held_out[source]
+    assert [d for d in differences if not _record(result, d).needs_review] == []
+
+
 # --- a department-wide report (the Suzhou form), scanned at 150 dpi -----------------------------------
 
 
@@ -345,16 +509,30 @@ def test_scanned_report_reads_every_budget_number_exactly(suzhou_scan):
     assert field_diffs(amounts(want), amounts(actual_records(suzhou_scan)["budget_lines"])) == []
 
 
+def _unspaced(record: dict) -> dict:
+    """The record's text fields without spaces (the reader drops a space beside Chinese)."""
+    return {k: re.sub(r"\s", "", v) if isinstance(v, str) else v for k, v in record.items()}
+
+
 @pytest.mark.e2e
-@pytest.mark.xfail(strict=True, reason="docs/ocr.md: '=5 个' read '=5个' and 门 as 内, unflagged")
 @pytest.mark.parametrize("table", ["budget_lines", "key_tasks", "indicators"])
 def test_every_misread_row_of_a_scanned_report_is_flagged(suzhou_scan, table):
-    want = expected_records(load_truth("nantong_culture_2023"))[table]
-    got = actual_records(suzhou_scan)[table]
+    # 门 read as 内 (at 0.46-0.62 in lines whose mean is 0.95-0.98), 目 as 日, a rule as the 1 of
+    # '10%': each flags its row. A space is compared apart (the next test).
+    want = [_unspaced(r) for r in expected_records(load_truth("nantong_culture_2023"))[table]]
+    got = [_unspaced(r) for r in actual_records(suzhou_scan)[table]]
     assert len(got) == len(want)
     records = getattr(suzhou_scan, table)
     misread = [n for n, (w, g) in enumerate(zip(want, got, strict=True)) if w != g]
     assert [n for n in misread if not records[n].needs_review] == []
+
+
+@pytest.mark.e2e
+@pytest.mark.xfail(strict=True, reason="docs/ocr.md: a typed space and Word's autospacing print the same gap")
+def test_space_between_a_number_and_its_unit_is_read(suzhou_scan):
+    want = expected_records(load_truth("nantong_culture_2023"))["indicators"]
+    got = actual_records(suzhou_scan)["indicators"]
+    assert [r["target_raw"] for r in got][24] == [r["target_raw"] for r in want][24] == "=5 个"
 
 
 @pytest.mark.e2e
