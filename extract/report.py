@@ -26,6 +26,7 @@ from .forms.lib.form import Document, Form
 from .forms.lib.runs import table_runs
 from .integrity import file_checks, records
 from .lib import stand_in_font
+from .lib.cells import TEXT
 from .models import ProjectFile, Report, ReportHeader
 from .settings import DEFAULT_SETTINGS, ExtractSettings
 from .tables import PageContent, read_page
@@ -230,7 +231,7 @@ def _read_pages(
                 indices = range(len(pdf)) if indices is None else indices
                 for index in indices[start : start + PAGES_PER_OPENING]:
                     page = _page(path, pdf, index)
-                    why = _ocr_reason(page.chars, settings, force)
+                    why = _ocr_reason(page, settings, force)
                     if why is None:
                         out.append(read_page(page, settings))
                         continue
@@ -249,13 +250,13 @@ def _read_pages(
     return out, boxes
 
 
-def _ocr_reason(chars: list[dict], settings: ExtractSettings, force: bool) -> str | None:
+def _ocr_reason(page: pdfium_pages.PdfiumPage, settings: ExtractSettings, force: bool) -> str | None:
     """Why the page is read by OCR (docs/ocr.md), or None to read its text layer."""
     if settings.ocr == "never":
         return None
     if settings.ocr == "always" or force:
         return "always" if settings.ocr == "always" else "text layer does not show a form"
-    return ocr_pages.needs_ocr(chars)
+    return ocr_pages.needs_ocr([c[TEXT] for c in page.char_tuples])
 
 
 def read_header(
