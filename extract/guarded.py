@@ -237,8 +237,8 @@ def read_files(
                 except EOFError:  # died without a word: killed by the kernel (memory) or a signal
                     worker.proc.join()
                     value, retiring = _death(path, worker.proc.exitcode, limits.memory_mb), True
-                if retiring:
-                    retire(worker, kill=False)
+                if retiring or not pending:  # with nothing left for it, its heap goes before the
+                    retire(worker, kill=False)  # consumer stores the result (a long file's pages)
                 if isinstance(value, errors.InternalError):
                     _log.error("%s: %s\n%s", path, value, value.traceback_text.rstrip())
                 yield path, value

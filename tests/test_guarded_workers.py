@@ -145,3 +145,14 @@ def test_closing_the_iterator_early_leaves_no_child_process():
     assert path == Path("a.pdf") and len(_children() - before) == 2  # one worker still reading slow1
     results.close()
     assert _children() == before
+
+
+def test_a_worker_with_no_file_left_has_exited_before_its_last_result_is_handed_on():
+    # Its heap (all a long file's pages) is gone before the consumer stores what it read.
+    before = _children()
+    results = read_files(_pid, _paths("a.pdf", "b.pdf"), DEFAULT_SETTINGS, Limits(60, 256, 1))
+    first, _ = next(results)
+    assert first == Path("a.pdf") and len(_children() - before) == 1  # it reads b.pdf next
+    last, _ = next(results)
+    assert last == Path("b.pdf") and _children() == before
+    results.close()

@@ -201,8 +201,8 @@ def test_unknown_ocr_mode_is_refused():
         extract.ExtractSettings(ocr="sometimes")
 
 
-def _chars(text: str) -> list[dict]:
-    return [{"text": ch} for ch in text]
+def _chars(text: str) -> list[str]:
+    return list(text)
 
 
 def test_text_layer_of_glyph_ids_is_unreadable():
