@@ -18,6 +18,7 @@ import functools
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -56,11 +57,18 @@ class OcrPage:
     skew_deg: float
 
 
+# The PP-OCRv6 Chinese models inside the rapidocr wheel (rapidocr/models/).
+_DET_MODEL = "PP-OCRv6_det_small.onnx"
+_REC_MODEL = "PP-OCRv6_rec_small.onnx"
+
+
 @functools.cache
 def engine() -> Any:
     """The recogniser, built once per process (loading its models takes ~0.3 s), models from its wheel."""
-    from rapidocr import RapidOCR  # heavy import: only when a page is read by OCR
+    import rapidocr
+    from rapidocr import EngineType, RapidOCR  # heavy import: only when a page is read by OCR
 
+    models = Path(rapidocr.__file__).parent / "models"
     return RapidOCR(
         params={
             "Global.log_level": "warning",
@@ -68,6 +76,11 @@ def engine() -> Any:
             "Global.return_word_box": True,
             "Global.return_single_char_box": True,
             "Global.max_side_len": 4000,
+            # OpenVINO runs the wheel's ONNX models (given by path: for this engine rapidocr would
+            # download its own copies) at bfloat16 where the CPU computes it (AVX512-BF16, AMX):
+            # ~40% less CPU than onnxruntime, the same text; float32 elsewhere.
+            "Rec.engine_type": EngineType.OPENVINO,
+            "Rec.model_path": str(models / _REC_MODEL),
             # Detection on the page scaled down (see _DETECT_SIDE_PX).
             "Det.limit_side_len": _DETECT_SIDE_PX,
             "Det.limit_type": "max",
@@ -75,6 +88,7 @@ def engine() -> Any:
             "EngineConfig.onnxruntime.intra_op_num_threads": 1,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
+            "EngineConfig.openvino.inference_num_threads": 1,
             # Each text line recognised at its own width: the default pads every line to at least
             # 320x48 px, and a table's cells are mostly short ("95.5", "万元"): half the CPU time.
             "Rec.rec_img_shape": [3, 48, 48],
@@ -193,13 +207,8 @@ def unread_ink(gray: np.ndarray, quads, scale: float) -> list[tuple[int, int, in
         cv2.fillPoly(covered, [np.asarray(quad, np.int32).reshape(-1, 1, 2)], 1)
     covered = cv2.dilate(covered, np.ones((5, 5), np.uint8))
     left = ink & (1 - rules) & (1 - covered)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(left, connectivity=8)
     min_px = _MIN_UNREAD_INK_PT * scale
-    return [
-        (int(x), int(y), int(x + w), int(y + h))
-        for x, y, w, h, _area in stats[1:count]
-        if max(w, h) >= min_px
-    ]
+    return [(x, y, x + w, y + h) for x, y, w, h in _component_boxes(left) if max(w, h) >= min_px]
 
 
 def _close_cjk_gaps(lines: list[list[dict]], rules_x: list[float]) -> None:
@@ -310,7 +319,12 @@ def _pooled(gray: np.ndarray, px_per_pt: float) -> np.ndarray:
     h, w = gray.shape
     if px_per_pt * 72 <= _POOL_ABOVE_DPI or min(h, w) < 2:
         return gray
-    return gray[: h - h % 2, : w - w % 2].reshape(h // 2, 2, w // 2, 2).min(axis=(1, 3))
+    # The four pixels of each block as strided views: a tenth of the CPU of a min over reshaped axes.
+    top, bottom = gray[0 : h - 1 : 2], gray[1:h:2]
+    return np.minimum(
+        np.minimum(top[:, 0 : w - 1 : 2], top[:, 1:w:2]),
+        np.minimum(bottom[:, 0 : w - 1 : 2], bottom[:, 1:w:2]),
+    )
 
 
 _SURE = 0.9
@@ -397,10 +411,8 @@ def _rules(gray: np.ndarray, scale: float) -> list[dict]:
         close = (1, 5) if orientation == "h" else (5, 1)
         closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones(close, np.uint8))
         mask = cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones(shape, np.uint8))
-        count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         runs = []
-        for i in range(1, count):
-            x, y, w, h, _area = (int(v) for v in stats[i])
+        for x, y, w, h in _component_boxes(mask):
             if orientation == "h":
                 runs.append(((y + h / 2) / scale, x / scale, (x + w) / scale))
             else:
@@ -413,6 +425,19 @@ def _rules(gray: np.ndarray, scale: float) -> list[dict]:
         if any(a - tol <= across <= b + tol and top - tol <= y <= bottom + tol for y, a, b in horizontal):
             out.append(rule(across, top, across, bottom))
     return out
+
+
+def _component_boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes (x, y, w, h) of the 8-connected components of a sparse mask: the boxes of their
+    outer borders (a component inside another's hole is an outer border too), ~20x less CPU than
+    labelling every pixel of a page."""
+    import cv2
+
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return []
+    outer = [c for c, h in zip(contours, hierarchy[0], strict=True) if h[3] == -1]
+    return [(x, y, w, h) for x, y, w, h in map(cv2.boundingRect, outer)]
 
 
 _MAX_RULE_GAP_PT = 20.0
