@@ -18,7 +18,6 @@ import functools
 import math
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -57,18 +56,11 @@ class OcrPage:
     skew_deg: float
 
 
-# The PP-OCRv6 Chinese models inside the rapidocr wheel (rapidocr/models/).
-_DET_MODEL = "PP-OCRv6_det_small.onnx"
-_REC_MODEL = "PP-OCRv6_rec_small.onnx"
-
-
 @functools.cache
 def engine() -> Any:
     """The recogniser, built once per process (loading its models takes ~0.3 s), models from its wheel."""
-    import rapidocr
-    from rapidocr import EngineType, RapidOCR  # heavy import: only when a page is read by OCR
+    from rapidocr import RapidOCR  # heavy import: only when a page is read by OCR
 
-    models = Path(rapidocr.__file__).parent / "models"
     return RapidOCR(
         params={
             "Global.log_level": "warning",
@@ -76,11 +68,6 @@ def engine() -> Any:
             "Global.return_word_box": True,
             "Global.return_single_char_box": True,
             "Global.max_side_len": 4000,
-            # OpenVINO runs the wheel's ONNX models (given by path: for this engine rapidocr would
-            # download its own copies) at bfloat16 where the CPU computes it (AVX512-BF16, AMX):
-            # ~40% less CPU than onnxruntime, the same text; float32 elsewhere.
-            "Rec.engine_type": EngineType.OPENVINO,
-            "Rec.model_path": str(models / _REC_MODEL),
             # Detection on the page scaled down (see _DETECT_SIDE_PX).
             "Det.limit_side_len": _DETECT_SIDE_PX,
             "Det.limit_type": "max",
@@ -88,7 +75,6 @@ def engine() -> Any:
             "EngineConfig.onnxruntime.intra_op_num_threads": 1,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             "EngineConfig.onnxruntime.enable_cpu_mem_arena": True,
-            "EngineConfig.openvino.inference_num_threads": 1,
             # Each text line recognised at its own width: the default pads every line to at least
             # 320x48 px, and a table's cells are mostly short ("95.5", "万元"): half the CPU time.
             "Rec.rec_img_shape": [3, 48, 48],

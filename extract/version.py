@@ -23,8 +23,8 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 # The readers whose output the records are made from: a new release may place or decode characters
 # differently (pypdfium2's version pins the PDFium build it ships).
-# rapidocr, onnxruntime and openvino: the OCR models and the engines running them (docs/ocr.md).
-READER_DISTRIBUTIONS = ("pdfplumber", "pdfminer.six", "pypdfium2", "rapidocr", "onnxruntime", "openvino")
+# rapidocr and onnxruntime: the OCR models and the engine running them (docs/ocr.md).
+READER_DISTRIBUTIONS = ("pdfplumber", "pdfminer.six", "pypdfium2", "rapidocr", "onnxruntime")
 
 
 def fingerprint(package_dir: Path, dependency_versions: Iterable[tuple[str, str]]) -> str:

@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from extract import ocr_pages
-
-
-def test_recogniser_runs_on_openvino_from_the_model_inside_the_wheel():
-    import rapidocr
-    from rapidocr import EngineType
-
-    rec = ocr_pages.engine().cfg.Rec
-    assert rec.engine_type == EngineType.OPENVINO
-    # Given by path: for OpenVINO rapidocr would otherwise download a model of its own.
-    assert Path(rec.model_path).parent == Path(rapidocr.__file__).parent / "models"
-    assert Path(rec.model_path).is_file()
 
 
 def test_pooled_copy_keeps_the_darkest_pixel_of_each_block():
