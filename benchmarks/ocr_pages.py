@@ -5,9 +5,8 @@
 Each scanned page (tests/fixtures/scans/*_scan.pdf) is read by `extract.ocr_pages.read_page` and
 `extract.tables.read_page` (render, deskew, rules, OCR, cells) in this one process, best of N; the
 baseline in the same run is the text-layer read of the PDF each scan was made from. CPU time is the
-process's (onnxruntime and OpenVINO run one thread each), so it does not depend on what else the
-machine runs; wall time does. The engine's one-off model load is timed apart (OpenVINO's one-off
-kernel preparation is not: it lands in the first file's figure).
+process's (onnxruntime runs one thread), so it does not depend on what else the machine runs; wall
+time does. The engine's one-off model load is timed apart.
 """
 
 from __future__ import annotations
