@@ -80,7 +80,7 @@ def _child(conn, build: Path, results_dir: Path, run_name: str) -> None:
         payload = (True, outcome_of(run_audit(build, results_dir, run_name=run_name)))
     except BaseException as exc:  # everything goes back to the parent
         traceback.print_exc()
-        payload = (False, _sendable(exc))
+        payload = (False, sendable(exc))
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -104,7 +104,7 @@ def outcome_of(result) -> AuditOutcome:
     return AuditOutcome(tuple(rules), len(findings), result.seconds, result.data_docs_index, result.summary())
 
 
-def _sendable(exc: BaseException) -> BaseException:
+def sendable(exc: BaseException) -> BaseException:
     """`exc` if it survives pickling as itself (OSError, DuckDB's errors), else its text."""
     try:
         back = pickle.loads(pickle.dumps(exc))
