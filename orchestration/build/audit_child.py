@@ -4,12 +4,12 @@ Great Expectations and what it imports (pandas, scipy, Altair: ≈ 3.5 s of CPU,
 enter the build process: the child imports them, audits the build file (writing `audit.findings`
 and `audit.rule_results` into it, and the Data Docs, as before), and sends back plain values, what
 the build's asset checks report, then exits, giving the memory back before the evidence report's
-child starts. Held by the build process, they put a 10-report build's peak at ≈ 500 MB (the build
-process with them, ≈ 250 MB, and the evidence report's child at once).
+child starts. Held by the build process, they put a 10-report build's peak at up to ≈ 515 MB
+(the build process, ≈ 250 MB, and the evidence report's child at once); with the audit in its
+child the peak is the audit's, ≈ 470 MB (docs/performance.md).
 
-Not started ahead while dbt runs (importing Great Expectations on the other core, ≈ 3 s sooner):
-with dbt's child at its largest, that put the peak of a 10-report build at ≈ 650 MB
-(docs/performance.md).
+Not made to import Great Expectations ahead, while dbt runs (the audit would start ≈ 3 s
+sooner): with dbt's child at its largest, that put a 10-report build's peak at ≈ 650 MB.
 """
 
 from __future__ import annotations
