@@ -5,6 +5,7 @@ The CLI calls this; it runs the very jobs the Dagster UI and sensor run (definit
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import time
@@ -173,7 +174,8 @@ def _run_build(settings: Settings, instance, clock, progress, log_path, show_pha
     except PhaseFailedError as exc:  # the warehouse is still rebuilt from what was extracted before
         outcome.failed_steps.append(str(exc))
     clock.done("extract")
-    _prestart_dbt(settings)
+    with contextlib.suppress(OSError):  # a full disk, say: the dbt step starts its own and says why
+        _prestart_dbt(settings)
     warehouse = _build_warehouse(definitions, instance, paths, run_config)
     steps = {"warehouse_models": "dbt", "warehouse_audit": "audit", "evidence_report": "report"}
     clock.done("publish", parts=_step_seconds(instance, warehouse.run_id, steps))
