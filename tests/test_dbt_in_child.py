@@ -5,9 +5,17 @@ import shutil
 
 import duckdb
 import pytest
+import yaml
 
-from orchestration.dbt_glue.in_child import DbtOutcome, events_of_dbt_in_child, result_events
-from orchestration.dbt_glue.runner import PARTIAL_PARSE_FILE, RELATIVE_VARS, build_args
+from orchestration.dbt_glue import in_child
+from orchestration.dbt_glue.in_child import (
+    DbtOutcome,
+    cancel_prestarted,
+    events_of_dbt_in_child,
+    prestart,
+    result_events,
+)
+from orchestration.dbt_glue.runner import PARTIAL_PARSE_FILE, PROFILE_PLUGINS, RELATIVE_VARS, build_args
 from orchestration.defs.dbt import TRANSLATOR
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -86,3 +94,56 @@ def test_build_args_leave_out_dbts_unit_tests_and_give_the_vars_sorted():
         "--vars",
         '{"a": "2", "b": "1"}',
     ]
+
+
+# --- a child started ahead of its build (in_child.prestart) ----------------------------------------
+
+SEED_ARGS = ["seed", "--vars", json.dumps(RELATIVE_VARS)]
+SEED_PARSE = ["--log-level", "none", "parse", "--no-write-json", "--vars", json.dumps(RELATIVE_VARS)]
+
+
+def test_a_prestarted_child_runs_the_build_on_the_manifest_it_parsed_ahead(prepared, tmp_path):
+    prestart(DBT_PROJECT_DIR, tmp_path, SEED_ARGS, SEED_PARSE)
+    pid = in_child._prestarted[tmp_path][2].process.pid
+    outcome = DbtOutcome()
+    events = list(events_of_dbt_in_child(DBT_PROJECT_DIR, tmp_path, SEED_ARGS, outcome))
+    assert outcome.success, outcome.error
+    assert {e["info"]["pid"] for e in events} == {pid}  # the prestarted child ran it
+    assert "LogSeedResult" in [e["info"]["name"] for e in events]
+    assert in_child._prestarted == {}
+
+
+def test_a_prestarted_child_for_other_arguments_is_ended_not_used(prepared, tmp_path):
+    prestart(DBT_PROJECT_DIR, tmp_path, ["seed", "--full-refresh"], SEED_PARSE)
+    warm = in_child._prestarted[tmp_path][2]
+    outcome = DbtOutcome()
+    events = list(events_of_dbt_in_child(DBT_PROJECT_DIR, tmp_path, SEED_ARGS, outcome))
+    assert outcome.success, outcome.error
+    assert not warm.process.is_alive() and warm.process.pid not in {e["info"]["pid"] for e in events}
+
+
+def test_a_prestarted_child_no_build_takes_is_ended(prepared, tmp_path):
+    prestart(DBT_PROJECT_DIR, tmp_path, SEED_ARGS, SEED_PARSE)
+    warm = in_child._prestarted[tmp_path][2]
+    cancel_prestarted()
+    assert in_child._prestarted == {} and not warm.process.is_alive()
+
+
+def test_the_nodes_that_failed_come_back_from_the_child(prepared, tmp_path):
+    """No extracted Parquet: the staging model errs, and the child says which (no run_results.json)."""
+    outcome = DbtOutcome()
+    args = ["run", "--select", "stg_extracted__reports", "--no-write-json"]
+    args += ["--vars", json.dumps(RELATIVE_VARS)]
+    list(events_of_dbt_in_child(DBT_PROJECT_DIR, tmp_path, args, outcome))
+    assert outcome.success is False
+    assert [(n["unique_id"], n["status"]) for n in outcome.failed] == [
+        ("model.selfeval.stg_extracted__reports", "error")
+    ]
+    assert "No files found" in outcome.failed[0]["message"]
+    assert not (tmp_path / "run_results.json").exists()
+
+
+def test_the_profiles_plugins_are_the_ones_imported_before_the_fork():
+    profile = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    plugins = [p["module"] for p in profile["selfeval"]["outputs"]["build"]["plugins"]]
+    assert tuple(plugins) == PROFILE_PLUGINS

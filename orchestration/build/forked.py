@@ -60,6 +60,36 @@ def start_child(target: Callable[..., None], *args: Any) -> tuple[Connection, Ba
     return receive, child
 
 
+class WarmChild:
+    """A forked child started ahead of its work: it does its slow set-up (imports, parsing) while
+    this process goes on with the build, then waits for the work (`go`).
+
+    `target(send, work, *args)` runs in the child; `work` is the receiving end of a pipe on which
+    the arguments `go` sends arrive (EOFError: there will be none). The child inherits this
+    process as it is now: start it after the imports it shares, before what it need not share.
+    """
+
+    def __init__(self, target: Callable[..., None], *args: Any) -> None:
+        ctx = mp.get_context("fork")
+        work_receive, self._work_send = ctx.Pipe(duplex=False)
+        self.receive, self.process = start_child(target, work_receive, *args)
+        work_receive.close()
+
+    def go(self, *work: Any) -> Connection:
+        """Hand the child its work; the end of the pipe that receives what it sends."""
+        self._work_send.send(work)
+        self._work_send.close()
+        return self.receive
+
+    def cancel(self) -> None:
+        """A child not given its work (or not to be waited for) is ended."""
+        self._work_send.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.receive.close()
+
+
 def _child(conn, fn: Callable[..., Any], args: tuple) -> None:
     die_with_parent()
     try:

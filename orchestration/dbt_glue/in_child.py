@@ -13,11 +13,11 @@ import os
 import sys
 import traceback
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from orchestration.build.forked import die_with_parent, start_child
+from orchestration.build.forked import WarmChild, die_with_parent, start_child
 from orchestration.settings import BUILD_DATABASE
 
 _DONE = "done"
@@ -27,6 +27,9 @@ _DONE = "done"
 class DbtOutcome:
     success: bool = False
     error: str | None = None  # dbt's first error message (or why the child ended), if any
+    # The nodes that failed or errored, in dbt's order (unique_id, status, message: as dbt's
+    # run_results.json lists them), when the child could tell.
+    failed: list[dict[str, Any]] = field(default_factory=list)
 
 
 def child_environment(project_dir: Path, dbt_dir: Path) -> dict[str, str]:
@@ -42,15 +45,54 @@ def child_environment(project_dir: Path, dbt_dir: Path) -> dict[str, str]:
     }
 
 
+# dbt's children started ahead of their build (`prestart`), by dbt folder, with their arguments.
+_prestarted: dict[Path, tuple[Path, list[str], WarmChild]] = {}
+
+
+def prestart(project_dir: Path, dbt_dir: Path, args: list[str], parse: list[str]) -> None:
+    """Start the child of `dbt ARGS` in `dbt_dir` now: it imports dbt and runs `dbt PARSE` (from the
+    folder's saved parse) while this process does other work, then waits. PARSE must parse what
+    ARGS would (the same global flags, vars and environment): ARGS then run on its manifest. The next
+    `events_of_dbt_in_child` with the same folder and arguments runs it; `cancel_prestarted` ends
+    one not run. Parsing ahead is sound because a build's parse depends only on the project's
+    files, the arguments and the environment above, none of which the build changes."""
+    cancel_prestarted(dbt_dir)
+    warm = WarmChild(_child, child_environment(project_dir, dbt_dir), dbt_dir, list(args), list(parse))
+    _prestarted[dbt_dir] = (project_dir, list(args), warm)
+
+
+def cancel_prestarted(dbt_dir: Path | None = None) -> None:
+    """End the prestarted child of `dbt_dir` (of every folder: None) if no build took it."""
+    for folder in [dbt_dir] if dbt_dir is not None else list(_prestarted):
+        entry = _prestarted.pop(folder, None)
+        if entry is not None:
+            entry[2].cancel()
+
+
+def _take_prestarted(project_dir: Path, dbt_dir: Path, args: list[str]) -> WarmChild | None:
+    entry = _prestarted.get(dbt_dir)
+    if entry is None or entry[0] != project_dir or entry[1] != list(args) or not entry[2].process.is_alive():
+        cancel_prestarted(dbt_dir)  # started for another build: of no use to this one
+        return None
+    del _prestarted[dbt_dir]
+    return entry[2]
+
+
 def events_of_dbt_in_child(
     project_dir: Path,
     dbt_dir: Path,
     args: list[str],
     outcome: DbtOutcome,
 ) -> Iterator[dict[str, Any]]:
-    """Run `dbt ARGS` with `dbt_dir` as working directory in a forked child; yield its info, warning
-    and error events as dicts, as they come; set `outcome` when it has ended."""
-    receive, child = start_child(_child, child_environment(project_dir, dbt_dir), dbt_dir, args)
+    """Run `dbt ARGS` with `dbt_dir` as working directory in a forked child (the one `prestart`
+    started for them, if any); yield its info, warning and error events as dicts, as they come;
+    set `outcome` when it has ended."""
+    warm = _take_prestarted(project_dir, dbt_dir, args)
+    if warm is not None:
+        receive, child = warm.go(), warm.process
+    else:
+        environment = child_environment(project_dir, dbt_dir)
+        receive, child = start_child(_child, None, environment, dbt_dir, args, None)
     first_error = None
     try:
         while True:
@@ -61,7 +103,7 @@ def events_of_dbt_in_child(
                 outcome.error = first_error or f"dbt ended without a result (exit code {child.exitcode})"
                 break
             if isinstance(message, tuple) and message[0] == _DONE:
-                outcome.success, exception = message[1], message[2]
+                outcome.success, exception, outcome.failed = message[1], message[2], message[3]
                 outcome.error = first_error or exception
                 break
             if first_error is None and message.get("info", {}).get("level") == "error":
@@ -74,30 +116,69 @@ def events_of_dbt_in_child(
         child.join()
 
 
-def _child(conn, environment: Mapping[str, str], dbt_dir: Path, args: list[str]) -> None:
+def _child(
+    conn, work, environment: Mapping[str, str], dbt_dir: Path, args: list[str], parse: list[str] | None
+) -> None:
+    """dbt in the child. Started ahead (`work` is a pipe): `dbt PARSE` at once, then, told to go,
+    `dbt ARGS` on the manifest it parsed (dbtRunner's documented `manifest=`); else `dbt ARGS` at
+    once, parsing first."""
     die_with_parent()
+    payload = None
     try:
         os.environ.update(environment)
         os.chdir(dbt_dir)
         from dbt.cli.main import dbtRunner
         from dbt_common.events.functions import msg_to_dict
 
+        manifest = None
+        if work is not None:
+            manifest = _parsed(dbtRunner, parse)
+            try:
+                work.recv()
+            except EOFError:  # not to be run after all
+                return
+            finally:
+                work.close()
+
         def forward(event) -> None:
             if event.info.level != "debug":
                 conn.send(msg_to_dict(event))
 
-        result = dbtRunner(callbacks=[forward]).invoke(args)
+        result = dbtRunner(manifest=manifest, callbacks=[forward]).invoke(args)
         failure = result.exception
         exception = None if failure is None else f"{type(failure).__name__}: {failure}"
-        payload = (_DONE, bool(result.success), exception)
+        payload = (_DONE, bool(result.success), exception, _failed_nodes(result.result))
     except BaseException as exc:  # everything goes back to the parent, as text
         traceback.print_exc()
-        payload = (_DONE, False, f"{type(exc).__name__}: {exc}")
+        payload = (_DONE, False, f"{type(exc).__name__}: {exc}", [])
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
-    conn.send(payload)
-    conn.close()
+        if payload is not None:
+            conn.send(payload)
+        conn.close()
+
+
+def _parsed(dbt_runner, parse: list[str] | None):
+    """The manifest `dbt PARSE` makes (dbt saves it as the folder's partial parse too), or None if
+    it fails: the run then parses again itself and reports why through its events."""
+    if not parse:
+        return None
+    try:
+        result = dbt_runner().invoke(parse)
+    except Exception:
+        return None
+    return result.result if result.success else None
+
+
+def _failed_nodes(results) -> list[dict[str, Any]]:
+    """The results of a run that failed or errored, as run_results.json lists them."""
+    out = []
+    for r in getattr(results, "results", None) or []:
+        status = str(getattr(r, "status", "")).lower()
+        if status in ("fail", "error"):
+            out.append({"unique_id": r.node.unique_id, "status": status, "message": r.message})
+    return out
 
 
 def result_events(

@@ -1,18 +1,19 @@
-"""The Great Expectations audit of each build: one asset check per rule, error rules blocking publish."""
+"""The Great Expectations audit of each build (in a child: build/audit_child.py): one asset check per
+rule, error rules blocking publish."""
 
 import shutil
 
 import dagster as dg
 import duckdb
 
-from expectations import load_rules, run_audit
+from expectations import load_rules
 from orchestration.build import quarantine
+from orchestration.build.audit_child import audit_in_child
 from orchestration.build.disk_full import DiskFullError, is_disk_full, written_file
 from orchestration.defs.dbt import build_path, remove_build
 from orchestration.defs.resources import BuildLock, SelfevalPaths
 
 AUDIT = dg.AssetKey("warehouse_audit")
-SAMPLE_ROWS = 10
 
 
 def prune_audit_dirs(audit_dir, keep: int) -> None:
@@ -50,7 +51,7 @@ def _audit_build(context: dg.AssetExecutionContext, paths: SelfevalPaths, build_
     prune_audit_dirs(p.audit_dir, keep=paths.audit_runs_kept - 1)  # this run's makes it the setting
     results_dir = p.audit_dir / run_id
     try:
-        result = run_audit(build, results_dir, run_name=run_id)
+        result = audit_in_child(build, results_dir, run_id)
     except Exception as exc:
         if not is_disk_full(exc):
             raise
@@ -63,15 +64,7 @@ def _audit_build(context: dg.AssetExecutionContext, paths: SelfevalPaths, build_
         failing = quarantine.reports_failing_audit(build, [r.rule for r in result.blocking])
         for name in quarantine.quarantine(p.rejected_dir, build, failing):
             context.log.warning(f"{name}: quarantined, its rows fail a blocking audit rule")
-    findings = result.findings
     for rule in result.rules:
-        rows = findings[findings["rule"] == rule.rule].head(SAMPLE_ROWS)
-        sample = [
-            {k: (None if v != v else v) for k, v in row.items()}  # NaN -> None for JSON
-            for row in rows[["subject", "source_file", "source_page", "expected_value", "actual_value"]]
-            .astype(object)
-            .to_dict("records")
-        ]
         yield dg.AssetCheckResult(
             check_name=rule.rule,
             passed=rule.success,
@@ -79,16 +72,16 @@ def _audit_build(context: dg.AssetExecutionContext, paths: SelfevalPaths, build_
             metadata={
                 "failing_rows": rule.failing_rows,
                 "checked_rows": rule.checked_rows,
-                "sample": dg.MetadataValue.json(sample),
+                "sample": dg.MetadataValue.json(rule.sample),
                 **({"metrics": dg.MetadataValue.json(rule.metrics)} if rule.metrics else {}),
             },
         )
     yield dg.MaterializeResult(
         metadata={
-            "findings": len(findings),
+            "findings": result.findings,
             "blocking_rules": dg.MetadataValue.json([r.rule for r in result.blocking]),
             "seconds": round(result.seconds, 2),
             "data_docs": dg.MetadataValue.path(str(result.data_docs_index)),
-            "summary": result.summary(),
+            "summary": result.summary,
         }
     )
