@@ -11,7 +11,7 @@ import html
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +21,7 @@ import pandas as pd
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from .lib.offline_docs import make_offline
+from .results import RuleResult, blocking
 from .rule_files import FINDING_CONTEXT, ExpectationSpec, Rule, RuleFileError, load_rules
 
 FINDING_COLUMNS = {
@@ -40,20 +41,6 @@ FINDING_COLUMNS = {
 
 
 @dataclass(frozen=True)
-class RuleResult:
-    rule: str
-    severity: str
-    description: str
-    checked_rows: int
-    failing_rows: int
-    metrics: dict = field(default_factory=dict)
-
-    @property
-    def success(self) -> bool:
-        return self.failing_rows == 0
-
-
-@dataclass(frozen=True)
 class AuditResult:
     rules: tuple[RuleResult, ...]
     findings: pd.DataFrame
@@ -64,7 +51,7 @@ class AuditResult:
     @property
     def blocking(self) -> tuple[RuleResult, ...]:
         """Failed error-severity rules: the build must not be published."""
-        return tuple(r for r in self.rules if r.severity == "error" and not r.success)
+        return blocking(self.rules)
 
     def summary(self) -> str:
         failed = [f"{r.rule}={r.failing_rows}" for r in self.rules if not r.success]

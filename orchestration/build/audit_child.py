@@ -14,12 +14,14 @@ sooner): with dbt's child at its largest, that put a 10-report build's peak at â
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from expectations.results import RuleResult, blocking
 
 from .forked import PhaseFailedError, die_with_parent, start_child
 
@@ -28,31 +30,17 @@ SAMPLE_COLUMNS = ["subject", "source_file", "source_page", "expected_value", "ac
 
 
 @dataclass(frozen=True)
-class RuleOutcome:
-    rule: str
-    severity: str
-    failing_rows: int
-    checked_rows: int
-    metrics: dict
-    sample: list[dict[str, Any]]  # the first SAMPLE_ROWS failing rows, JSON-ready
-
-    @property
-    def success(self) -> bool:
-        return self.failing_rows == 0
-
-
-@dataclass(frozen=True)
 class AuditOutcome:
-    rules: tuple[RuleOutcome, ...]
+    rules: tuple[RuleResult, ...]
     findings: int  # rows of audit.findings
     seconds: float
     data_docs_index: Path | None
     summary: str
 
     @property
-    def blocking(self) -> tuple[RuleOutcome, ...]:
+    def blocking(self) -> tuple[RuleResult, ...]:
         """Failed error-severity rules: the build must not be published."""
-        return tuple(r for r in self.rules if r.severity == "error" and not r.success)
+        return blocking(self.rules)
 
 
 def audit_in_child(build: Path, results_dir: Path, run_name: str) -> AuditOutcome:
@@ -98,9 +86,7 @@ def outcome_of(result) -> AuditOutcome:
             {k: (None if v != v else v) for k, v in row.items()}  # NaN -> None for JSON
             for row in rows[SAMPLE_COLUMNS].astype(object).to_dict("records")
         ]
-        rules.append(
-            RuleOutcome(rule.rule, rule.severity, rule.failing_rows, rule.checked_rows, rule.metrics, sample)
-        )
+        rules.append(dataclasses.replace(rule, sample=tuple(sample)))
     return AuditOutcome(tuple(rules), len(findings), result.seconds, result.data_docs_index, result.summary())
 
 

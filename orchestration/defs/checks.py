@@ -72,7 +72,7 @@ def _audit_build(context: dg.AssetExecutionContext, paths: SelfevalPaths, build_
             metadata={
                 "failing_rows": rule.failing_rows,
                 "checked_rows": rule.checked_rows,
-                "sample": dg.MetadataValue.json(rule.sample),
+                "sample": dg.MetadataValue.json(list(rule.sample)),
                 **({"metrics": dg.MetadataValue.json(rule.metrics)} if rule.metrics else {}),
             },
         )
