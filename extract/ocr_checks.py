@@ -20,10 +20,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# Ink on the (levels-stretched) red channel, as extract.ocr_pages finds it.
-_INK = 160
+# Ink on the (levels-stretched) red channel, 0-255: what extract.ocr_pages reads as print.
+INK = 160
 # ... and faint too: a thin dash scanned at 150 dpi is grey.
-_FAINT_INK = 224
+FAINT_INK = 224
 # A stroke is flat (a dash or a hyphen) when it is at least this many times wider than tall.
 _FLAT = 2.0
 # ... and leans (a slash) when x grows at least this much per pixel up, and it is taller than wide / 2.
@@ -74,7 +74,7 @@ def lone_stroke(
     xs, ys = [int(p[0]) for p in quad], [int(p[1]) for p in quad]
     left, top = max(min(xs), 0), max(min(ys), 0)
     crop = gray[top : max(ys) + 1, left : max(xs) + 1]
-    ink = crop < _FAINT_INK
+    ink = crop < FAINT_INK
     if not ink.size:
         return None
     band = _RULE_BAND_PT * scale
@@ -131,4 +131,4 @@ def is_empty_cell_mark(
         for other in others
     ):
         return False
-    return _stroke_shape(gray[y0:y1, x0:x1] < _INK) is not None
+    return _stroke_shape(gray[y0:y1, x0:x1] < INK) is not None

@@ -35,7 +35,6 @@ _MIN_HORIZONTAL_RULE_PT = 25.0
 _MIN_VERTICAL_RULE_PT = 12.0
 # Rotations measured larger than this are not a scanner's skew (a landscape page, a photo): left alone.
 _MAX_SKEW_DEG = 2.0
-_INK_THRESHOLD = 160  # on the red channel, 0-255
 
 
 @dataclass(frozen=True)
@@ -332,7 +331,6 @@ def _pooled(gray: np.ndarray, px_per_pt: float) -> np.ndarray:
 
 
 _SURE = 0.9
-_FAINT_INK = 224
 # A lone stroke in a cell: the recogniser often reads a printed '/' ("not applicable") as 1.
 _SLASH_OR_ONE = frozenset({"1", "/", "l", "|", "I"})
 
@@ -342,7 +340,7 @@ def _slash_or_one(gray: np.ndarray, quad, text: str) -> str:
     (or what was read)."""
     xs_box, ys_box = [int(p[0]) for p in quad], [int(p[1]) for p in quad]
     crop = gray[max(min(ys_box), 0) : max(ys_box) + 1, max(min(xs_box), 0) : max(xs_box) + 1]
-    ink = crop < _FAINT_INK  # faint too: a thin dash scanned at 150 dpi is grey
+    ink = crop < ocr_checks.FAINT_INK  # faint too: a thin dash scanned at 150 dpi is grey
     # A rule the box reaches into is no part of the stroke: rows or columns mostly ink are dropped.
     if ink.size:
         ink[ink.mean(axis=1) > 0.6, :] = False
@@ -361,7 +359,7 @@ def _slash_or_one(gray: np.ndarray, quad, text: str) -> str:
 
 
 def _ink(gray: np.ndarray) -> np.ndarray:
-    return (gray < _INK_THRESHOLD).astype(np.uint8)
+    return (gray < ocr_checks.INK).astype(np.uint8)
 
 
 def measure_skew(gray: np.ndarray) -> float:

@@ -58,7 +58,7 @@ def test_an_error_that_cannot_be_sent_back_is_raised_with_its_type_and_text(tmp_
     class Unsendable(Exception):  # defined here: the child cannot pickle it by reference
         pass
 
-    from orchestration.build.audit_child import sendable
+    from orchestration.build.forked import sendable
 
     error = sendable(Unsendable("no rules"))
     assert isinstance(error, PhaseFailedError) and str(error) == "Unsendable: no rules"

@@ -6,8 +6,6 @@ in the extractor would.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import shutil
 
 import duckdb
@@ -17,7 +15,7 @@ from extract import ExtractSettings, guarded, read_report, report
 from extract.errors import InternalError
 from extract.forms import suzhou_overall
 from extract.guarded import Limits, read_reports
-from orchestration.cli import main
+from tests.lib.in_process import build_in_process
 from tests.truth import PDF_DIR
 
 MESSAGE = "facts of section 四 exploded"
@@ -97,14 +95,11 @@ def built_with_a_bug(tmp_path_factory):
     shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "hits_the_bug.pdf")
     shutil.copy(PDF_DIR / "suzhou_education_2021.pdf", inbox / "good.pdf")
     warehouse = tmp / "warehouse.duckdb"
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(guarded, "read_report", _read_report_with_a_bug)
-        patch.setenv("SELFEVAL_DATA_DIR", str(tmp / "data"))
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["build", "--reports", str(inbox), "--warehouse", str(warehouse)])
+    run = build_in_process(
+        inbox, tmp / "data", warehouse, patches=[(guarded, "read_report", _read_report_with_a_bug)]
+    )
     log = (tmp / "data" / "logs" / "last_build.log").read_text(encoding="utf-8")
-    return code, out.getvalue(), err.getvalue(), log, warehouse
+    return run.code, run.out, run.err, log, warehouse
 
 
 @pytest.mark.slow

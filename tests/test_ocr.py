@@ -547,22 +547,16 @@ def test_scanned_report_lists_its_ocr_pages(suzhou_scan):
 @pytest.fixture(scope="module")
 def scan_build(tmp_path_factory):
     """`selfeval build` (in this process) over the scanned national project table (rows flagged)."""
-    import contextlib
-    import io
     import shutil
 
-    from orchestration.cli import main
+    from tests.lib.in_process import build_in_process
 
     tmp = tmp_path_factory.mktemp("scan_build")
     inbox = tmp / "inbox"
     inbox.mkdir()
     shutil.copy(SCANS / "national_word_single_scan.pdf", inbox / "scan.pdf")
-    out = io.StringIO()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SELFEVAL_DATA_DIR", str(tmp / "data"))
-        with contextlib.redirect_stdout(out):
-            code = main(["build", "--reports", str(inbox), "--warehouse", str(tmp / "warehouse.duckdb")])
-    return code, out.getvalue(), tmp
+    run = build_in_process(inbox, tmp / "data", tmp / "warehouse.duckdb")
+    return run.code, run.out, tmp
 
 
 def _query(warehouse: Path, sql: str) -> list[tuple]:

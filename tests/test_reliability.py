@@ -1,8 +1,6 @@
 """Bad inputs, hostile inputs, re-runs, readers during builds, crashes and unsafe queries."""
 
-import contextlib
 import hashlib
-import io
 import json
 import multiprocessing as mp
 import os
@@ -25,6 +23,7 @@ from extract.guarded import Limits, read_reports
 from orchestration.build.publish import publish
 from orchestration.cli import MARTS, main
 from tests.conftest import BAD_DIR
+from tests.lib.in_process import build_in_process
 from tests.lib.mutation import with_pages
 from tests.truth import PDF_DIR, load_truth
 
@@ -88,13 +87,9 @@ def bad_batch(tmp_path_factory):
     (inbox / "gone.pdf").symlink_to(tmp / "deleted.pdf")
     os.mkfifo(inbox / "pipe.pdf")
     warehouse = tmp / "warehouse.duckdb"
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SELFEVAL_DATA_DIR", str(tmp / "data"))
-        patch.setenv("SELFEVAL_OCR", "never")  # the scan is rejected for its missing text layer
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(["build", "--reports", str(inbox), "--warehouse", str(warehouse)])
-    return code, out.getvalue(), err.getvalue(), warehouse
+    # The scan is rejected for its missing text layer.
+    run = build_in_process(inbox, tmp / "data", warehouse, env={"SELFEVAL_OCR": "never"})
+    return run.code, run.out, run.err, warehouse
 
 
 def test_bad_inputs_rejected_good_reports_loaded(bad_batch):

@@ -15,15 +15,12 @@ sooner): with dbt's child at its largest, that put a 10-report build's peak at â
 from __future__ import annotations
 
 import dataclasses
-import pickle
-import sys
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 from expectations.results import RuleResult, blocking
 
-from .forked import PhaseFailedError, die_with_parent, start_child
+from .forked import run_forked
 
 SAMPLE_ROWS = 10  # failing rows shown with each rule's check
 SAMPLE_COLUMNS = ["subject", "source_file", "source_page", "expected_value", "actual_value"]
@@ -47,33 +44,13 @@ def audit_in_child(build: Path, results_dir: Path, run_name: str) -> AuditOutcom
     """`run_audit(build, results_dir, run_name=run_name)` in a forked child. Its exception is
     raised here as it was raised there (one that cannot be sent back as PhaseFailedError, with its
     type and message)."""
-    receive, child = start_child(_child, build, results_dir, run_name)
-    try:
-        ok, value = receive.recv()
-    except EOFError:
-        ok, value = False, PhaseFailedError(f"the audit ended without a result (exit code {child.exitcode})")
-    finally:
-        receive.close()
-        child.join()
-    if not ok:
-        raise value
-    return value
+    return run_forked(_audit, build, results_dir, run_name, as_raised=True)
 
 
-def _child(conn, build: Path, results_dir: Path, run_name: str) -> None:
-    die_with_parent()
-    try:
-        from expectations.audit import run_audit  # Great Expectations: here, not in the build process
+def _audit(build: Path, results_dir: Path, run_name: str) -> AuditOutcome:
+    from expectations.audit import run_audit  # Great Expectations: here, not in the build process
 
-        payload = (True, outcome_of(run_audit(build, results_dir, run_name=run_name)))
-    except BaseException as exc:  # everything goes back to the parent
-        traceback.print_exc()
-        payload = (False, sendable(exc))
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    conn.send(payload)
-    conn.close()
+    return outcome_of(run_audit(build, results_dir, run_name=run_name))
 
 
 def outcome_of(result) -> AuditOutcome:
@@ -88,14 +65,3 @@ def outcome_of(result) -> AuditOutcome:
         ]
         rules.append(dataclasses.replace(rule, sample=tuple(sample)))
     return AuditOutcome(tuple(rules), len(findings), result.seconds, result.data_docs_index, result.summary())
-
-
-def sendable(exc: BaseException) -> BaseException:
-    """`exc` if it survives pickling as itself (OSError, DuckDB's errors), else its text."""
-    try:
-        back = pickle.loads(pickle.dumps(exc))
-    except Exception:
-        back = None
-    if type(back) is type(exc) and str(back) == str(exc):
-        return exc
-    return PhaseFailedError(f"{type(exc).__name__}: {exc}")

@@ -11,6 +11,7 @@ import contextlib
 import ctypes
 import gc
 import multiprocessing as mp
+import pickle
 import signal
 import sys
 import traceback
@@ -26,9 +27,11 @@ class PhaseFailedError(RuntimeError):
     pass
 
 
-def run_forked(fn: Callable[..., Any], *args: Any) -> Any:
-    """`fn(*args)` in a forked child; its exception is re-raised here as PhaseFailedError."""
-    receive, child = start_child(_child, fn, args)
+def run_forked(fn: Callable[..., Any], *args: Any, as_raised: bool = False) -> Any:
+    """`fn(*args)` in a forked child; its exception is re-raised here as PhaseFailedError, or with
+    `as_raised` as itself where it can be sent back (`sendable`: a full disk's OSError, DuckDB's
+    errors), so that the caller tells them apart as if `fn` had run here."""
+    receive, child = start_child(_child, fn, args, as_raised)
     try:
         ok, value = receive.recv()  # before join: a large result would block the child's exit
     except EOFError:
@@ -37,6 +40,8 @@ def run_forked(fn: Callable[..., Any], *args: Any) -> Any:
         receive.close()
     child.join()
     if not ok:
+        if isinstance(value, BaseException):
+            raise value
         reason = value or f"exit code {child.exitcode}, no result"
         raise PhaseFailedError(f"{getattr(fn, '__name__', fn)} failed in its process: {reason}")
     return value
@@ -90,18 +95,29 @@ class WarmChild:
         self.receive.close()
 
 
-def _child(conn, fn: Callable[..., Any], args: tuple) -> None:
+def _child(conn, fn: Callable[..., Any], args: tuple, as_raised: bool) -> None:
     die_with_parent()
     try:
         payload = (True, fn(*args))
-    except BaseException as exc:  # everything goes back to the parent, as text
+    except BaseException as exc:  # everything goes back to the parent, as text or as itself
         traceback.print_exc()
-        payload = (False, f"{type(exc).__name__}: {exc}")
+        payload = (False, sendable(exc) if as_raised else f"{type(exc).__name__}: {exc}")
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
     conn.send(payload)
     conn.close()
+
+
+def sendable(exc: BaseException) -> BaseException:
+    """`exc` if it survives pickling as itself (OSError, DuckDB's errors), else its text."""
+    try:
+        back = pickle.loads(pickle.dumps(exc))
+    except Exception:
+        back = None
+    if type(back) is type(exc) and str(back) == str(exc):
+        return exc
+    return PhaseFailedError(f"{type(exc).__name__}: {exc}")
 
 
 def die_with_parent() -> None:

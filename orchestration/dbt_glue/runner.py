@@ -140,7 +140,7 @@ def dbt_build(
                 finalize_build(built)
             os.replace(built, database)
         if not outcome.success:
-            failed = outcome.failed or _failed_nodes(dbt_dir)
+            failed = outcome.failed
             # dbt's own words for what failed (run_results), else its first error.
             why = "; ".join(f"{n['unique_id']}: {_one_line(n.get('message'))}" for n in failed[:5])
             raise DbtBuildError(
@@ -161,7 +161,9 @@ def _through_dbt_cli_resource(context, dbt: DbtCliResource, dbt_dir, built, proj
     yield from invocation.stream()
     error = None if invocation.is_successful() else invocation.get_error()
     return DbtOutcome(
-        success=invocation.is_successful(), error=None if error is None else str(error) or "see log"
+        success=invocation.is_successful(),
+        error=None if error is None else str(error) or "see log",
+        failed=_failed_in_run_results(dbt_dir),
     )
 
 
@@ -180,7 +182,7 @@ def _one_line(text: str | None) -> str:
     return " ".join(line.strip() for line in (text or "").splitlines() if line.strip()) or "see log"
 
 
-def _failed_nodes(dbt_dir: Path) -> list[dict]:
+def _failed_in_run_results(dbt_dir: Path) -> list[dict]:
     """The results of dbt's run_results.json that failed or errored, in dbt's order (a run through
     DbtCliResource: a child's run reports them itself)."""
     path = dbt_dir / "run_results.json"
