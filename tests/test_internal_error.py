@@ -15,7 +15,7 @@ from extract import ExtractSettings, guarded, read_report, report
 from extract.errors import InternalError
 from extract.forms import suzhou_overall
 from extract.guarded import Limits, read_reports
-from tests.lib.in_process import build_in_process
+from tests.lib.in_process import build_in_process, inbox_of
 from tests.truth import PDF_DIR
 
 MESSAGE = "facts of section 四 exploded"
@@ -90,10 +90,13 @@ def _read_report_with_a_bug(path, settings, sha256=None):
 def built_with_a_bug(tmp_path_factory):
     """`selfeval build` in-process over one good report and one that hits the planted bug."""
     tmp = tmp_path_factory.mktemp("internal_error")
-    inbox = tmp / "inbox"
-    inbox.mkdir()
-    shutil.copy(PDF_DIR / "nantong_culture_2023.pdf", inbox / "hits_the_bug.pdf")
-    shutil.copy(PDF_DIR / "suzhou_education_2021.pdf", inbox / "good.pdf")
+    inbox = inbox_of(
+        tmp,
+        {
+            "hits_the_bug.pdf": PDF_DIR / "nantong_culture_2023.pdf",
+            "good.pdf": PDF_DIR / "suzhou_education_2021.pdf",
+        },
+    )
     warehouse = tmp / "warehouse.duckdb"
     run = build_in_process(
         inbox, tmp / "data", warehouse, patches=[(guarded, "read_report", _read_report_with_a_bug)]

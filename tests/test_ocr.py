@@ -547,14 +547,10 @@ def test_scanned_report_lists_its_ocr_pages(suzhou_scan):
 @pytest.fixture(scope="module")
 def scan_build(tmp_path_factory):
     """`selfeval build` (in this process) over the scanned national project table (rows flagged)."""
-    import shutil
-
-    from tests.lib.in_process import build_in_process
+    from tests.lib.in_process import build_in_process, inbox_of
 
     tmp = tmp_path_factory.mktemp("scan_build")
-    inbox = tmp / "inbox"
-    inbox.mkdir()
-    shutil.copy(SCANS / "national_word_single_scan.pdf", inbox / "scan.pdf")
+    inbox = inbox_of(tmp, {"scan.pdf": SCANS / "national_word_single_scan.pdf"})
     run = build_in_process(inbox, tmp / "data", tmp / "warehouse.duckdb")
     return run.code, run.out, tmp
 

@@ -3,24 +3,14 @@ once, and a PDF whose tables a spreadsheet of the same year also holds left out 
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 from extract.store import read_table
 from orchestration.build.extraction import extract_year, year_dir
 from orchestration.build.inbox import scan
+from tests.lib.in_process import inbox_of
 from tests.truth import FIXTURES
 
 SHEETS = FIXTURES / "spreadsheets"
 PROJECTS = FIXTURES / "projects"
-
-
-def _inbox(tmp_path: Path, files: dict[str, Path]) -> Path:
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    for name, source in files.items():
-        shutil.copy(source, inbox / name)
-    return inbox
 
 
 def test_spreadsheets_and_word_files_are_read_beside_pdfs(tmp_path):
@@ -31,7 +21,7 @@ def test_spreadsheets_and_word_files_are_read_beside_pdfs(tmp_path):
         SHEETS / "national_sheets.ods",
     ]
     sources += [SHEETS / "national_word_single.docx", PROJECTS / "sichuan_calc_compilation.pdf"]
-    inbox = scan(_inbox(tmp_path, dict(zip(names, sources, strict=True))))
+    inbox = scan(inbox_of(tmp_path, dict(zip(names, sources, strict=True))))
     assert sorted(f.path.name for f in inbox.accepted) == names
     departments = {f.path.name: f.department for f in inbox.accepted}
     assert departments["b.xls"] == departments["c.ods"] == "安平县桐溪镇人民政府"
@@ -39,7 +29,7 @@ def test_spreadsheets_and_word_files_are_read_beside_pdfs(tmp_path):
 
 
 def test_office_lock_file_is_listed_as_skipped(tmp_path):
-    folder = _inbox(tmp_path, {"a.xlsx": SHEETS / "national_sheets.xlsx"})
+    folder = inbox_of(tmp_path, {"a.xlsx": SHEETS / "national_sheets.xlsx"})
     (folder / "~$a.xlsx").write_bytes(b"\x05user")
     inbox = scan(folder)
     assert [f.path.name for f in inbox.accepted] == ["a.xlsx"]
@@ -50,7 +40,7 @@ def test_office_lock_file_is_listed_as_skipped(tmp_path):
 
 def test_same_workbook_under_two_names_loads_once(tmp_path):
     inbox = scan(
-        _inbox(
+        inbox_of(
             tmp_path, {"a.xlsx": SHEETS / "national_sheets.xlsx", "b.xlsx": SHEETS / "national_sheets.xlsx"}
         )
     )
@@ -63,7 +53,7 @@ def test_pdf_of_the_same_tables_is_left_out_for_the_spreadsheet(tmp_path):
         "tables.pdf": PROJECTS / "national_calc_compilation.pdf",
         "tables.xlsx": SHEETS / "national_sheets.xlsx",
     }
-    inbox = scan(_inbox(tmp_path, files))
+    inbox = scan(inbox_of(tmp_path, files))
     extracted = tmp_path / "extracted"
     result = extract_year(inbox.for_year(2023), 2023, extracted, tmp_path / "rejected", tmp_path / "cache")
     assert (result.loaded, result.superseded) == (["tables.xlsx"], [("tables.pdf", "tables.xlsx")])
@@ -79,7 +69,7 @@ def test_pdf_with_tables_the_spreadsheet_lacks_is_loaded(tmp_path):
         "tables.pdf": PROJECTS / "national_calc_compilation.pdf",
         "one.docx": SHEETS / "national_word_single.docx",
     }
-    inbox = scan(_inbox(tmp_path, files))
+    inbox = scan(inbox_of(tmp_path, files))
     years = inbox.years()
     loaded = []
     for year in years:

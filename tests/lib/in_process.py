@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+
+
+def inbox_of(folder: Path, files: Mapping[str, Path]) -> Path:
+    """`folder`/inbox holding a copy of each source file under its given name."""
+    inbox = folder / "inbox"
+    inbox.mkdir()
+    for name, source in files.items():
+        shutil.copy(source, inbox / name)
+    return inbox
 
 
 class BuildRun(NamedTuple):
