@@ -206,6 +206,8 @@ def main() -> int:
                 failed.append(f"{label} {kind}: {result}")
                 continue
             s = score(truths[path], result, number_fields)
+            s.wrong_unflagged = [f"{label} {kind}: {line}" for line in s.wrong_unflagged]
+            s.wrong_numbers_unflagged = [f"{label} {kind}: {line}" for line in s.wrong_numbers_unflagged]
             total.add(s)
             rows.append(
                 f"| {label} | {kind} | {len(result.ocr_pages)} | {_pct(s.numbers)} | {_pct(s.short)} | "
