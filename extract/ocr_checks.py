@@ -141,6 +141,8 @@ def glyph_parts(
     left = max(int(span[0]) - height, 0)  # whole components of the character before
     right = int(max(p[0] for p in quad)) + height if last else int(span[1])
     ink = _without_rules(gray[top:bottom, left:right] < INK, (left, top), rules, scale)
+    if not ink.size:
+        return []
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     boxes = sorted(
         (int(x) + left, int(y) + top, int(x + w) + left, int(y + h) + top)
