@@ -217,7 +217,13 @@ def number_cjk_gaps(
     in a recognised line, as a share of the line's ink height: the widest run of ink-free columns
     inside the two characters' spans (`spans`: each one's x span in points; the recogniser's boxes
     are a few pixels off, so not the blank between their middles)."""
-    if len(spans) != len(text) or len(text) < 2:
+    pairs = [
+        i
+        for i in range(len(text) - 1)
+        if (_NUMBER_OR_LATIN.match(text[i]) and _CHINESE.match(text[i + 1]))
+        or (_CHINESE.match(text[i]) and _NUMBER_OR_LATIN.match(text[i + 1]))
+    ]
+    if not pairs or len(spans) != len(text):
         return []
     ys = [int(p[1]) for p in quad]
     top, bottom = max(min(ys), 0), max(ys) + 1
@@ -231,13 +237,7 @@ def number_cjk_gaps(
         return []
     height = rows[-1] - rows[0] + 1
     gaps = []
-    for i in range(len(text) - 1):
-        a, b = text[i], text[i + 1]
-        if not (
-            (_NUMBER_OR_LATIN.match(a) and _CHINESE.match(b))
-            or (_CHINESE.match(a) and _NUMBER_OR_LATIN.match(b))
-        ):
-            continue
+    for i in pairs:
         x0, x1 = int(spans[i][0] * scale) - left, int(spans[i + 1][1] * scale) - left
         blank = np.asarray(~ink[:, max(x0, 0) : max(x1, 0)].any(axis=0))
         runs = [end - start for start, end in _runs(blank) if start > 0 and end < len(blank)]
