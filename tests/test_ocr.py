@@ -10,7 +10,6 @@ held-out-like scans made at test time from fixtures never scanned (HELD_OUT).
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -390,6 +389,67 @@ def test_unread_upright_stroke_is_no_empty_cell():
     assert not ocr_checks.is_empty_cell_mark(page, (30, 14, 33, 36), [(30, 14, 33, 36)])
 
 
+def _percent_sign(per_mille: bool) -> np.ndarray:
+    """A line 'x%' drawn as a 200 dpi scan prints it (ink 22 px tall, as the held-out scan's): a
+    circle above, the slash, and below one circle (%) or two side by side (‰, the held-out scan's
+    DejaVu glyph: circles 8 px wide, 13 tall)."""
+    import cv2
+
+    page = np.full((40, 80), 255, np.uint8)
+    cv2.ellipse(page, (12, 13), (3, 6), 0, 0, 360, 0, 1)  # the circle above
+    cv2.line(page, (26, 7), (16, 29), 0, 2)  # the slash
+    for x in (28, 38) if per_mille else (28,):
+        cv2.ellipse(page, (x, 23), (3, 6), 0, 0, 360, 0, 1)
+    return page
+
+
+_PERCENT_QUAD = [(2, 4), (44, 4), (44, 34), (2, 34)]
+
+
+def test_percent_shaped_like_per_mille_makes_its_line_unsure():
+    # '1.2‰' read '1.2%' at 0.9994 in the held-out scan of departments/national_browser_long.
+    line = ocr_checks.line_confidence(
+        _percent_sign(per_mille=True), _PERCENT_QUAD, "%", 0.9994, [0.9994], [(9.0, 44.0)]
+    )
+    assert line == 0.0
+
+
+def test_percent_with_one_circle_below_stays_sure():
+    line = ocr_checks.line_confidence(
+        _percent_sign(per_mille=False), _PERCENT_QUAD, "%", 0.9994, [0.9994], [(9.0, 44.0)]
+    )
+    assert line == 0.9994
+
+
+def _number_and_unit(gap_px: int) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """A line '5个' 30 px tall: a ring (the digit), `gap_px` of paper, a cross (the Chinese
+    character), and each one's span as the recogniser gives it (the parting a few pixels off)."""
+    import cv2
+
+    page = np.full((50, 120), 255, np.uint8)
+    cv2.ellipse(page, (20, 25), (8, 15), 0, 0, 360, 0, 2)
+    left = 29 + gap_px
+    page[23:26, left : left + 30] = 0
+    page[10:41, left + 14 : left + 17] = 0
+    return page, [(10.0, 29.0 + gap_px // 2 + 3), (29.0 + gap_px // 2 + 3, left + 30.0)]
+
+
+_UNIT_QUAD = [(5, 5), (110, 5), (110, 45), (5, 45)]
+
+
+def test_gap_a_space_or_autospacing_prints_beside_chinese_makes_its_line_unsure():
+    # '=5 个' read '=5个' (the Suzhou scan): 16 px of paper in 33 px of ink (0.48); a typed space and
+    # Word's automatic spacing between Chinese and digits print alike.
+    page, spans = _number_and_unit(gap_px=14)
+    assert ocr_checks.line_confidence(page, _UNIT_QUAD, "5个", 0.99, [0.99, 0.99], spans) == 0.0
+
+
+def test_tight_number_and_chinese_character_stay_sure():
+    # Chromium and Calc print a digit and a Chinese character 0.05-0.2 of the ink's height apart.
+    page, spans = _number_and_unit(gap_px=3)
+    assert ocr_checks.line_confidence(page, _UNIT_QUAD, "5个", 0.99, [0.99, 0.99], spans) == 0.99
+
+
 def test_models_ship_inside_the_rapidocr_package():
     import rapidocr
 
@@ -476,15 +536,7 @@ def test_every_number_of_a_held_out_scan_is_exact(held_out, source):
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize(
-    "source",
-    [
-        pytest.param(s, marks=pytest.mark.xfail(strict=True, reason="docs/ocr.md: ‰ read as % at 0.999"))
-        if s == "departments/national_browser_long"
-        else s
-        for s in sorted(HELD_OUT)
-    ],
-)
+@pytest.mark.parametrize("source", sorted(HELD_OUT))
 def test_every_misreading_of_a_held_out_scan_is_flagged(held_out, source):
     result, differences = held_out[source]
     assert [d for d in differences if not _record(result, d).needs_review] == []
@@ -509,18 +561,13 @@ def test_scanned_report_reads_every_budget_number_exactly(suzhou_scan):
     assert field_diffs(amounts(want), amounts(actual_records(suzhou_scan)["budget_lines"])) == []
 
 
-def _unspaced(record: dict) -> dict:
-    """The record's text fields without spaces (the reader drops a space beside Chinese)."""
-    return {k: re.sub(r"\s", "", v) if isinstance(v, str) else v for k, v in record.items()}
-
-
 @pytest.mark.e2e
 @pytest.mark.parametrize("table", ["budget_lines", "key_tasks", "indicators"])
 def test_every_misread_row_of_a_scanned_report_is_flagged(suzhou_scan, table):
     # 门 read as 内 (at 0.46-0.62 in lines whose mean is 0.95-0.98), 目 as 日, a rule as the 1 of
-    # '10%': each flags its row. A space is compared apart (the next test).
-    want = [_unspaced(r) for r in expected_records(load_truth("nantong_culture_2023"))[table]]
-    got = [_unspaced(r) for r in actual_records(suzhou_scan)[table]]
+    # '10%', a space between a number and its unit lost ('=5 个' read '=5个'): each flags its row.
+    want = expected_records(load_truth("nantong_culture_2023"))[table]
+    got = actual_records(suzhou_scan)[table]
     assert len(got) == len(want)
     records = getattr(suzhou_scan, table)
     misread = [n for n, (w, g) in enumerate(zip(want, got, strict=True)) if w != g]
@@ -528,11 +575,11 @@ def test_every_misread_row_of_a_scanned_report_is_flagged(suzhou_scan, table):
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(strict=True, reason="docs/ocr.md: a typed space and Word's autospacing print the same gap")
-def test_space_between_a_number_and_its_unit_is_read(suzhou_scan):
-    want = expected_records(load_truth("nantong_culture_2023"))["indicators"]
-    got = actual_records(suzhou_scan)["indicators"]
-    assert [r["target_raw"] for r in got][24] == [r["target_raw"] for r in want][24] == "=5 个"
+def test_number_and_unit_printed_a_space_or_autospacing_apart_are_flagged(suzhou_scan):
+    # '=5 个' is read '=5个': the gap a typed space prints, Word's automatic spacing prints too.
+    want = expected_records(load_truth("nantong_culture_2023"))["indicators"][24]
+    row = suzhou_scan.indicators[24]
+    assert (want["target_raw"], row.target_raw, row.needs_review) == ("=5 个", "=5个", True)
 
 
 @pytest.mark.e2e
