@@ -56,9 +56,10 @@ class Score:
     long_chars: list[int] = field(default_factory=lambda: [0, 0])  # characters right, characters
     wrong_numbers_unflagged: list[str] = field(default_factory=list)
     wrong_unflagged: list[str] = field(default_factory=list)
+    right_flagged: list[int] = field(default_factory=lambda: [0, 0])  # records read right: flagged, all
 
     def add(self, other: Score) -> None:
-        for name in ("numbers", "short", "long_chars"):
+        for name in ("numbers", "short", "long_chars", "right_flagged"):
             mine, theirs = getattr(self, name), getattr(other, name)
             mine[0] += theirs[0]
             mine[1] += theirs[1]
@@ -117,6 +118,7 @@ def score(truth: list[dict], result: extract.ProjectFile, number_fields: set[str
         table["source_file"] = want.get("source_file")  # the copy's own name is not a reading
     want, got = project_fields(truth), project_fields(got_tables)
     out = Score()
+    records: dict[str, list[str]] = {}  # record (`table N` or `table N.indicators[i]`) -> its field keys
     for key, expected in want.items():
         actual = got.get(key, "<missing>")
         name = key.rsplit(".", 1)[-1]
@@ -124,6 +126,9 @@ def score(truth: list[dict], result: extract.ProjectFile, number_fields: set[str
             expected is None and name in number_fields
         )
         right = actual == expected
+        record = key.split("]", 1)[0] + "]" if "[" in key.split(".", 1)[-1] else key.split(".", 1)[0]
+        if record.split(" ")[-1].split(".")[0].isdigit():  # not the file's `table count`
+            records.setdefault(record, []).append(key if right else "")
         if is_number or key.endswith(" count"):
             out.numbers[0] += right
             out.numbers[1] += 1
@@ -139,6 +144,10 @@ def score(truth: list[dict], result: extract.ProjectFile, number_fields: set[str
             out.wrong_unflagged.append(line)
             if is_number:
                 out.wrong_numbers_unflagged.append(line)
+    for keys in records.values():
+        if all(keys):  # every field of the record read right
+            out.right_flagged[0] += _flagged(result, keys[0])
+            out.right_flagged[1] += 1
     return out
 
 
@@ -223,6 +232,7 @@ def main() -> int:
         f"| **all** | | | {_pct(total.numbers)} | {_pct(total.short)} | {_pct(total.long_chars)} | "
         f"{len(total.wrong_numbers_unflagged)} | {len(total.wrong_unflagged)} |"
     )
+    print(f"\nrecords read right but flagged (needs_review): {_pct(total.right_flagged)}")
     for line in failed:
         print(f"\nnot read as a table file: {line}")
     for line in total.wrong_unflagged:

@@ -10,7 +10,11 @@ its printed arithmetic fails:
 - a table's total funding line = the sum of its sources, in each amount column (else the total and
   every source line are flagged: which one was misread is not known);
 - a project table's scores (funding total and indicators) add up to its total score, and weights to
-  its total weight.
+  its total weight;
+- an indicator's levels (一级指标, 二级指标) name the national vocabulary (extract.lib.indicator_levels):
+  a level misread (`#产产比七`, `产出指标（分`) is never loaded unflagged;
+- an indicator's level or operator is not blank where the table's other indicators print one (ink
+  nothing was read from, or a merged cell whose text went to its neighbour).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from dataclasses import fields, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from .lib.indicator_levels import LEVEL1, LEVEL2, is_known
 from .models import (
     BudgetLine,
     DepartmentTable,
@@ -79,7 +84,13 @@ def review(result: Report | ProjectFile, boxes: Mapping[int, Iterable[OcrBox]], 
             flag(r, failed=total_wrong)
             for r in table.funding_lines
         )
-        indicators = tuple(flag(r) for r in table.indicators)
+        printed = [f for f in _PRINTED_ON_EVERY_ROW if any(getattr(r, f) for r in table.indicators)]
+        indicators = tuple(
+            # A blank where the table's other indicators print one: ink nothing read, or a merged
+            # cell not found (its text went to a neighbour).
+            flag(r, failed=any(getattr(r, f) is None for f in printed))
+            for r in table.indicators
+        )
         parts: list[Any] = [*funding, *indicators]
         changed: dict[str, Any] = {"funding_lines": funding, "indicators": indicators}
         if isinstance(table, DepartmentTable):
@@ -138,6 +149,9 @@ def _lowest(
 
 
 _SPACE = re.compile(r"\s")
+# Indicator fields a table prints on every row when it prints them at all (a merged level cell is
+# carried down its rows).
+_PRINTED_ON_EVERY_ROW = ("level1", "level2", "operator")
 # Fields of a table that say how it was read, not what it prints.
 _NOT_PRINTED = frozenset({"form", "text_source", "ocr_confidence", "needs_review", "provenance"})
 
@@ -171,7 +185,11 @@ def _fails(record: Any) -> bool:
             and _at_most(record.score, record.weight)
         )
     if isinstance(record, ProjectIndicator):
-        return not _at_most(record.score, record.weight)
+        return not (
+            _at_most(record.score, record.weight)
+            and is_known(record.level1, LEVEL1)
+            and is_known(record.level2, LEVEL2)
+        )
     return False
 
 

@@ -71,8 +71,10 @@ _CODE_PREFIX = re.compile(r"^(?=[0-9A-Za-z]*\d)([0-9A-Za-z]+)\s*[-－—_]\s*(\S
 # Points printed in a block's label or header: 预算执行情况（万元）（20分）, 得分（20分*执行率）.
 _POINTS = re.compile(r"[（(](\d+(?:\.\d+)?)分")
 _POINTS_ALONE = re.compile(r"[（(]\d+(?:\.\d+)?分[）)]")
-# The weight an indicator level prints after its name: 产出指标（50分）.
-_PRINTED_WEIGHT = re.compile(r"\s*[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)]\s*$")
+# The weight an indicator level prints after its name: 产出指标（50分）; also as OCR reads it, a
+# bracket of either width read as the other one or lost, its 分 read as an extra bracket or lost
+# (产出指标（40（分）, 产出指标（45分, 满意度指标（): a level name never ends in a bracket or a number.
+_PRINTED_WEIGHT = re.compile(r"\s*[（(）)]\s*(?:\d+(?:\.\d+)?\s*[（(）)]?\s*分?)?\s*[（(）)]?\s*$")
 # Text cells may also double the dash.
 _PLACEHOLDERS = EMPTY_MARKS | {"--", "——"}
 _LABEL_PUNCTUATION = "：:"
