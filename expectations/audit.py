@@ -103,47 +103,50 @@ def run_audit(
     context = _gx_context(out / "data_docs" if out is not None else None)
     source = context.data_sources.add_pandas("warehouse")
     results, findings, raw = [], [], {}
+    # The rules' rows are read, then the build file closed while GX validates them: a DuckDB
+    # connection holds ≈ 30 MB (its catalog and the query buffers) that it gives back on closing, and
+    # the audit's child is the build's peak memory (docs/performance.md). Reopened to write its tables.
     with duckdb.connect(str(build_db)) as con:
-        for rule in rules:
-            frame = _rule_frame(con, rule)
-            batch = source.add_dataframe_asset(rule.name).add_batch_definition_whole_dataframe(rule.name)
-            suite = context.suites.add(gx.ExpectationSuite(name=rule.name))
-            messages = {}
-            for expectation in expectations[rule.name]:
-                message = expectation.description or rule.message
-                expectation.meta = {"rule": rule.name, "severity": rule.severity, "message": message}
-                suite.add_expectation(expectation)
-                messages[expectation.id] = message
-            definition = context.validation_definitions.add(
-                gx.ValidationDefinition(name=rule.name, data=batch, suite=suite)
-            )
-            shown = _escaped_for_html(frame)
-            validation = definition.run(
-                batch_parameters={"dataframe": shown},
-                result_format={
-                    "result_format": "COMPLETE",
-                    "unexpected_index_column_names": FINDING_NAME_COLUMNS,
-                },
-                run_id=run_id,
-            )
-            raw[rule.name] = validation.to_json_dict()
-            failing = _failing_rows(frame, shown, validation, rule, messages)
-            findings.append(failing)
-            results.append(
-                RuleResult(
-                    rule=rule.name,
-                    severity=rule.severity,
-                    description=rule.description,
-                    checked_rows=len(frame),
-                    failing_rows=len(failing),
-                    metrics=_metrics(frame),
-                )
-            )
-        table = (
-            pd.concat(findings, ignore_index=True)
-            if findings
-            else pd.DataFrame(columns=list(FINDING_COLUMNS))
+        frames = [_rule_frame(con, rule) for rule in rules]
+    for rule, frame in zip(rules, frames, strict=True):
+        batch = source.add_dataframe_asset(rule.name).add_batch_definition_whole_dataframe(rule.name)
+        suite = context.suites.add(gx.ExpectationSuite(name=rule.name))
+        messages = {}
+        for expectation in expectations[rule.name]:
+            message = expectation.description or rule.message
+            expectation.meta = {"rule": rule.name, "severity": rule.severity, "message": message}
+            suite.add_expectation(expectation)
+            messages[expectation.id] = message
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=rule.name, data=batch, suite=suite)
         )
+        shown = _escaped_for_html(frame)
+        validation = definition.run(
+            batch_parameters={"dataframe": shown},
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": FINDING_NAME_COLUMNS,
+            },
+            run_id=run_id,
+        )
+        raw[rule.name] = validation.to_json_dict()
+        failing = _failing_rows(frame, shown, validation, rule, messages)
+        findings.append(failing)
+        results.append(
+            RuleResult(
+                rule=rule.name,
+                severity=rule.severity,
+                description=rule.description,
+                checked_rows=len(frame),
+                failing_rows=len(failing),
+                metrics=_metrics(frame),
+            )
+        )
+    del frames
+    table = (
+        pd.concat(findings, ignore_index=True) if findings else pd.DataFrame(columns=list(FINDING_COLUMNS))
+    )
+    with duckdb.connect(str(build_db)) as con:
         _write_audit_tables(con, table, results)
     results_json = docs_index = None
     if out is not None:
