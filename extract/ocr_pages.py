@@ -541,6 +541,9 @@ _MISMAPPED = re.compile(
 _MAX_MISMAPPED = 1
 
 
+UNREADABLE_TEXT = "unreadable text"
+
+
 def needs_ocr(texts: list[str]) -> str | None:
     """Why a page's text layer is not to be read ("no text", "unreadable text"), or None to read it,
     from its characters' texts."""
@@ -550,7 +553,7 @@ def needs_ocr(texts: list[str]) -> str | None:
     search = _UNREADABLE.search
     bad = sum(1 for t in printed if search(t))
     if bad > _UNREADABLE_SHARE * len(printed):
-        return "unreadable text"
+        return UNREADABLE_TEXT
     if len(_MISMAPPED.findall("".join(texts))) > _MAX_MISMAPPED:
-        return "unreadable text"
+        return UNREADABLE_TEXT
     return None

@@ -20,9 +20,10 @@ import pypdfium2 as pdfium
 import pytest
 
 import extract
-from extract import errors, ocr_checks, ocr_pages, ocr_review, pdfium_pages
+from extract import errors, ocr_checks, ocr_pages, ocr_review, pdfium_pages, report
 from extract.lib.geometry import rule
 from extract.models import FundingLine, Provenance
+from extract.settings import DEFAULT_SETTINGS
 from tests.conftest import BAD_DIR
 from tests.truth import (
     AMOUNT_FIELDS,
@@ -542,14 +543,14 @@ BROWSER_PRINT = "projects/sichuan_browser_year_title"
 REDISTILLERS = ("qpdf", "gs")
 
 
-def _redistilled(tool: str, folder: Path) -> Path:
+def _redistilled(tool: str, folder: Path, source: str = BROWSER_PRINT) -> Path:
     from tests.fixtures.generator.scans import make_ghostscript, make_redistilled
 
     if shutil.which(tool) is None:
         pytest.skip(f"needs {tool} on PATH to re-distil a fixture")
-    stem = BROWSER_PRINT.split("/")[1]
+    stem = source.split("/")[1]
     make = make_redistilled if tool == "qpdf" else make_ghostscript
-    return make(f"{stem}_{tool}", FIXTURES / f"{BROWSER_PRINT}.pdf", folder)
+    return make(f"{stem}_{tool}", FIXTURES / f"{source}.pdf", folder)
 
 
 @pytest.fixture(scope="session")
@@ -573,6 +574,21 @@ def test_ghostscript_copy_of_a_browser_print_has_every_page_read_by_ocr(tmp_path
     finally:
         pdf.close()
     assert [ocr_pages.needs_ocr(t) for t in texts] == ["unreadable text"] * 3
+
+
+def test_text_layer_unreadable_on_one_page_is_not_trusted_on_the_others(tmp_path, monkeypatch):
+    # Ghostscript's copy of national_browser_long: page 1 reads `ÿ万元Ā`, page 2 only plausible
+    # misreadings (≥90% as `g90%`), which loaded unflagged from its text layer.
+    copy = _redistilled("gs", tmp_path, "departments/national_browser_long")
+    read = []
+
+    def recognised(pdf, index: int) -> ocr_pages.OcrPage:  # no recogniser run: which pages, not what
+        read.append(index + 1)
+        return ocr_pages.OcrPage(pdfium_pages.PdfiumPage(index + 1, 595.0, 842.0), (), 0.0)
+
+    monkeypatch.setattr(ocr_pages, "read_page", recognised)
+    report._read_pages(copy, copy.read_bytes(), DEFAULT_SETTINGS)
+    assert sorted(read) == [1, 2]
 
 
 @pytest.mark.e2e
