@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +40,13 @@ sys.path.insert(0, str(ROOT))
 
 import extract  # noqa: E402
 from extract.guarded import read_reports  # noqa: E402
-from tests.fixtures.generator.scans import SCAN_SET, Scan, make_redistilled, make_scan  # noqa: E402
+from tests.fixtures.generator.scans import (  # noqa: E402
+    SCAN_SET,
+    Scan,
+    make_ghostscript,
+    make_redistilled,
+    make_scan,
+)
 from tests.truth import project_fields  # noqa: E402
 
 KINDS = ("projects", "departments")
@@ -176,19 +181,7 @@ def _copies(folder: Path, only: list[str], redistilled: bool) -> dict[Path, tupl
                 copy = make_redistilled(f"{kind}_{truth.stem}_redistilled", source, folder)
                 out[copy] = ("re-distilled", label, truth)
             if redistilled and shutil.which("gs"):
-                copy = folder / f"{kind}_{truth.stem}_gs.pdf"
-                subprocess.run(
-                    [
-                        "gs",
-                        "-q",
-                        "-dNOPAUSE",
-                        "-dBATCH",
-                        "-sDEVICE=pdfwrite",
-                        f"-sOutputFile={copy}",
-                        str(source),
-                    ],
-                    check=True,
-                )
+                copy = make_ghostscript(f"{kind}_{truth.stem}_gs", source, folder)
                 out[copy] = ("Ghostscript", label, truth)
     return out
 

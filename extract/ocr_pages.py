@@ -144,12 +144,12 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
     work = _pooled(gray, scale)
     work_scale = work.shape[1] / width
     out = PdfiumPage(page_number, width, height)
-    out.edges.extend(_rules(gray, scale))
-    rules_x = [e["x0"] for e in out.edges if e["orientation"] == "v"]
     result = engine()(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))
+    found = result.boxes if result.boxes is not None else ()
+    out.edges.extend(outside_text_lines(_rules(gray, scale), found, scale))
+    rules_x = [e["x0"] for e in out.edges if e["orientation"] == "v"]
     boxes = []
     lines: list[list[dict]] = []
-    found = result.boxes if result.boxes is not None else ()
     for k, (quad, text, score) in enumerate(zip(found, result.txts or (), result.scores or (), strict=False)):
         if text.strip() in _SLASH_OR_ONE:  # a lone stroke: its ink, rules masked, tells / from 1
             text = ocr_checks.lone_stroke(gray, quad, out.edges, scale) or _slash_or_one(
@@ -188,6 +188,40 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
         box = (x0 / work_scale, y0 / work_scale, x1 / work_scale, y1 / work_scale)
         boxes.append(OcrBox(page_number, box, "", 0.0))
     return OcrPage(out, tuple(boxes), skew)
+
+
+# How far (points) a glyph's stroke reaches out of its recognised line's box.
+_STROKE_OUT_OF_BOX_PT = 1.0
+
+
+def outside_text_lines(rules: list[dict], quads, scale: float) -> list[dict]:
+    """The rules, less the strokes of large glyphs: a run wholly inside a recognised text line's box.
+
+    A title's strokes (算's top bar and 项's beside it, joined across the gap between them) are as
+    long as a short rule, and its upright strokes meet them: a small table inside the title, which
+    took those characters out of the title line (`2023年度部门预算项目…` read as `2023年门预目…`: no
+    fiscal year). A table's rule reaches past the text of its cells: never inside one line's box."""
+    tol = _STROKE_OUT_OF_BOX_PT
+    boxes = [
+        (
+            min(p[0] for p in q) / scale,
+            min(p[1] for p in q) / scale,
+            max(p[0] for p in q) / scale,
+            max(p[1] for p in q) / scale,
+        )
+        for q in quads
+    ]
+    return [
+        r
+        for r in rules
+        if not any(
+            x0 - tol <= r["x0"]
+            and r["x1"] <= x1 + tol
+            and top - tol <= r["top"]
+            and r["bottom"] <= bottom + tol
+            for x0, top, x1, bottom in boxes
+        )
+    ]
 
 
 # Unread ink smaller than this (in points, its longer side) is a speck, not a sign or a digit.
@@ -456,18 +490,28 @@ def join_runs(
         tol = _RULE_TOUCH_PT
         return any(abs(y - at) <= tol and a - tol <= pos <= b + tol for y, a, b in across or ())
 
-    out: list[list[float]] = []
-    for pos, start, end in sorted(runs, key=lambda r: (round(r[0] / 2), r[1])):
-        last = out[-1] if out else None
-        if (
-            last is not None
-            and abs(last[0] - pos) <= 2
-            and start - last[2] <= _MAX_RULE_GAP_PT
-            and not (meets(pos, last[2]) and meets(pos, start))
-        ):
-            last[2] = max(last[2], end)
+    # The runs on each line, each line's in order along it: a run is joined to the one before it on
+    # its own line only (sorted by rounded position instead, a column rule 1.4 pt beside a title's
+    # glyph stroke further down the page was joined to that stroke and lost).
+    lines: list[list[tuple[float, float, float]]] = []
+    for run in sorted(runs):
+        if lines and run[0] - lines[-1][0][0] <= 2:
+            lines[-1].append(run)
         else:
-            out.append([pos, start, end])
+            lines.append([run])
+    out: list[list[float]] = []
+    for line in lines:
+        last: list[float] | None = None
+        for pos, start, end in sorted(line, key=lambda r: r[1]):
+            if (
+                last is not None
+                and start - last[2] <= _MAX_RULE_GAP_PT
+                and not (meets(pos, last[2]) and meets(pos, start))
+            ):
+                last[2] = max(last[2], end)
+            else:
+                last = [pos, start, end]
+                out.append(last)
     return [(p, a, b) for p, a, b in out]
 
 
@@ -482,6 +526,24 @@ _MIN_PAGE_CHARS = 20
 _UNREADABLE = re.compile("[\x00-\x1f\x7f-\x9f\u00c0-\u024f\u3400-\u4dbf\ue000-\uf8ff\ufffd-\uffff]")
 
 
+# Characters a font's broken map to Unicode gives that no report prints, however few: a control code
+# (a glyph's code read as itself; not U+0002, PDFium's mark for a hyphen ending a line), or an
+# accented Latin letter beside a Chinese character. Ghostscript re-distilling a browser's print
+# rewrites the maps' ranges wrongly: （盖章） reads `ÿ盖章Ā`, 年度 `\x80度`, 报表 `ç表` — a few
+# characters a page, under the share above, among others it turns into plausible ones (≥ read as
+# `g`, 、 as `1`). Pinyin keeps its tone marks among Latin letters (`（Ānhuī）`); × and ÷ are signs.
+_ACCENTED = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_IDEOGRAPHS = "\u3400-\u9fff"
+_MISMAPPED = re.compile(
+    f"[\x00\x01\x03-\x08\x0e-\x1f\x7f-\x9f]|(?<=[{_IDEOGRAPHS}])[{_ACCENTED}]|[{_ACCENTED}](?=[{_IDEOGRAPHS}])"
+)
+# More mis-mapped characters than this on a page: its text layer is not read.
+_MAX_MISMAPPED = 1
+
+
+UNREADABLE_TEXT = "unreadable text"
+
+
 def needs_ocr(texts: list[str]) -> str | None:
     """Why a page's text layer is not to be read ("no text", "unreadable text"), or None to read it,
     from its characters' texts."""
@@ -491,5 +553,7 @@ def needs_ocr(texts: list[str]) -> str | None:
     search = _UNREADABLE.search
     bad = sum(1 for t in printed if search(t))
     if bad > _UNREADABLE_SHARE * len(printed):
-        return "unreadable text"
+        return UNREADABLE_TEXT
+    if len(_MISMAPPED.findall("".join(texts))) > _MAX_MISMAPPED:
+        return UNREADABLE_TEXT
     return None

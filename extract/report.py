@@ -220,19 +220,27 @@ def _open_pdfium(path: Path, data: bytes, settings: ExtractSettings) -> Iterator
 def _read_pages(
     path: Path, data: bytes, settings: ExtractSettings, force: bool = False, only: list[int] | None = None
 ) -> tuple[list[PageContent], dict[int, tuple[ocr_pages.OcrBox, ...]]]:
-    """The pages' content, and the recognised text lines of those read by OCR (by page number)."""
-    out = []
+    """The pages' content, and the recognised text lines of those read by OCR (by page number).
+
+    A text layer unreadable on one page is not trusted on the others: a re-distiller rewrote the
+    file's fonts, and where it gave their glyphs plausible characters (≥ read as `g`) no check sees
+    it. Every page is then read by OCR."""
+    out: list[PageContent] = []
     boxes: dict[int, tuple[ocr_pages.OcrBox, ...]] = {}
     if settings.backend == "pdfium":
         indices: Sequence[int] | None = only
         start = 0
+        from_text: dict[int, int] = {}  # the pages read from their text layer: index -> place in `out`
+        unreadable = False
         while indices is None or start < len(indices):
             with _open_pdfium(path, data, settings) as pdf:
                 indices = range(len(pdf)) if indices is None else indices
                 for index in indices[start : start + PAGES_PER_OPENING]:
                     page = _page(path, pdf, index)
-                    why = _ocr_reason(page, settings, force)
+                    why = _ocr_reason(page, settings, force or unreadable)
+                    unreadable = unreadable or why == ocr_pages.UNREADABLE_TEXT
                     if why is None:
+                        from_text[index] = len(out)
                         out.append(read_page(page, settings))
                         continue
                     _LOG.info("%s: page %d of %d read by OCR (%s)", path.name, index + 1, len(pdf), why)
@@ -242,6 +250,11 @@ def _read_pages(
                     # integrity check counts): misreadings are flagged on the records instead.
                     out.append(dataclasses.replace(read_page(scanned.page, settings), chars_outside_cells=0))
             start += PAGES_PER_OPENING
+        if unreadable and from_text:  # pages before the first unreadable one
+            again, more = _read_pages(path, data, settings, force=True, only=list(from_text))
+            for index, content in zip(from_text, again, strict=True):
+                out[from_text[index]] = content
+            boxes.update(more)
         return out, boxes
     with _open_pdf(path, data, settings) as pdf:
         for plumber_page in pdf.pages:
@@ -255,7 +268,7 @@ def _ocr_reason(page: pdfium_pages.PdfiumPage, settings: ExtractSettings, force:
     if settings.ocr == "never":
         return None
     if settings.ocr == "always" or force:
-        return "always" if settings.ocr == "always" else "text layer does not show a form"
+        return "always" if settings.ocr == "always" else "text layer not trusted"
     return ocr_pages.needs_ocr([c[TEXT] for c in page.char_tuples])
 
 
