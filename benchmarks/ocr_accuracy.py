@@ -47,7 +47,7 @@ from tests.fixtures.generator.scans import (  # noqa: E402
     make_redistilled,
     make_scan,
 )
-from tests.truth import project_fields  # noqa: E402
+from tests.truth import as_read, project_fields, record_of  # noqa: E402
 
 KINDS = ("projects", "departments")
 LONG_TEXT_CHARS = 20  # a text longer than this is scored by characters, not as a whole
@@ -83,29 +83,10 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def _tables(result: extract.ProjectFile) -> list:
-    """The tables in the order the JSON prints them (as tests/test_ocr.py orders them)."""
-    tables: list = [*result.projects, *result.department_tables]
-    if result.department_tables:
-        tables.sort(key=lambda t: (t.provenance.page, t.provenance.bbox[1]))
-    return tables
-
-
 def _flagged(result: extract.ProjectFile, key: str) -> bool:
-    """Whether the record a field key (`table N.indicators[i].field`) belongs to needs review; a
-    field of a record that was not read at all counts as flagged only if its table is."""
-    where = key.split(".")
-    tables = _tables(result)
-    n = int(where[0].split()[1])
-    if n >= len(tables):
-        return False
-    table = tables[n]
-    if len(where) == 1 or "[" not in where[1]:
-        return bool(table.needs_review)
-    kind, index = where[1].split("[")
-    records = getattr(table, kind)
-    i = int(index.split("]")[0])
-    return bool(records[i].needs_review) if i < len(records) else bool(table.needs_review)
+    """Whether the record of a field key needs review (the table's flag for a row not read; a table
+    not read is not flagged)."""
+    return bool(getattr(record_of(result, key), "needs_review", False))
 
 
 def _number_fields(truths: list[list[dict]]) -> set[str]:
@@ -117,11 +98,8 @@ def _number_fields(truths: list[list[dict]]) -> set[str]:
     }
 
 
-def score(truth: list[dict], result: extract.ProjectFile, number_fields: set[str]) -> Score:
-    got_tables = json.loads(json.dumps(result.to_json_dicts(), default=str), parse_float=Decimal)
-    for table, want in zip(got_tables, truth, strict=False):
-        table["source_file"] = want.get("source_file")  # the copy's own name is not a reading
-    want, got = project_fields(truth), project_fields(got_tables)
+def score(truth: list[dict], result: extract.ProjectFile, source_file: str, number_fields: set[str]) -> Score:
+    want, got = project_fields(truth), project_fields(as_read(result, source_file))
     out = Score()
     records: dict[str, list[str]] = {}  # record (`table N` or `table N.indicators[i]`) -> its field keys
     for key, expected in want.items():
@@ -203,11 +181,11 @@ def main() -> int:
         number_fields = _number_fields(list(truths.values()))
         rows, total, failed = [], Score(), []
         for path, result in sorted(read_reports(list(copies)), key=lambda item: str(item[0])):
-            kind, label, _ = copies[path]
+            kind, label, truth_file = copies[path]
             if not isinstance(result, extract.ProjectFile):
                 failed.append(f"{label} {kind}: {result}")
                 continue
-            s = score(truths[path], result, number_fields)
+            s = score(truths[path], result, f"{truth_file.stem}.pdf", number_fields)
             s.wrong_unflagged = [f"{label} {kind}: {line}" for line in s.wrong_unflagged]
             s.wrong_numbers_unflagged = [f"{label} {kind}: {line}" for line in s.wrong_numbers_unflagged]
             total.add(s)

@@ -135,12 +135,11 @@ def glyph_parts(
     the line's `last` character, up to a height past the line's box). The page's rules are masked."""
     import cv2
 
-    ys = [int(p[1]) for p in quad]
-    top, bottom = max(min(ys), 0), max(ys) + 1
+    top, bottom = _line_rows(quad)
     height = bottom - top
     left = max(int(span[0]) - height, 0)  # whole components of the character before
     right = int(max(p[0] for p in quad)) + height if last else int(span[1])
-    ink = _without_rules(gray[top:bottom, left:right] < INK, (left, top), rules, scale)
+    ink = _line_ink(gray, quad, left, right, rules, scale)
     if not ink.size:
         return []
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
@@ -225,12 +224,8 @@ def number_cjk_gaps(
     ]
     if not pairs or len(spans) != len(text):
         return []
-    ys = [int(p[1]) for p in quad]
-    top, bottom = max(min(ys), 0), max(ys) + 1
     left = max(int(min(p[0] for p in quad)), 0)
-    ink = _without_rules(
-        gray[top:bottom, left : int(max(p[0] for p in quad)) + 1] < INK, (left, top), rules, scale
-    )
+    ink = _line_ink(gray, quad, left, int(max(p[0] for p in quad)) + 1, rules, scale)
     ink[ink.mean(axis=1) > 0.5, :] = False  # a rule's edge the box reaches into
     rows = np.nonzero(ink.any(axis=1))[0]
     if not len(rows):
@@ -249,6 +244,25 @@ def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     """(start, end) of each run of True in `flags`, end exclusive."""
     edges = np.diff(np.concatenate(([0], flags.astype(np.int8), [0])))
     return list(zip(np.nonzero(edges == 1)[0].tolist(), np.nonzero(edges == -1)[0].tolist(), strict=True))
+
+
+def _line_rows(quad: Sequence[Sequence[float]]) -> tuple[int, int]:
+    """The pixel rows (top, bottom exclusive) of a recognised line's box."""
+    ys = [int(p[1]) for p in quad]
+    return max(min(ys), 0), max(ys) + 1
+
+
+def _line_ink(
+    gray: np.ndarray,
+    quad: Sequence[Sequence[float]],
+    left: int,
+    right: int,
+    rules: Sequence[dict],
+    scale: float,
+) -> np.ndarray:
+    """The ink of columns `left` to `right` (pixels) over a recognised line's rows, rules masked."""
+    top, bottom = _line_rows(quad)
+    return _without_rules(gray[top:bottom, left:right] < INK, (left, top), rules, scale)
 
 
 def _without_rules(

@@ -19,13 +19,13 @@ its printed arithmetic fails:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import fields, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from .lib.indicator_levels import LEVEL1, LEVEL2, is_known
+from .lib.text import squash
 from .models import (
     BudgetLine,
     DepartmentTable,
@@ -148,7 +148,6 @@ def _lowest(
     return min(scores) if scores else None
 
 
-_SPACE = re.compile(r"\s")
 # Indicator fields a table prints on every row when it prints them at all (a merged level cell is
 # carried down its rows).
 _PRINTED_ON_EVERY_ROW = ("level1", "level2", "operator")
@@ -163,12 +162,12 @@ def _own_texts(table: ProjectReport | DepartmentTable) -> tuple[str, ...]:
         value = getattr(table, f.name)
         if f.name in _NOT_PRINTED or isinstance(value, (bool, tuple)) or value is None:
             continue
-        out.append(_SPACE.sub("", str(value)))
+        out.append(squash(str(value)))
     return tuple(t for t in out if t)
 
 
 def _held(text: str, holds: tuple[str, ...]) -> bool:
-    text = _SPACE.sub("", text)
+    text = squash(text)
     return not text or any(text in value or value in text for value in holds)
 
 

@@ -28,10 +28,13 @@ from tests.truth import (
     AMOUNT_FIELDS,
     FIXTURES,
     actual_records,
+    as_read,
     expected_records,
     field_diffs,
     load_truth,
     project_field_accuracy,
+    record_of,
+    table_truth,
 )
 
 SCANS = FIXTURES / "scans"
@@ -81,33 +84,11 @@ def ocr_read() -> dict[str, extract.ProjectFile]:
 
 
 def _truth(name: str) -> list[dict]:
-    folder, stem = TABLE_SCANS[name].split("/")
-    return json.loads((FIXTURES / folder / "truth" / f"{stem}.json").read_text("utf-8"), parse_float=Decimal)
-
-
-def _tables(result: extract.ProjectFile) -> list:
-    """The tables in the order the JSON prints them."""
-    tables: list = [*result.projects, *result.department_tables]
-    if result.department_tables:
-        tables.sort(key=lambda t: (t.provenance.page, t.provenance.bbox[1]))
-    return tables
+    return table_truth(*TABLE_SCANS[name].split("/"))
 
 
 def _differences(name: str, result: extract.ProjectFile) -> list[str]:
-    got = json.loads(json.dumps(result.to_json_dicts(), default=str), parse_float=Decimal)
-    for table in got:
-        table["source_file"] = f"{TABLE_SCANS[name].split('/')[1]}.pdf"  # the copy's own name
-    return project_field_accuracy(_truth(name), got)[2]
-
-
-def _record(result: extract.ProjectFile, difference: str):
-    """The record a difference (`table N.funding_lines[i].field: ...`) is about."""
-    where = difference.split(":")[0].split(".")
-    table = _tables(result)[int(where[0].split()[1])]
-    if len(where) == 2 or "[" not in where[1]:
-        return table
-    kind, index = where[1].split("[")
-    return getattr(table, kind)[int(index.rstrip("]"))]
+    return project_field_accuracy(_truth(name), as_read(result, f"{TABLE_SCANS[name].split('/')[1]}.pdf"))[2]
 
 
 @pytest.mark.slow
@@ -138,7 +119,7 @@ def test_every_number_of_a_scan_is_exact(ocr_read, name):
 @pytest.mark.parametrize("name", _tier(TABLE_SCANS))
 def test_every_ocr_misreading_is_flagged(ocr_read, name):
     result = ocr_read[name]
-    unflagged = [d for d in _differences(name, result) if not _record(result, d).needs_review]
+    unflagged = [d for d in _differences(name, result) if not record_of(result, d).needs_review]
     assert unflagged == []
 
 
@@ -566,11 +547,7 @@ def _read_copy(copy: Path, source: str) -> tuple[extract.ProjectFile, list[str]]
     kind, stem = source.split("/")
     result = extract.read_report(copy)
     assert isinstance(result, extract.ProjectFile)
-    got = json.loads(json.dumps(result.to_json_dicts(), default=str), parse_float=Decimal)
-    for table in got:
-        table["source_file"] = f"{stem}.pdf"
-    truth = json.loads((FIXTURES / kind / "truth" / f"{stem}.json").read_text("utf-8"), parse_float=Decimal)
-    return result, project_field_accuracy(truth, got)[2]
+    return result, project_field_accuracy(table_truth(kind, stem), as_read(result, f"{stem}.pdf"))[2]
 
 
 @pytest.mark.e2e
@@ -584,7 +561,7 @@ def test_every_number_of_a_held_out_scan_is_exact(held_out, source):
 @pytest.mark.parametrize("source", sorted(HELD_OUT))
 def test_every_misreading_of_a_held_out_scan_is_flagged(held_out, source):
     result, differences = held_out[source]
-    assert [d for d in differences if not _record(result, d).needs_review] == []
+    assert [d for d in differences if not record_of(result, d).needs_review] == []
 
 
 # --- re-distilled copies of a browser's print, made at test time ------------------------------------
@@ -655,7 +632,7 @@ def test_every_number_of_a_redistilled_browser_print_is_exact(redistilled, tool)
 @pytest.mark.parametrize("tool", REDISTILLERS)
 def test_every_misreading_of_a_redistilled_browser_print_is_flagged(redistilled, tool):
     result, differences = redistilled[tool]
-    assert [d for d in differences if not _record(result, d).needs_review] == []
+    assert [d for d in differences if not record_of(result, d).needs_review] == []
 
 
 # --- a department-wide report (the Suzhou form), scanned at 150 dpi -----------------------------------

@@ -3,7 +3,6 @@ national vocabulary, or blank where the table's other rows print one, flagged (d
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 import pytest
@@ -13,7 +12,7 @@ from extract import ocr_pages, ocr_review
 from extract.forms.lib.project_table import without_printed_weight
 from extract.lib.indicator_levels import LEVEL1, LEVEL2, is_known
 from extract.models import ProjectIndicator, Provenance
-from tests.truth import FIXTURES, project_field_accuracy
+from tests.truth import FIXTURES, as_read, project_field_accuracy, record_of, table_truth
 
 # --- the printed weight as OCR reads it (extract.forms.lib.project_table) ----------------------------
 
@@ -119,21 +118,8 @@ def test_every_misreading_of_a_scan_of_weighted_levels_is_flagged(tmp_path):
     scan = Scan("anhui_calc_compilation_scan", source, 200, 0.56, (0.618, 0.224), quality=45, seed=30081)
     result = extract.read_report(make_scan(scan, tmp_path))
     assert isinstance(result, extract.ProjectFile)
-    got = json.loads(json.dumps(result.to_json_dicts(), default=str), parse_float=Decimal)
-    for table in got:
-        table["source_file"] = source.name
-    truth_file = FIXTURES / "projects" / "truth" / "anhui_calc_compilation.json"
-    truth = json.loads(truth_file.read_text("utf-8"), parse_float=Decimal)
-    differences = project_field_accuracy(truth, got)[2]
-    tables = [*result.projects, *result.department_tables]
-    unflagged = []
-    for difference in differences:
-        where = difference.split(":")[0].split(".")
-        table = tables[int(where[0].split()[1])]
-        record = table
-        if len(where) > 1 and "[" in where[1]:
-            kind, index = where[1].split("[")
-            record = getattr(table, kind)[int(index.rstrip("]"))]
-        if not record.needs_review:
-            unflagged.append(difference)
+    differences = project_field_accuracy(
+        table_truth("projects", "anhui_calc_compilation"), as_read(result, source.name)
+    )[2]
+    unflagged = [d for d in differences if not record_of(result, d).needs_review]
     assert unflagged == []

@@ -130,3 +130,42 @@ def project_field_accuracy(expected: list[dict], actual: list[dict]) -> tuple[in
         f"{k}: expected {want[k]!r}, got {got.get(k, '<missing>')!r}" for k in want if got.get(k) != want[k]
     ]
     return len(want) - len(diffs), len(want), diffs
+
+
+def table_truth(kind: str, stem: str) -> list[dict]:
+    """The truth of `tests/fixtures/<kind>/<stem>.pdf` (projects or departments), numbers as Decimal."""
+    return json.loads((FIXTURES / kind / "truth" / f"{stem}.json").read_text("utf-8"), parse_float=Decimal)
+
+
+def as_read(result, source_file: str) -> list[dict]:
+    """A file of tables as its JSON prints them, numbers as Decimal, each table named `source_file`
+    (a copy's own file name is not a reading: compared with the truth of the file it was made from)."""
+    tables = json.loads(json.dumps(result.to_json_dicts(), default=str), parse_float=Decimal)
+    for table in tables:
+        table["source_file"] = source_file
+    return tables
+
+
+def tables_in_print_order(result) -> list:
+    """A file of tables' tables in the order its JSON prints them (`project_fields` numbers them so)."""
+    tables: list = [*result.projects, *result.department_tables]
+    if result.department_tables:
+        tables.sort(key=lambda t: (t.provenance.page, t.provenance.bbox[1]))
+    return tables
+
+
+def record_of(result, field: str):
+    """The record a field (`table N.funding_lines[i].key`, or a difference naming one) belongs to: the
+    table for a table's own fields, and for a row that was not read; None for a table not read."""
+    where = field.split(":")[0].split(".")
+    tables = tables_in_print_order(result)
+    n = int(where[0].split()[1])
+    if n >= len(tables):
+        return None
+    table = tables[n]
+    if len(where) == 1 or "[" not in where[1]:
+        return table
+    kind, index = where[1].split("[")
+    records = getattr(table, kind)
+    i = int(index.split("]")[0])
+    return records[i] if i < len(records) else table

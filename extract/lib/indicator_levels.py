@@ -11,7 +11,7 @@ vocabulary is a misreading or a provincial variant: either way its record needs 
 
 from __future__ import annotations
 
-import re
+from .text import squash
 
 _SUFFIX = "指标"
 
@@ -49,13 +49,11 @@ LEVEL2 = frozenset(
     }
 )
 
-_SPACE = re.compile(r"\s")
-
 
 def is_known(level: str | None, vocabulary: frozenset[str]) -> bool:
     """Whether a level as the form hands it (its printed weight stripped) names one of `vocabulary`,
     with or without the suffix 指标 and spaces; a blank level is not judged here (None: True)."""
     if level is None:
         return True
-    name = _SPACE.sub("", level)
+    name = squash(level)
     return name.removesuffix(_SUFFIX) in vocabulary or name in vocabulary
