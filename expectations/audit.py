@@ -18,7 +18,11 @@ from pathlib import Path
 import duckdb
 import great_expectations as gx
 import pandas as pd
-from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.data_context.types.base import (
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
+)
 
 from .lib.offline_docs import make_offline
 from .results import RuleResult, blocking
@@ -59,23 +63,27 @@ class AuditResult:
 
 
 def _gx_context(docs_dir: Path | None):
+    """An in-memory context whose one Data Docs site is the audit's (under `docs_dir`; none if None).
+
+    Made from its whole configuration at once: `get_context(mode="ephemeral")` would add a second
+    site, built into a temporary folder by every `build_data_docs()` and never removed (half the
+    Data Docs' time, and a site left in /tmp by every build), and each setting changed afterwards
+    is saved again as YAML."""
     # GX's progress bars and info logs would swamp every build's output.
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    sites = {}
     if docs_dir is not None:
-        context.add_data_docs_site(
-            site_name="audit",
-            site_config={
-                "class_name": "SiteBuilder",
-                "store_backend": {
-                    "class_name": "TupleFilesystemStoreBackend",
-                    "base_directory": str(docs_dir),
-                },
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-            },
-        )
-    return context
+        sites["audit"] = {
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        }
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        data_docs_sites=sites,
+        progress_bars=ProgressBarsConfig(globally=False),
+    )
+    return gx.get_context(project_config=config, mode="ephemeral")
 
 
 # How a failing row is named in the Data Docs (GX lists these columns of each one); finding_key,

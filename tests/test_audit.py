@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -383,3 +384,20 @@ def test_readme_example_rule_is_the_rule_file():
     readme = (Path(__file__).parents[1] / "docs" / "audit.md").read_text(encoding="utf-8")
     rule = next(r for r in load_rules() if r.name == "adjusted_budget")
     assert f"```sql\n{rule.path.read_text(encoding='utf-8')}```" in readme
+
+
+def test_audit_writes_its_data_docs_only_under_its_results_folder(tmp_path, monkeypatch):
+    # GX's default in-memory context builds a second Data Docs site into a temporary folder that
+    # nothing removes: one left behind by every build.
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    sql = """select * from (values ('k1', 2023, 'd', 'line', 'f.pdf', 1, 'a name', 'none', 'line'))
+    as t(finding_key, fiscal_year, department_name, subject, source_file, source_page, expected_value,
+         actual_value, line_name)"""
+    _rule_file(tmp_path / "rules", "named_lines", GOOD_HEADER, sql)
+    duckdb.connect(str(tmp_path / "build.duckdb")).close()
+    result = run_audit(tmp_path / "build.duckdb", tmp_path / "out", rules=load_rules(tmp_path / "rules"))
+    assert result.data_docs_index == tmp_path / "out" / "data_docs" / "index.html"
+    assert "named_lines" in result.data_docs_index.read_text(encoding="utf-8")
+    assert list(temp.iterdir()) == []
