@@ -9,6 +9,7 @@ dbt's `--log-format json` prints them), and dagster-dbt's `DbtCoreCliEventMessag
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import traceback
@@ -133,6 +134,9 @@ def _child(
         manifest = None
         if work is not None:
             manifest = _parsed(dbtRunner, parse)
+            # The parsed project lives as long as the child: the collector's full passes during the
+            # build need not walk it again (one took ≈ 0.3 s, before the first node).
+            gc.freeze()
             try:
                 work.recv()
             except EOFError:  # not to be run after all
