@@ -24,7 +24,6 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from .lib.cells import Char
-from .lib.geometry import rule
 
 _SKIP = {0, 0xFFFE, 0xFFFF, 0x0A, 0x0D}
 _SPACE = 0x20
@@ -289,8 +288,34 @@ def _edges(obj: int, matrix, height: float, out: list[dict]) -> None:
         for target in targets:
             if kind == raw.FPDF_SEGMENT_LINETO or target is start:
                 (x0, y0), (x1, y1) = prev, target
+                # `lib.geometry.rule(x0, y0, x1, y0)` and `rule(x0, y0, x0, y1)`, inlined: this runs
+                # once per segment of every path (a browser draws each rule as a thin rectangle).
                 if abs(y0 - y1) < 0.5 and abs(x0 - x1) >= 0.5:
-                    out.append(rule(x0, y0, x1, y0))
+                    left, right = (x0, x1) if x0 <= x1 else (x1, x0)
+                    out.append(
+                        {
+                            "object_type": "line",
+                            "orientation": "h",
+                            "x0": left,
+                            "x1": right,
+                            "top": y0,
+                            "bottom": y0,
+                            "width": right - left,
+                            "height": y0 - y0,
+                        }
+                    )
                 elif abs(x0 - x1) < 0.5 and abs(y0 - y1) >= 0.5:
-                    out.append(rule(x0, y0, x0, y1))
+                    top, bottom = (y0, y1) if y0 <= y1 else (y1, y0)
+                    out.append(
+                        {
+                            "object_type": "line",
+                            "orientation": "v",
+                            "x0": x0,
+                            "x1": x0,
+                            "top": top,
+                            "bottom": bottom,
+                            "width": x0 - x0,
+                            "height": bottom - top,
+                        }
+                    )
             prev = target
