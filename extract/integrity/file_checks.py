@@ -328,6 +328,7 @@ def _check_cross_reference(
         if xrefs.error is not None:
             raise xrefs.error
         document = xrefs.document
+        assert document is not None  # read without an error
         first_written: dict[int, int] = {}  # where each object stored directly was first written
         repaired = 0
         # Entries inside an object stream are left out: qpdf parsed those objects above.
