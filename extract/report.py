@@ -57,13 +57,14 @@ def read_report(
         pages = sheets.read_pages(path, data, settings)
     else:
         _check_bytes(path, data)
-        repaired = file_checks.as_repaired(data)
+        xrefs = file_checks.CrossReferences(data)  # read once, for both
+        repaired = file_checks.as_repaired(data, xrefs)
         pages, boxes = _read_pages(path, repaired, settings)
         if sum(p.char_count for p in pages) < settings.min_text_chars:
             raise errors.NoTextLayerError(path)
         # A page number read by OCR may be misread: it does not confirm the order of OCR pages.
         page_order_confirmed = not boxes and records.check_page_numbers(path, pages)
-        warnings = file_checks.check_file(path, data, len(pages), page_order_confirmed)
+        warnings = file_checks.check_file(path, data, len(pages), page_order_confirmed, xrefs)
         records.check_pages(path, pages)
         if _text_layer_unreadable(pages[0], boxes, settings):
             # A text layer that is not what is drawn (a font's map to Unicode lost in a re-distilled

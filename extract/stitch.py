@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .errors import TableShapeError
 from .forms.lib.table_spec import TableSpec
-from .lib.text import regex, squash
+from .lib.text import squash
 from .models import Provenance
 from .tables import Fragment, Row
 
@@ -34,14 +34,7 @@ def header_mapping(row: Row, spec: TableSpec) -> list[str | None] | None:
         key = squash(text)
         field = None
         if len(key) <= _MAX_HEADER_CHARS and (key or text is not None):
-            field = next(
-                (
-                    c.field
-                    for c in spec.columns
-                    if c.field not in used and regex(c.header_pattern).search(key)
-                ),
-                None,
-            )
+            field = next((f for f in spec.fields_matching(key) if f not in used), None)
         if field:
             used.add(field)
         mapping.append(field)

@@ -9,6 +9,7 @@ A fragment is the part of a table printed on one page; stitching fragments into 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -128,13 +129,18 @@ def closing_rules(page: pdfplumber.page.Page, tol: float) -> list[dict]:
     # of segments ends does a rule stop, and the rectangles' own ends (as short as the border is
     # thick) close nothing.
     vertical = _vertical_runs([e for e in edges if e["orientation"] == "v"], tol)
-    horizontal = [e for e in edges if e["orientation"] == "h" and e["width"] > tol]
+    horizontal = sorted(
+        (e for e in edges if e["orientation"] == "h" and e["width"] > tol), key=itemgetter("top")
+    )
     if len(vertical) < 2:
         return []
+    tops = [h["top"] for h in horizontal]
     ends = [(x, y) for x, top, bottom in vertical for y in (top, bottom)]
     open_at: set[float] = set()  # heights where a rule ends without a horizontal rule closing it
     for x, y in ends:
-        closed = any(abs(h["top"] - y) <= tol and h["x0"] - tol <= x <= h["x1"] + tol for h in horizontal)
+        # The rules at about that height (a browser draws hundreds a page), then the exact test.
+        near = horizontal[bisect_left(tops, y - 2 * tol - 1) : bisect_right(tops, y + 2 * tol + 1)]
+        closed = any(abs(h["top"] - y) <= tol and h["x0"] - tol <= x <= h["x1"] + tol for h in near)
         if not closed:
             open_at.add(round(y, 1))
     out = []

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from ..tables import PageContent
 from . import (
     department_anhui,
@@ -30,7 +32,13 @@ FORMS: tuple[Form, ...] = (
 
 def best_match(page: PageContent | list[str] | PageTexts) -> Match:
     """The form this page fits best: recognised forms first, then by the points of their signals."""
-    texts = PageTexts.of(page)
+    return _best_match(PageTexts.of(page))
+
+
+@functools.lru_cache(maxsize=64)
+def _best_match(texts: PageTexts) -> Match:
+    """Kept for the pages seen last: a file's first page is matched again to tell whether its text
+    layer reads, which form reads it, and where its first run of tables starts."""
     matches = [match(form, texts) for form in FORMS]
     return max(matches, key=lambda m: (m.recognised, m.points, -matches.index(m)))
 

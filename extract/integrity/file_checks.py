@@ -82,36 +82,65 @@ _OBJECT_HEADER = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
 # How far from where a cross-reference entry points its object may start and still be found
 # (qpdf and PDFium find it by scanning): an offset counted without a line ending, or a digit off.
 _NEARBY_BYTES = 64
+_PAGE, _FONT = pikepdf.Name.Page, pikepdf.Name.Font
+
+
+class CrossReferences:
+    """pdfminer's reading of every revision's cross-reference table, and where each object an entry
+    places (outside object streams) starts: `(xref, objid, offset, start or None)` in the tables'
+    order. Read once per file, for `as_repaired` and then `check_file` (the parse is ≈ a tenth of
+    the checks' CPU on a small file); a failure to read is kept, and `check_file` reports it."""
+
+    def __init__(self, data: bytes) -> None:
+        from pdfminer.pdfdocument import PDFDocument
+        from pdfminer.pdfparser import PDFParser
+
+        self.document = None
+        self.starts: list[tuple[object, int, int, int | None]] = []
+        self.error: Exception | None = None
+        try:
+            self.document = PDFDocument(PDFParser(io.BytesIO(data)))
+            self.starts = [
+                (xref, objid, offset, _object_start(data, objid, offset))
+                for xref in self.document.xrefs
+                for objid in xref.get_objids()
+                for stream_objid, offset, _ in (xref.get_pos(objid),)
+                if stream_objid is None
+            ]
+        except Exception as exc:  # pdfminer raises many unrelated types on damaged files
+            self.document, self.starts, self.error = None, [], exc
 
 
 def check_file(
-    path: Path, data: bytes, page_count: int, page_order_confirmed: bool = False
+    path: Path,
+    data: bytes,
+    page_count: int,
+    page_order_confirmed: bool = False,
+    xrefs: CrossReferences | None = None,
 ) -> tuple[str, ...]:
     """Reject a damaged file (IntegrityError); return warnings about faults the readers repair.
 
-    `page_order_confirmed`: the printed page numbers already vouch for the page tree's order."""
+    `page_order_confirmed`: the printed page numbers already vouch for the page tree's order.
+    `xrefs`: the file's cross-references as `as_repaired` read them (else read here); used up."""
     reconstructed, numbered_in_order = _check_objects(path, data, page_count)
     return _check_cross_reference(
-        path, data, page_count, page_order_confirmed or numbered_in_order, reconstructed
+        path,
+        xrefs or CrossReferences(data),
+        page_count,
+        page_order_confirmed or numbered_in_order,
+        reconstructed,
     )
 
 
-def as_repaired(data: bytes) -> bytes:
+def as_repaired(data: bytes, xrefs: CrossReferences | None = None) -> bytes:
     """The file as every reader should see it: when a cross-reference entry points a few bytes off
     its object (qpdf finds it; PDFium may load the page as blank or not at all), qpdf's rewrite of
     it with a correct table; else the file itself. `check_file` still judges the original bytes."""
-    from pdfminer.pdfdocument import PDFDocument
-    from pdfminer.pdfparser import PDFParser
-
+    xrefs = xrefs or CrossReferences(data)
+    if xrefs.error is not None:  # damaged beyond the readers' repair: check_file says how
+        return data
     try:
-        xrefs = PDFDocument(PDFParser(io.BytesIO(data))).xrefs
-        starts = [
-            (offset, _object_start(data, objid, offset))
-            for xref in xrefs
-            for objid in xref.get_objids()
-            for stream_objid, offset, _ in (xref.get_pos(objid),)
-            if stream_objid is None
-        ]
+        starts = [(offset, found) for _, _, offset, found in xrefs.starts]
         # Every entry right, or one of them nowhere near its object (rejected by check_file): as it is.
         if all(found == offset for offset, found in starts) or any(found is None for _, found in starts):
             return data
@@ -141,8 +170,9 @@ def _check_objects(path: Path, data: bytes, page_count: int) -> tuple[bool, bool
                 path, f"qpdf cannot read the page tree ({_first_line(exc)})"
             ) from None
         try:
+            page_set = set(pages)
             for obj in pdf.objects:
-                _check_object(path, obj, pages)
+                _check_object(path, obj, page_set)
         except pikepdf.PdfError as exc:
             raise errors.IntegrityError(path, f"qpdf cannot read an object ({_first_line(exc)})") from None
         warnings = pdf.get_warnings()  # qpdf hands each warning out once
@@ -176,7 +206,7 @@ def _check_structure_numbering(path: Path, pdf) -> bool:
     return True
 
 
-def _check_object(path: Path, obj, pages: list[tuple[int, int]]) -> None:
+def _check_object(path: Path, obj, pages: set[tuple[int, int]]) -> None:
     if isinstance(obj, pikepdf.Stream):
         _check_stream(path, obj)
         dictionary = obj.stream_dict
@@ -185,7 +215,7 @@ def _check_object(path: Path, obj, pages: list[tuple[int, int]]) -> None:
     else:
         return
     kind = dictionary.get("/Type")
-    if kind == pikepdf.Name.Page and obj.objgen not in pages:
+    if kind == _PAGE and obj.objgen not in pages:
         raise errors.IntegrityError(path, f"page object {obj.objgen[0]} is missing from the page tree")
     problem = _font_problem(dictionary, kind)
     if problem:
@@ -261,9 +291,10 @@ def _font_problem(dictionary, kind) -> str | None:
     """A font dictionary (found by /Type or /Subtype: one may be the damaged key) holds the entries
     its kind requires; a simple font lists one width per code from FirstChar to LastChar (one more or
     less shifts the advances of every code after it: digits print over each other, out of order)."""
-    subtype = dictionary.get("/Subtype")
+    # Asked first: qpdf answers a missing key's `get` several times slower (most objects have none).
+    subtype = dictionary.get("/Subtype") if "/Subtype" in dictionary else None
     subtype_name = str(subtype) if isinstance(subtype, pikepdf.Name) else None
-    if kind != pikepdf.Name.Font and subtype_name not in _FONT_REQUIRED_KEYS:
+    if kind != _FONT and subtype_name not in _FONT_REQUIRED_KEYS:
         return None
     required = ("/Type", "/Subtype", *_FONT_REQUIRED_KEYS.get(subtype_name or "", ()))
     missing = next((key for key in required if key not in dictionary), None)
@@ -284,35 +315,33 @@ def _first_line(exc: Exception) -> str:
 
 
 def _check_cross_reference(
-    path: Path, data: bytes, page_count: int, page_order_confirmed: bool, reconstructed: bool
+    path: Path, xrefs: CrossReferences, page_count: int, page_order_confirmed: bool, reconstructed: bool
 ) -> tuple[str, ...]:
     """Every revision's table points at the objects it names (a few bytes off: repaired, warned);
     pdfminer's page tree agrees with PDFium's; pages were first written in the tree's order unless
     their printed numbers vouch for it. A table that needed rebuilding (`reconstructed` by qpdf, or
     unreadable to pdfminer) may have lost objects: every object referred to must then be found."""
-    from pdfminer.pdfdocument import PDFDocument, PDFXRef, PDFXRefFallback
+    from pdfminer.pdfdocument import PDFXRef, PDFXRefFallback
     from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdfparser import PDFParser
 
     try:
-        document = PDFDocument(PDFParser(io.BytesIO(data)))
+        if xrefs.error is not None:
+            raise xrefs.error
+        document = xrefs.document
+        assert document is not None  # read without an error
         first_written: dict[int, int] = {}  # where each object stored directly was first written
         repaired = 0
-        for xref in document.xrefs:
-            for objid in xref.get_objids():
-                stream_objid, offset, _ = xref.get_pos(objid)
-                if stream_objid is not None:  # inside an object stream: qpdf parsed it above
-                    continue
-                found = _object_start(data, objid, offset)
-                if found is None:
-                    raise errors.IntegrityError(
-                        path, f"cross-reference table points object {objid} at the wrong offset"
-                    )
-                if found != offset:  # read from where it is, as PDFium and qpdf repair it
-                    repaired += 1
-                    if isinstance(xref, PDFXRef):  # a classic table (streams' entries are packed)
-                        xref.offsets[objid] = (None, found, xref.get_pos(objid)[2])
-                first_written[objid] = min(found, first_written.get(objid, found))
+        # Entries inside an object stream are left out: qpdf parsed those objects above.
+        for xref, objid, offset, found in xrefs.starts:
+            if found is None:
+                raise errors.IntegrityError(
+                    path, f"cross-reference table points object {objid} at the wrong offset"
+                )
+            if found != offset:  # read from where it is, as PDFium and qpdf repair it
+                repaired += 1
+                if isinstance(xref, PDFXRef):  # a classic table (streams' entries are packed)
+                    xref.offsets[objid] = (None, found, xref.get_pos(objid)[2])
+            first_written[objid] = min(found, first_written.get(objid, found))
         # pdfminer types a page id as any object; the pages of a document are numbered by object.
         page_ids = [cast(int, page.pageid) for page in PDFPage.create_pages(document)]
         unreadable = any(isinstance(xref, PDFXRefFallback) for xref in document.xrefs)

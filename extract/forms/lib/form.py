@@ -6,6 +6,7 @@ its header rows. Each page is scored against every form (`match`); the best reco
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +56,11 @@ class Signal:
         return max(self.weight, 2) if self.is_title else self.weight
 
 
+@functools.cache
+def _multiline(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.M)
+
+
 @dataclass(frozen=True)
 class PageTexts:
     """What a page prints, for signals: its lines (and ruled rows of one text) and every cell."""
@@ -74,7 +80,17 @@ class PageTexts:
 
     def has(self, signal: Signal) -> bool:
         # One search over all texts, a text a line: ^ and $ are a text's ends (no text holds "\n").
-        return re.search(signal.pattern, self._titles if signal.is_title else self._cells, re.M) is not None
+        # Forms share signals (186 signals, 116 patterns): each pattern is searched once a page.
+        key = (signal.pattern, signal.is_title)
+        found = self._found.get(key)
+        if found is None:
+            text = self._titles if signal.is_title else self._cells
+            found = self._found[key] = _multiline(signal.pattern).search(text) is not None
+        return found
+
+    @cached_property
+    def _found(self) -> dict[tuple[str, bool], bool]:
+        return {}
 
     @cached_property
     def _titles(self) -> str:

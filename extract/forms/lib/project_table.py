@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from ...models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport,
 from ...stitch import LogicalRow, header_mapping, stitch
 from ...tables import Fragment, PageContent, Row, TextLine, printed_line, printed_lines, reading_order
 from .form import DISTINCTIVE, Document, Form, Signal
-from .table_spec import ColumnSpec, TableSpec
+from .table_spec import KEPT_TEXTS, ColumnSpec, TableSpec
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,11 @@ class ProjectLayout:
     # Label cells a page of the form must also print (regexes on whole cells), for forms whose
     # title another form shares: Anhui's 项目类别 tick-box row.
     signals: tuple[str, ...] = ()
+
+    @cached_property
+    def read_cells(self) -> dict[str, tuple[str | None, tuple[tuple[str, str], ...]]]:
+        """`_cell_labels`' memo (not part of the layout's value)."""
+        return {}
 
 
 def title_pattern(words: str) -> str:
@@ -163,13 +169,26 @@ def _labels(row: Row, layout: ProjectLayout) -> dict[str, str | None]:
     cells = [t for t in row.cells if t is not None]
     out: dict[str, str | None] = {}
     for i, text in enumerate(cells):
+        field, inline = _cell_labels(text, layout)
+        if field is not None:
+            out[field] = cells[i + 1] if i + 1 < len(cells) else None
+            continue
+        out.update((k, v) for k, v in inline if k not in out)
+    return out
+
+
+def _cell_labels(text: str, layout: ProjectLayout) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """(the field a label cell names, else None; the labels printed with their values in it). Kept
+    per text (`ProjectLayout.read_cells`): every row is read for labels several times over."""
+    found = layout.read_cells.get(text)
+    if found is None:
+        if len(layout.read_cells) >= KEPT_TEXTS:
+            layout.read_cells.clear()
         key = squash(text).rstrip(_LABEL_PUNCTUATION)
         spec = next((s for s in layout.labels if regex(s.header_pattern).fullmatch(key)), None)
-        if spec is not None:
-            out[spec.field] = cells[i + 1] if i + 1 < len(cells) else None
-            continue
-        out.update((k, v) for k, v in _inline_labels(squash(text), layout).items() if k not in out)
-    return out
+        inline = () if spec is not None else tuple(_inline_labels(squash(text), layout).items())
+        found = layout.read_cells[text] = (spec.field if spec is not None else None, inline)
+    return found
 
 
 def _inline_labels(text: str, layout: ProjectLayout) -> dict[str, str]:

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+
+from ...lib.text import regex
+
+# Texts kept per table spec (`TableSpec.fields_matching`) before the memo starts afresh.
+KEPT_TEXTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -30,3 +36,19 @@ class TableSpec:
     identity_fields: tuple[str, ...]
     # Vertically merged cells printed once per merge, outermost first; a new outer value resets inner ones.
     carry_down: tuple[str, ...] = ()
+
+    def fields_matching(self, key: str) -> tuple[str, ...]:
+        """The fields of the columns whose header pattern `key` (a whitespace-free text) matches, in
+        column order. Kept per text: every row of a table is tried against every block's header."""
+        found = self.matched.get(key)
+        if found is None:
+            if len(self.matched) >= KEPT_TEXTS:
+                self.matched.clear()
+            found = tuple(c.field for c in self.columns if regex(c.header_pattern).search(key))
+            self.matched[key] = found
+        return found
+
+    @cached_property
+    def matched(self) -> dict[str, tuple[str, ...]]:
+        """`fields_matching`'s memo (not part of the spec's value)."""
+        return {}
