@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import Any, cast
 
 from . import errors
-from .report import read_header, read_report
 from .settings import DEFAULT_SETTINGS, ExtractSettings
 
 _log = logging.getLogger(__name__)
@@ -260,6 +259,8 @@ def read_reports(
     limits: Limits | None = None,
 ) -> Iterator[tuple[Path, Any]]:
     """(path, Report, ProjectFile or ReportError) for each file, extracted in parallel under limits."""
+    from .report import read_report  # here, not with this module: the workers forked next inherit it
+
     return read_files(read_report, paths, settings or DEFAULT_SETTINGS, limits or Limits())
 
 
@@ -269,4 +270,6 @@ def read_headers(
     limits: Limits | None = None,
 ) -> Iterator[tuple[Path, Any]]:
     """(path, ReportHeader or ReportError) for each file, first pages only, under limits."""
+    from .report import read_header  # as read_reports
+
     return read_files(read_header, paths, settings or DEFAULT_SETTINGS, limits or Limits())
