@@ -29,6 +29,7 @@ import multiprocessing as mp
 import os
 import resource
 import signal
+import sys
 import time
 import traceback
 from collections import deque
@@ -259,9 +260,7 @@ def read_reports(
     limits: Limits | None = None,
 ) -> Iterator[tuple[Path, Any]]:
     """(path, Report, ProjectFile or ReportError) for each file, extracted in parallel under limits."""
-    from .report import read_report  # here, not with this module: the workers forked next inherit it
-
-    return read_files(read_report, paths, settings or DEFAULT_SETTINGS, limits or Limits())
+    return read_files(_reader("read_report"), paths, settings or DEFAULT_SETTINGS, limits or Limits())
 
 
 def read_headers(
@@ -270,6 +269,20 @@ def read_headers(
     limits: Limits | None = None,
 ) -> Iterator[tuple[Path, Any]]:
     """(path, ReportHeader or ReportError) for each file, first pages only, under limits."""
-    from .report import read_header  # as read_reports
+    return read_files(_reader("read_header"), paths, settings or DEFAULT_SETTINGS, limits or Limits())
 
-    return read_files(read_header, paths, settings or DEFAULT_SETTINGS, limits or Limits())
+
+def __getattr__(name: str) -> Any:
+    """PEP 562: `read_report` and `read_header` (extract.report, with PDFium, pdfplumber, pikepdf and
+    numpy) are imported on first use, by the process that forks the workers (they inherit them),
+    not with this module: the build process, which imports it, reads no file itself."""
+    if name in ("read_header", "read_report"):
+        from . import report
+
+        return getattr(report, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _reader(name: str) -> Reader:
+    """This module's `read_report` or `read_header`, or what a test put in its place."""
+    return cast(Reader, getattr(sys.modules[__name__], name))
