@@ -39,14 +39,22 @@ def run_forked(fn: Callable[..., Any], *args: Any, as_raised: bool = False) -> A
         child.join()
 
 
-def result_of(receive: Connection, child: BaseProcess, fn: Callable[..., Any]) -> Any:
+def result_of(
+    receive: Connection, child: BaseProcess, fn: Callable[..., Any], on_note: Callable[..., Any] | None = None
+) -> Any:
     """The next result the child sends (`send_result`): `fn`'s value, or its exception raised here
-    (PhaseFailedError when it sent its text, or sent nothing and died)."""
-    try:
-        ok, value = receive.recv()
-    except EOFError:
-        child.join()
-        ok, value = False, None
+    (PhaseFailedError when it sent its text, or sent nothing and died). The notes it sends before
+    (`send_note`) are handed to `on_note` here, as they come."""
+    while True:
+        try:
+            ok, value = receive.recv()
+        except EOFError:
+            child.join()
+            ok, value = False, None
+        if ok is not None:
+            break
+        if on_note is not None:
+            on_note(*value)
     if not ok:
         if isinstance(value, BaseException):
             raise value
@@ -107,6 +115,11 @@ def _child(conn, fn: Callable[..., Any], args: tuple, as_raised: bool) -> None:
     die_with_parent()
     send_result(conn, fn, args, as_raised)
     conn.close()
+
+
+def send_note(conn: Connection, *args: Any) -> None:
+    """In a forked child: `args` for the parent's `on_note` (`result_of`), ahead of the result."""
+    conn.send((None, args))
 
 
 def send_result(conn: Connection, fn: Callable[..., Any], args: tuple, as_raised: bool) -> tuple[bool, Any]:

@@ -6,6 +6,7 @@ The CLI calls this; it runs the very jobs the Dagster UI and sensor run (definit
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import shutil
 import time
@@ -19,7 +20,7 @@ from orchestration.settings import Paths, Settings
 
 from . import build_log, rejections
 from .disk_full import disk_full_line
-from .forked import PhaseFailedError, die_with_parent, result_of, send_result, start_child
+from .forked import PhaseFailedError, die_with_parent, result_of, send_note, send_result, start_child
 from .inbox import Inbox, scan
 from .printable import printable
 
@@ -158,7 +159,8 @@ def _run_build(settings: Settings, instance, clock, progress, log_path, show_pha
     # by this process, which then builds and audits the warehouse (its peak memory, see forked.py).
     receive, reader = start_child(_scan_and_extract, settings, definitions, instance, progress, run_config)
     try:
-        inbox = result_of(receive, reader, scan)  # the scan's exception is raised here as itself
+        # Each file's progress shown by this process, on its streams; the scan's exception raised as itself.
+        inbox = result_of(receive, reader, scan, progress)
         outcome = BuildOutcome(paths, inbox, phase_seconds=clock.seconds)
         instance.add_dynamic_partitions("fiscal_year", _years(inbox))
         clock.done("scan")
@@ -255,11 +257,9 @@ def _scan_and_extract(send, settings: Settings, definitions, instance, progress,
     failed steps' lines sent (`result_of` receives each)."""
     die_with_parent()
     paths = settings.paths
+    shown = functools.partial(send_note, send) if progress else None
     scanned, inbox = send_result(
-        send,
-        scan,
-        (paths.reports_dir, progress, paths.header_cache_dir, settings.file_limits),
-        True,
+        send, scan, (paths.reports_dir, shown, paths.header_cache_dir, settings.file_limits), True
     )
     if scanned:
         years = _years(inbox)
