@@ -30,6 +30,7 @@ import multiprocessing as mp
 import os
 import resource
 import signal
+import sys
 import time
 import traceback
 from collections import deque
@@ -40,7 +41,6 @@ from pathlib import Path
 from typing import Any, cast
 
 from . import errors
-from .report import read_header, read_report
 from .settings import DEFAULT_SETTINGS, ExtractSettings
 
 _log = logging.getLogger(__name__)
@@ -265,7 +265,7 @@ def read_reports(
     limits: Limits | None = None,
 ) -> Iterator[tuple[Path, Any]]:
     """(path, Report, ProjectFile or ReportError) for each file, extracted in parallel under limits."""
-    return read_files(read_report, paths, settings or DEFAULT_SETTINGS, limits or Limits())
+    return read_files(_reader("read_report"), paths, settings or DEFAULT_SETTINGS, limits or Limits())
 
 
 def read_headers(
@@ -274,4 +274,20 @@ def read_headers(
     limits: Limits | None = None,
 ) -> Iterator[tuple[Path, Any]]:
     """(path, ReportHeader or ReportError) for each file, first pages only, under limits."""
-    return read_files(read_header, paths, settings or DEFAULT_SETTINGS, limits or Limits())
+    return read_files(_reader("read_header"), paths, settings or DEFAULT_SETTINGS, limits or Limits())
+
+
+def __getattr__(name: str) -> Any:
+    """PEP 562: `read_report` and `read_header` (extract.report, with PDFium, pdfplumber, pikepdf and
+    numpy) are imported on first use, by the process that forks the workers (they inherit them),
+    not with this module: the build process, which imports it, reads no file itself."""
+    if name in ("read_header", "read_report"):
+        from . import report
+
+        return getattr(report, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _reader(name: str) -> Reader:
+    """This module's `read_report` or `read_header`, or what a test put in its place."""
+    return cast(Reader, getattr(sys.modules[__name__], name))

@@ -23,21 +23,15 @@ from pathlib import Path
 
 from . import errors
 from .lib.cell_range import cell_range
+from .lib.file_kinds import is_table_file as is_table_file  # where extract.report looks for it
 from .lib.number_format import display
 from .lib.text import squash, unify_ideographs
 from .settings import ExtractSettings
 from .tables import Fragment, PageContent, Row, TextLine
 
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-WORD_SUFFIXES = (".docx",)
-SUFFIXES = SPREADSHEET_SUFFIXES + WORD_SUFFIXES
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # The OLE directory names a VBA project in UTF-16: an .xls with macros.
 _XLS_VBA = "_VBA_PROJECT".encode("utf-16-le")
-
-
-def is_table_file(path: Path) -> bool:
-    return path.suffix.lower() in SUFFIXES
 
 
 @dataclass

@@ -649,6 +649,47 @@ def test_definitions_load_without_arrow_pandas_or_great_expectations():
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+FILE_READERS = ("pypdfium2", "pdfplumber", "pdfminer", "pikepdf", "numpy", "extract.report")
+
+
+def test_the_build_process_loads_no_file_reader():
+    """All the build process imports (the CLI, the pipeline, the definitions, dbt's name_key plugin)
+    leaves out the PDF readers and numpy: the child that scans and extracts imports them."""
+    code = (
+        "import sys, orchestration.cli, orchestration.build.pipeline, orchestration.dbt_glue.name_key; "
+        "from orchestration.definitions import defs; defs(); "
+        f"print([m for m in {FILE_READERS!r} if m in sys.modules])"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.slow
+def test_a_build_audits_with_no_file_reader_in_the_build_process(tmp_path):
+    """When the audit's child is forked (the build's peak memory), the build process, which scanned
+    a new report and extracted it through its child, holds none of the readers."""
+    inbox = _inbox_of(tmp_path / "inbox", "nantong_culture_2023.pdf")
+    seen = tmp_path / "readers_at_the_audit"
+    build = ["build", "--reports", str(inbox), "--warehouse", str(tmp_path / "w.duckdb")]
+    code = (  # the step's own output goes to Dagster's captured logs: the spy writes a file
+        "import sys; from pathlib import Path; from orchestration.defs import checks\n"
+        "audit = checks.audit_in_child\n"
+        "def spy(*args):\n"
+        f"    Path({str(seen)!r}).write_text(repr([m for m in {FILE_READERS!r} if m in sys.modules]))\n"
+        "    return audit(*args)\n"
+        "checks.audit_in_child = spy\n"
+        f"from orchestration.cli import main; sys.exit(main({build!r}))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, SELFEVAL_DATA_DIR=str(tmp_path / "data"))
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert seen.read_text() == "[]"
+    assert (tmp_path / "w.duckdb").exists()
+
+
 def _fail():
     raise ValueError("boom")
 

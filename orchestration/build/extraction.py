@@ -31,8 +31,8 @@ from pathlib import Path
 
 from extract import ProjectFile, Report, ReportError, errors
 from extract.guarded import read_reports
+from extract.lib.file_kinds import is_table_file
 from extract.lib.text import file_name, name_key
-from extract.sheets import is_table_file
 from extract.store import EMPTY_TABLES_DIR, is_current, write_empty_tables, write_report
 from orchestration.settings import FileLimits
 

@@ -33,12 +33,28 @@ def run_forked(fn: Callable[..., Any], *args: Any, as_raised: bool = False) -> A
     errors), so that the caller tells them apart as if `fn` had run here."""
     receive, child = start_child(_child, fn, args, as_raised)
     try:
-        ok, value = receive.recv()  # before join: a large result would block the child's exit
-    except EOFError:
-        ok, value = False, None
+        return result_of(receive, child, fn)  # before join: a large result would block the child's exit
     finally:
         receive.close()
-    child.join()
+        child.join()
+
+
+def result_of(
+    receive: Connection, child: BaseProcess, fn: Callable[..., Any], on_note: Callable[..., Any] | None = None
+) -> Any:
+    """The next result the child sends (`send_result`): `fn`'s value, or its exception raised here
+    (PhaseFailedError when it sent its text, or sent nothing and died). The notes it sends before
+    (`send_note`) are handed to `on_note` here, as they come."""
+    while True:
+        try:
+            ok, value = receive.recv()
+        except EOFError:
+            child.join()
+            ok, value = False, None
+        if ok is not None:
+            break
+        if on_note is not None:
+            on_note(*value)
     if not ok:
         if isinstance(value, BaseException):
             raise value
@@ -97,6 +113,18 @@ class WarmChild:
 
 def _child(conn, fn: Callable[..., Any], args: tuple, as_raised: bool) -> None:
     die_with_parent()
+    send_result(conn, fn, args, as_raised)
+    conn.close()
+
+
+def send_note(conn: Connection, *args: Any) -> None:
+    """In a forked child: `args` for the parent's `on_note` (`result_of`), ahead of the result."""
+    conn.send((None, args))
+
+
+def send_result(conn: Connection, fn: Callable[..., Any], args: tuple, as_raised: bool) -> tuple[bool, Any]:
+    """In a forked child: `fn(*args)` sent to the parent (`result_of`), or its exception, as itself
+    where it can be (`as_raised`) or as text; returned as (whether it succeeded, the value)."""
     try:
         payload = (True, fn(*args))
     except BaseException as exc:  # everything goes back to the parent, as text or as itself
@@ -106,7 +134,7 @@ def _child(conn, fn: Callable[..., Any], args: tuple, as_raised: bool) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
     conn.send(payload)
-    conn.close()
+    return payload
 
 
 def sendable(exc: BaseException) -> BaseException:

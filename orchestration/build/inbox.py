@@ -31,7 +31,7 @@ from extract.errors import (
     WorkerCrashedError,
 )
 from extract.guarded import read_headers
-from extract.sheets import SUFFIXES as TABLE_FILE_SUFFIXES
+from extract.lib.file_kinds import SUFFIXES as TABLE_FILE_SUFFIXES
 from orchestration.settings import FileLimits
 
 from .atomic_write import replaced_on_success

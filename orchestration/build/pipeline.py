@@ -6,6 +6,7 @@ The CLI calls this; it runs the very jobs the Dagster UI and sensor run (definit
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import shutil
 import time
@@ -19,7 +20,7 @@ from orchestration.settings import Paths, Settings
 
 from . import build_log, rejections
 from .disk_full import disk_full_line
-from .forked import PhaseFailedError, run_forked
+from .forked import PhaseFailedError, die_with_parent, result_of, send_note, send_result, start_child
 from .inbox import Inbox, scan
 from .printable import printable
 
@@ -151,28 +152,28 @@ def _run_build(settings: Settings, instance, clock, progress, log_path, show_pha
     run_config = build_log.run_config(log_path, show_phases)
     definitions = build_definitions(settings)
     clock.done("load")
-    # Scanned after loading, just before extraction forks: new files' first pages are read in
-    # forked workers, and after a fork this process pays a page fault on every page it next writes
-    # (all of them again after the extraction fork). Loading Dagster and dbt after such a fork
-    # took ≈ 0.25 s longer, on any build that added a file.
-    inbox = scan(
-        paths.reports_dir,
-        progress=progress,
-        cache_dir=paths.header_cache_dir,
-        file_limits=settings.file_limits,
-    )
-    outcome = BuildOutcome(paths, inbox, phase_seconds=clock.seconds)
-    years = [str(y) for y in inbox.years()]
-    instance.add_dynamic_partitions("fiscal_year", years)
-    clock.done("scan")
-    # Extraction runs in its own process: the PDF readers, Arrow and pandas it loads stay out of
-    # the process that then builds and audits the warehouse (peak memory, see forked.py).
+    # The scan and the extraction run in one forked child, after loading (after a fork this
+    # process pays a page fault on every page it next writes: loading Dagster and dbt after one
+    # took ≈ 0.25 s longer). The PDF readers (PDFium, pdfplumber, pikepdf, numpy), Arrow and pandas
+    # are imported there, once, for the header workers and the extraction workers it forks: never
+    # by this process, which then builds and audits the warehouse (its peak memory, see forked.py).
+    receive, reader = start_child(_scan_and_extract, settings, definitions, instance, progress, run_config)
     try:
-        outcome.failed_steps.extend(
-            run_forked(_extract_years, paths, inbox, definitions, instance, years, run_config)
-        )
-    except PhaseFailedError as exc:  # the warehouse is still rebuilt from what was extracted before
-        outcome.failed_steps.append(str(exc))
+        # Each file's progress shown by this process, on its streams; the scan's exception raised as itself.
+        inbox = result_of(receive, reader, scan, progress)
+        outcome = BuildOutcome(paths, inbox, phase_seconds=clock.seconds)
+        instance.add_dynamic_partitions("fiscal_year", _years(inbox))
+        clock.done("scan")
+        try:
+            outcome.failed_steps.extend(result_of(receive, reader, _extract_years))
+        except PhaseFailedError as exc:  # the warehouse is still rebuilt from what was extracted before
+            outcome.failed_steps.append(str(exc))
+    except BaseException:  # interrupted, or the scan failed: no extraction goes on behind the build's back
+        reader.kill()
+        raise
+    finally:
+        receive.close()
+        reader.join()
     clock.done("extract")
     with contextlib.suppress(OSError):  # a full disk, say: the dbt step starts its own and says why
         _prestart_dbt(settings)
@@ -245,6 +246,26 @@ def _step_seconds(instance, run_id: str, names: dict[str, str]) -> dict[str, flo
         elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
             out[names[event.step_key]] = record.timestamp - started[event.step_key]
     return out
+
+
+def _years(inbox: Inbox) -> list[str]:
+    return [str(y) for y in inbox.years()]
+
+
+def _scan_and_extract(send, settings: Settings, definitions, instance, progress, run_config: dict) -> None:
+    """In a forked child: the inbox scanned and sent, then its fiscal years extracted and the
+    failed steps' lines sent (`result_of` receives each)."""
+    die_with_parent()
+    paths = settings.paths
+    shown = functools.partial(send_note, send) if progress else None
+    scanned, inbox = send_result(
+        send, scan, (paths.reports_dir, shown, paths.header_cache_dir, settings.file_limits), True
+    )
+    if scanned:
+        years = _years(inbox)
+        instance.add_dynamic_partitions("fiscal_year", years)  # this process's copy of the instance
+        send_result(send, _extract_years, (paths, inbox, definitions, instance, years, run_config), False)
+    send.close()
 
 
 def _extract_years(
