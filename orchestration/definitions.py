@@ -41,6 +41,21 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
 
 
+def extraction_definitions(settings: Settings) -> dg.Definitions:
+    """The extraction asset and its job alone, as in `build_definitions`: what `selfeval build`'s
+    child that scans and extracts runs, loaded without dagster-dbt and dbt-core (≈ 1.2 s), so that
+    it extracts while the build process loads them (orchestration/build/pipeline.py)."""
+    from orchestration.defs import assets, loggers, resources, sensors
+
+    return dg.Definitions(
+        assets=[assets.extracted_reports],
+        jobs=[sensors.extract_year_job],
+        resources=resources.extraction_resources_for(settings),
+        loggers=loggers.LOGGERS,
+        executor=dg.in_process_executor,
+    )
+
+
 @dg.definitions
 def defs() -> dg.Definitions:
     return build_definitions(Settings.from_env())

@@ -666,6 +666,31 @@ def test_the_build_process_loads_no_file_reader():
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_the_extraction_definitions_load_without_dbt(tmp_path):
+    """The child that scans and extracts loads the extraction's job without dagster-dbt and dbt-core
+    (it extracts while the build process loads them), and that job selects what the full
+    definitions' job selects."""
+    from orchestration.definitions import build_definitions
+
+    settings = _settings(tmp_path, tmp_path / "inbox")
+    code = (
+        "import sys; from orchestration.definitions import extraction_definitions; "
+        "from orchestration.settings import Settings; "
+        "job = extraction_definitions(Settings.from_env()).resolve_job_def('extract_year_job'); "
+        "print(sorted(k.to_user_string() for k in job.asset_layer.executable_asset_keys)); "
+        "print([m for m in ('dagster_dbt', 'dbt') if m in sys.modules])"
+    )
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "SELFEVAL_DATA_DIR": str(tmp_path / "data")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    selected, dbt_modules = out.stdout.strip().splitlines()[-2:]
+    assert dbt_modules == "[]"
+    full = build_definitions(settings).resolve_job_def("extract_year_job")
+    assert selected == str(sorted(k.to_user_string() for k in full.asset_layer.executable_asset_keys))
+    assert "extracted/report" in selected
+
+
 @pytest.mark.slow
 def test_a_build_audits_with_no_file_reader_in_the_build_process(tmp_path):
     """When the audit's child is forked (the build's peak memory), the build process, which scanned

@@ -150,15 +150,16 @@ def _run_build(settings: Settings, instance, clock, progress, log_path, show_pha
 
     paths = settings.paths
     run_config = build_log.run_config(log_path, show_phases)
-    definitions = build_definitions(settings)
-    clock.done("load")
-    # The scan and the extraction run in one forked child, after loading (after a fork this
-    # process pays a page fault on every page it next writes: loading Dagster and dbt after one
-    # took ≈ 0.25 s longer). The PDF readers (PDFium, pdfplumber, pikepdf, numpy), Arrow and pandas
-    # are imported there, once, for the header workers and the extraction workers it forks: never
-    # by this process, which then builds and audits the warehouse (its peak memory, see forked.py).
-    receive, reader = start_child(_scan_and_extract, settings, definitions, instance, progress, run_config)
+    # The scan and the extraction run in one forked child, started first: it loads the extraction's
+    # definitions alone and reads the inbox on the other core while this process loads dagster-dbt
+    # and dbt-core for the warehouse's (≈ 1.2 s of a one-report build's ≈ 2 s of loading). The PDF
+    # readers (PDFium, pdfplumber, pikepdf, numpy), Arrow and pandas are imported there, once, for the
+    # header workers and the extraction workers it forks: never by this process, which then builds
+    # and audits the warehouse (its peak memory, see forked.py).
+    receive, reader = start_child(_scan_and_extract, settings, instance, progress, run_config)
     try:
+        definitions = build_definitions(settings)
+        clock.done("load")
         # Each file's progress shown by this process, on its streams; the scan's exception raised as itself.
         inbox = result_of(receive, reader, scan, progress)
         outcome = BuildOutcome(paths, inbox, phase_seconds=clock.seconds)
@@ -168,7 +169,7 @@ def _run_build(settings: Settings, instance, clock, progress, log_path, show_pha
             outcome.failed_steps.extend(result_of(receive, reader, _extract_years))
         except PhaseFailedError as exc:  # the warehouse is still rebuilt from what was extracted before
             outcome.failed_steps.append(str(exc))
-    except BaseException:  # interrupted, or the scan failed: no extraction goes on behind the build's back
+    except BaseException:  # interrupted, loading or the scan failed: no extraction behind the build's back
         reader.kill()
         raise
     finally:
@@ -252,11 +253,14 @@ def _years(inbox: Inbox) -> list[str]:
     return [str(y) for y in inbox.years()]
 
 
-def _scan_and_extract(send, settings: Settings, definitions, instance, progress, run_config: dict) -> None:
+def _scan_and_extract(send, settings: Settings, instance, progress, run_config: dict) -> None:
     """In a forked child: the inbox scanned and sent, then its fiscal years extracted and the
     failed steps' lines sent (`result_of` receives each)."""
+    from orchestration.definitions import extraction_definitions
+
     die_with_parent()
     paths = settings.paths
+    definitions = extraction_definitions(settings)
     shown = functools.partial(send_note, send) if progress else None
     scanned, inbox = send_result(
         send, scan, (paths.reports_dir, shown, paths.header_cache_dir, settings.file_limits), True

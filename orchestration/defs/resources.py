@@ -1,14 +1,16 @@
-"""Resources, made from the settings read once (orchestration/settings.py) by orchestration/definitions.py."""
+"""Resources, made from the settings read once (orchestration/settings.py) by orchestration/definitions.py.
+
+dagster-dbt (and the dbt-core it imports) only with the dbt resource: the extraction's resources,
+its assets and its job load without them (`definitions.extraction_definitions`)."""
 
 import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 from pydantic import PrivateAttr
 
 from orchestration.build.build_lock import build_lock
-from orchestration.defs.project import dbt_project
 from orchestration.settings import (
     DEFAULT_AUDIT_RUNS_KEPT,
     DEFAULT_DBT_THREADS,
@@ -17,6 +19,9 @@ from orchestration.settings import (
     Settings,
     dbt_executable,
 )
+
+if TYPE_CHECKING:
+    from dagster_dbt import DbtCliResource
 
 
 class SelfevalPaths(dg.ConfigurableResource):
@@ -77,7 +82,11 @@ class BuildLock(dg.ConfigurableResource):
         self._held.close()
 
 
-def dbt_resource() -> DbtCliResource:
+def dbt_resource() -> "DbtCliResource":
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.defs.project import dbt_project
+
     # Its output goes to the build log, a file: no colour codes. dbt's own log file is not kept
     # (what it says is in the step's output and so in the build log).
     return DbtCliResource(
@@ -87,9 +96,12 @@ def dbt_resource() -> DbtCliResource:
     )
 
 
-def resources_for(settings: Settings) -> dict:
+def extraction_resources_for(settings: Settings) -> dict:
     return {
         "paths": SelfevalPaths.from_settings(settings),
         "build_lock": BuildLock(data_dir=str(settings.data_dir)),
-        "dbt": dbt_resource(),
     }
+
+
+def resources_for(settings: Settings) -> dict:
+    return {**extraction_resources_for(settings), "dbt": dbt_resource()}
