@@ -686,7 +686,8 @@ def test_the_extraction_definitions_load_without_dbt(tmp_path):
     assert out.returncode == 0, out.stderr
     selected, dbt_modules = out.stdout.strip().splitlines()[-2:]
     assert dbt_modules == "[]"
-    full = build_definitions(settings).resolve_job_def("extract_year_job")
+    with dg.instance_for_test():  # resolving definitions consults Dagster's current instance
+        full = build_definitions(settings).resolve_job_def("extract_year_job")
     assert selected == str(sorted(k.to_user_string() for k in full.asset_layer.executable_asset_keys))
     assert "extracted/report" in selected
 
