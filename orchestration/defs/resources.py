@@ -101,7 +101,3 @@ def extraction_resources_for(settings: Settings) -> dict:
         "paths": SelfevalPaths.from_settings(settings),
         "build_lock": BuildLock(data_dir=str(settings.data_dir)),
     }
-
-
-def resources_for(settings: Settings) -> dict:
-    return {**extraction_resources_for(settings), "dbt": dbt_resource()}
