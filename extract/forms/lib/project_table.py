@@ -26,7 +26,7 @@ from ...models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport,
 from ...stitch import LogicalRow, header_mapping, stitch
 from ...tables import Fragment, PageContent, Row, TextLine, printed_line, printed_lines, reading_order
 from .form import DISTINCTIVE, Document, Form, Signal
-from .table_spec import KEPT_TEXTS, ColumnSpec, TableSpec
+from .table_spec import ColumnSpec, TableSpec, kept
 
 
 @dataclass(frozen=True)
@@ -180,15 +180,15 @@ def _labels(row: Row, layout: ProjectLayout) -> dict[str, str | None]:
 def _cell_labels(text: str, layout: ProjectLayout) -> tuple[str | None, tuple[tuple[str, str], ...]]:
     """(the field a label cell names, else None; the labels printed with their values in it). Kept
     per text (`ProjectLayout.read_cells`): every row is read for labels several times over."""
-    found = layout.read_cells.get(text)
-    if found is None:
-        if len(layout.read_cells) >= KEPT_TEXTS:
-            layout.read_cells.clear()
+
+    def read() -> tuple[str | None, tuple[tuple[str, str], ...]]:
         key = squash(text).rstrip(_LABEL_PUNCTUATION)
         spec = next((s for s in layout.labels if regex(s.header_pattern).fullmatch(key)), None)
-        inline = () if spec is not None else tuple(_inline_labels(squash(text), layout).items())
-        found = layout.read_cells[text] = (spec.field if spec is not None else None, inline)
-    return found
+        if spec is not None:
+            return spec.field, ()
+        return None, tuple(_inline_labels(squash(text), layout).items())
+
+    return kept(layout.read_cells, text, read)
 
 
 def _inline_labels(text: str, layout: ProjectLayout) -> dict[str, str]:

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 from ...lib.text import regex
 
-# Texts kept per table spec (`TableSpec.fields_matching`) before the memo starts afresh.
+# Texts a form's memo keeps (`kept`) before it starts afresh.
 KEPT_TEXTS = 10_000
+
+_K = TypeVar("_K", bound=Hashable)
+_V = TypeVar("_V")
+
+
+def kept(memo: dict[_K, _V], key: _K, make: Callable[[], _V]) -> _V:
+    """`memo[key]`, made by `make()` the first time it is asked for (never None); the memo starts
+    afresh once it holds KEPT_TEXTS keys."""
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= KEPT_TEXTS:
+            memo.clear()
+        found = memo[key] = make()
+    return found
 
 
 @dataclass(frozen=True)
@@ -40,13 +56,11 @@ class TableSpec:
     def fields_matching(self, key: str) -> tuple[str, ...]:
         """The fields of the columns whose header pattern `key` (a whitespace-free text) matches, in
         column order. Kept per text: every row of a table is tried against every block's header."""
-        found = self.matched.get(key)
-        if found is None:
-            if len(self.matched) >= KEPT_TEXTS:
-                self.matched.clear()
-            found = tuple(c.field for c in self.columns if regex(c.header_pattern).search(key))
-            self.matched[key] = found
-        return found
+        return kept(
+            self.matched,
+            key,
+            lambda: tuple(c.field for c in self.columns if regex(c.header_pattern).search(key)),
+        )
 
     @cached_property
     def matched(self) -> dict[str, tuple[str, ...]]:
