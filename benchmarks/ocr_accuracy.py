@@ -24,7 +24,6 @@ Prints a Markdown table; exits 1 when any bar is missed.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -47,7 +46,7 @@ from tests.fixtures.generator.scans import (  # noqa: E402
     make_redistilled,
     make_scan,
 )
-from tests.truth import as_read, project_fields, record_of  # noqa: E402
+from tests.truth import as_read, project_fields, record_of, table_truth  # noqa: E402
 
 KINDS = ("projects", "departments")
 LONG_TEXT_CHARS = 20  # a text longer than this is scored by characters, not as a whole
@@ -96,7 +95,7 @@ def _number_fields() -> set[str]:
         key.rsplit(".", 1)[-1]
         for kind in KINDS
         for path in (ROOT / "tests/fixtures" / kind / "truth").glob("*.json")
-        for key, value in project_fields(json.loads(path.read_text("utf-8"), parse_float=Decimal)).items()
+        for key, value in project_fields(table_truth(kind, path.stem)).items()
         if isinstance(value, Decimal | int) and not isinstance(value, bool)
     }
 
@@ -113,7 +112,7 @@ def score(truth: list[dict], result: extract.ProjectFile, source_file: str, numb
         )
         right = actual == expected
         record = key.split("]", 1)[0] + "]" if "[" in key.split(".", 1)[-1] else key.split(".", 1)[0]
-        if record.split(" ")[-1].split(".")[0].isdigit():  # not the file's `table count`
+        if key != "tables count":  # the file's own field, no table's
             records.setdefault(record, []).append(key if right else "")
         if is_number or key.endswith(" count"):
             out.numbers[0] += right
@@ -180,7 +179,7 @@ def main() -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         copies = _copies(Path(tmp), args.only, redistilled)
-        truths = {p: json.loads(t.read_text("utf-8"), parse_float=Decimal) for p, (_, _, t) in copies.items()}
+        truths = {p: table_truth(t.parent.parent.name, t.stem) for p, (_, _, t) in copies.items()}
         number_fields = _number_fields()
         rows, total, failed = [], Score(), []
         for path, result in sorted(read_reports(list(copies)), key=lambda item: str(item[0])):

@@ -42,7 +42,9 @@ _MALFORMED_NUMBER = re.compile(r"\d%[0-9oO]")
 # Marks read from a vertical rule: a rule is a thin upright stroke, like these.
 _RULE_LIKE = frozenset("1|lI[]")
 _NUMBER_OR_LATIN = re.compile(r"[0-9A-Za-z]")
-_CHINESE = re.compile(r"[\u3400-\u9fff]")
+# Chinese characters (CJK Unified Ideographs and Extension A), as a regex range; one, as a regex.
+IDEOGRAPHS = "\u3400-\u9fff"
+CJK = re.compile(f"[{IDEOGRAPHS}]")
 # A '%' with two circles side by side below its middle may be a '‰' read as '%' (docs/ocr.md): a
 # circle is a component of a height within _CIRCLE of the glyph's, at least _ROUND of it wide.
 _CIRCLE = (0.45, 0.8)
@@ -65,10 +67,33 @@ def line_confidence(
     scale: float = 1.0,
 ) -> float:
     """The confidence (0-1) a recognised line is taken with: its least sure character's (`score`,
-    the line's mean, where the recogniser gave none per character); 1 for a lone dash or slash the
-    ink confirms; 0 when a character at either end of it sits on a vertical rule (`spans`: each
-    character's x span in points; `rules`: the page's rules as pdfplumber lines, in points; `scale`:
-    pixels per point of `gray`)."""
+    the line's mean, where the recogniser gave none per character), unless its ink says otherwise
+    (`ink_verdict`: `spans`, each character's x span in points; `rules`, the page's rules as
+    pdfplumber lines, in points; `scale`, pixels per point of `gray`)."""
+    return scored(ink_verdict(gray, quad, text, spans, rules, scale), score, char_scores)
+
+
+def scored(verdict: float | None, score: float, char_scores: Sequence[float] | None) -> float:
+    """`line_confidence` from its line's `ink_verdict`, found once for both of a line's confidences."""
+    if verdict is not None:
+        return verdict
+    if char_scores:
+        return float(min(score, *char_scores))
+    return float(score)
+
+
+def ink_verdict(
+    gray: np.ndarray,
+    quad: Sequence[Sequence[float]],
+    text: str,
+    spans: Sequence[tuple[float, float]],
+    rules: Sequence[dict],
+    scale: float,
+) -> float | None:
+    """What the line's ink says of its reading, whatever the recogniser's scores: 1 for a lone dash
+    or slash the ink confirms; 0 when a character at either end of it sits on a vertical rule, a
+    number is malformed, a '%' is drawn like a '‰', or a digit and a Chinese character stand a
+    space's width apart; else None."""
     if text in ("—", "/") and lone_stroke(gray, quad, rules, scale) == text:
         return 1.0
     rules_x = [r["x0"] for r in rules if r["orientation"] == "v"]
@@ -78,9 +103,7 @@ def line_confidence(
         return 0.0
     if any(gap >= SPACE_OR_AUTOSPACE for gap in number_cjk_gaps(gray, quad, text, spans, rules, scale)):
         return 0.0
-    if char_scores:
-        return float(min(score, *char_scores))
-    return float(score)
+    return None
 
 
 def lone_stroke(
@@ -219,8 +242,8 @@ def number_cjk_gaps(
     pairs = [
         i
         for i in range(len(text) - 1)
-        if (_NUMBER_OR_LATIN.match(text[i]) and _CHINESE.match(text[i + 1]))
-        or (_CHINESE.match(text[i]) and _NUMBER_OR_LATIN.match(text[i + 1]))
+        if (_NUMBER_OR_LATIN.match(text[i]) and CJK.match(text[i + 1]))
+        or (CJK.match(text[i]) and _NUMBER_OR_LATIN.match(text[i + 1]))
     ]
     if not pairs or len(spans) != len(text):
         return []

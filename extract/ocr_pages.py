@@ -171,10 +171,9 @@ def read_image(rgb: np.ndarray, page_number: int, width: float, height: float) -
         read = "".join(c["text"] for c in chars)
         spans = [(c["x0"], c["x1"]) for c in chars]
         char_scores = [float(w[1]) for w in words or () if w[1] is not None and str(w[0]).strip()]
-        confidence = ocr_checks.line_confidence(
-            gray, quad, read, float(score), char_scores, spans, out.edges, scale
-        )
-        mean = ocr_checks.line_confidence(gray, quad, read, float(score), None, spans, out.edges, scale)
+        verdict = ocr_checks.ink_verdict(gray, quad, read, spans, out.edges, scale)  # once: it crops ink
+        confidence = ocr_checks.scored(verdict, float(score), char_scores)
+        mean = ocr_checks.scored(verdict, float(score), None)
         boxes.append(OcrBox(page_number, bbox, read, confidence, mean))
     _close_cjk_gaps(lines, rules_x)
     out.char_tuples.extend(as_char(c) for line in lines for c in line)
@@ -313,7 +312,7 @@ def _line_chars(quad, text: str, words: tuple | None, scale: float) -> list[dict
 
 # A dash printed alone in a cell ("nothing here") reads as the character for one, or a hyphen.
 _DASH_READINGS = frozenset({"一", "-", "--", "一一", "——", "_"})
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK = ocr_checks.CJK
 # A space the recogniser puts beside a Chinese character ('8730 户'): Chinese print sets none.
 _SPACE_BY_CJK = re.compile(
     r"(?<=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])\s+|\s+(?=[\u3400-\u9fff\u3000-\u303f\uff00-\uffef])"
@@ -533,7 +532,7 @@ _UNREADABLE = re.compile("[\x00-\x1f\x7f-\x9f\u00c0-\u024f\u3400-\u4dbf\ue000-\u
 # characters a page, under the share above, among others it turns into plausible ones (≥ read as
 # `g`, 、 as `1`). Pinyin keeps its tone marks among Latin letters (`（Ānhuī）`); × and ÷ are signs.
 _ACCENTED = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
-_IDEOGRAPHS = "\u3400-\u9fff"
+_IDEOGRAPHS = ocr_checks.IDEOGRAPHS
 _MISMAPPED = re.compile(
     f"[\x00\x01\x03-\x08\x0e-\x1f\x7f-\x9f]|(?<=[{_IDEOGRAPHS}])[{_ACCENTED}]|[{_ACCENTED}](?=[{_IDEOGRAPHS}])"
 )

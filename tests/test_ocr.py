@@ -21,9 +21,10 @@ import pytest
 import extract
 from extract import errors, ocr_checks, ocr_pages, ocr_review, pdfium_pages, report
 from extract.lib.geometry import rule
-from extract.models import FundingLine, Provenance
+from extract.models import FundingLine
 from extract.settings import DEFAULT_SETTINGS
 from tests.conftest import BAD_DIR
+from tests.lib.ocr_records import PROV, SURE, one_table_file
 from tests.truth import (
     AMOUNT_FIELDS,
     FIXTURES,
@@ -236,29 +237,16 @@ def test_recognised_punctuation_set_as_chinese_print_sets_it():
 
 # --- the arithmetic a record read by OCR must pass (extract.ocr_review) ------------------------------
 
-_PROV = Provenance(page=1, pages=(1,), bbox=(0.0, 0.0, 100.0, 20.0))
-_SURE = {1: (ocr_pages.OcrBox(1, (10.0, 5.0, 50.0, 15.0), "x", 0.99),)}
-
 
 def _funding(rate: str, score: str | None = "9.68", weight: str | None = "10") -> FundingLine:
     return FundingLine(
         "年度资金总额", "total", Decimal("120.00"), Decimal("135.60"), Decimal("131.28"), Decimal(rate),
-        None if weight is None else Decimal(weight), None if score is None else Decimal(score), None, _PROV,
+        None if weight is None else Decimal(weight), None if score is None else Decimal(score), None, PROV,
     )  # fmt: skip
-
-
-def _project(funding: tuple[FundingLine, ...]) -> extract.ProjectFile:
-    table = extract.ProjectReport(
-        form="project_national", fiscal_year=2022, department=None, department_code=None,
-        implementing_unit=None, implementing_unit_code=None, project_name="项目", project_code=None,
-        funding_lines=funding, goal_expected=None, goal_achieved=None, indicators=(), total_weight=None,
-        total_score=None, conclusion=None, problems=None, improvements=None, provenance=_PROV,
-    )  # fmt: skip
-    return extract.ProjectFile("f.pdf", "0", 1, (table,))
 
 
 def _flagged(line: FundingLine) -> bool:
-    return ocr_review.review(_project((line,)), _SURE, 0.9).projects[0].funding_lines[0].needs_review
+    return ocr_review.review(one_table_file((line,)), SURE, 0.9).projects[0].funding_lines[0].needs_review
 
 
 def test_rate_that_is_actual_over_budget_passes():
@@ -275,14 +263,14 @@ def test_score_above_its_weight_is_flagged():
 
 def test_low_confidence_is_flagged_even_when_the_arithmetic_holds():
     unsure = {1: (ocr_pages.OcrBox(1, (10.0, 5.0, 50.0, 15.0), "x", 0.6),)}
-    line = ocr_review.review(_project((_funding("96.81"),)), unsure, 0.9).projects[0].funding_lines[0]
+    line = ocr_review.review(one_table_file((_funding("96.81"),)), unsure, 0.9).projects[0].funding_lines[0]
     assert (line.ocr_confidence, line.needs_review) == (0.6, True)
 
 
 def _table_flagged(text: str, mean: float = 0.96) -> bool:
     """A table (no rows) with one line of `text` inside it, its least sure character at 0.54."""
     unsure = {1: (ocr_pages.OcrBox(1, (10.0, 5.0, 50.0, 15.0), text, 0.54, mean),)}
-    return ocr_review.review(_project(()), unsure, 0.9).projects[0].needs_review
+    return ocr_review.review(one_table_file(()), unsure, 0.9).projects[0].needs_review
 
 
 def test_unsure_character_of_a_line_a_table_field_holds_flags_the_table():

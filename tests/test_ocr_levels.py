@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 
 import extract
-from extract import ocr_pages, ocr_review
+from extract import ocr_review
 from extract.forms.lib.project_table import without_printed_weight
 from extract.lib.indicator_levels import LEVEL1, LEVEL2, is_known
-from extract.models import ProjectIndicator, Provenance
+from extract.models import ProjectIndicator
+from tests.lib.ocr_records import PROV, SURE, one_table_file
 from tests.truth import FIXTURES, as_read, project_field_accuracy, record_of, table_truth
 
 # --- the printed weight as OCR reads it (extract.forms.lib.project_table) ----------------------------
@@ -59,25 +60,16 @@ def test_misread_level1_is_unknown(read):
 
 # --- the flags (extract.ocr_review) ------------------------------------------------------------------
 
-_PROV = Provenance(page=1, pages=(1,), bbox=(0.0, 0.0, 100.0, 20.0))
-_SURE = {1: (ocr_pages.OcrBox(1, (10.0, 5.0, 50.0, 15.0), "x", 0.99),)}
-
 
 def _indicator(level1: str | None = "产出指标", level2: str | None = "数量指标", operator: str | None = "="):
     ten = Decimal("10")
     return ProjectIndicator(
-        level1, level2, "造林面积", operator, "2万亩", None, "2.1万亩", ten, ten, None, provenance=_PROV
+        level1, level2, "造林面积", operator, "2万亩", None, "2.1万亩", ten, ten, None, provenance=PROV
     )
 
 
 def _reviewed(*indicators: ProjectIndicator) -> list[bool]:
-    table = extract.ProjectReport(
-        form="project_national", fiscal_year=2022, department=None, department_code=None,
-        implementing_unit=None, implementing_unit_code=None, project_name="项目", project_code=None,
-        funding_lines=(), goal_expected=None, goal_achieved=None, indicators=indicators, total_weight=None,
-        total_score=None, conclusion=None, problems=None, improvements=None, provenance=_PROV,
-    )  # fmt: skip
-    result = ocr_review.review(extract.ProjectFile("f.pdf", "0", 1, (table,)), _SURE, 0.9)
+    result = ocr_review.review(one_table_file(indicators=indicators), SURE, 0.9)
     return [i.needs_review for i in result.projects[0].indicators]
 
 

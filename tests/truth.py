@@ -95,7 +95,7 @@ def project_fixture_names() -> list[str]:
 
 def load_project_truth(name: str) -> list[dict]:
     """One object per table, numbers as Decimal (as printed: `100.00`, `22.5`)."""
-    return json.loads((PROJECT_TRUTH_DIR / f"{name}.json").read_text(encoding="utf-8"), parse_float=Decimal)
+    return table_truth("projects", name)
 
 
 def project_fields(tables: list[dict]) -> dict[str, object]:

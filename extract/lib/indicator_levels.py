@@ -56,4 +56,4 @@ def is_known(level: str | None, vocabulary: frozenset[str]) -> bool:
     if level is None:
         return True
     name = squash(level)
-    return name.removesuffix(_SUFFIX) in vocabulary or name in vocabulary
+    return name.removesuffix(_SUFFIX) in vocabulary  # no level of the vocabulary ends in 指标
