@@ -327,12 +327,16 @@ class ProjectFile:
     department_tables: tuple[DepartmentTable, ...] = ()
     ocr_pages: tuple[int, ...] = ()  # pages read by OCR (docs/ocr.md), 1-based
 
-    def to_json_dicts(self) -> list[dict[str, Any]]:
-        """One object per table, in printed order (first page, then the top of the table)."""
+    def tables_in_order(self) -> list[ProjectReport | DepartmentTable]:
+        """Every table, in printed order (first page, then the top of the table)."""
         tables: list[ProjectReport | DepartmentTable] = [*self.projects, *self.department_tables]
         if self.department_tables:
             tables.sort(key=lambda t: (t.provenance.page, t.provenance.bbox[1]))
-        return [t.to_json_dict(self.source_file, self.sha256) for t in tables]
+        return tables
+
+    def to_json_dicts(self) -> list[dict[str, Any]]:
+        """One object per table, in printed order (`tables_in_order`)."""
+        return [t.to_json_dict(self.source_file, self.sha256) for t in self.tables_in_order()]
 
 
 def _flatten(rec: dict[str, Any]) -> dict[str, Any]:

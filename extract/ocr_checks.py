@@ -149,8 +149,8 @@ def glyph_parts(
     quad: Sequence[Sequence[float]],
     span: tuple[float, float],
     last: bool,
-    rules: Sequence[dict] = (),
-    scale: float = 1.0,
+    rules: Sequence[dict],
+    scale: float,
 ) -> list[tuple[int, int, int, int]]:
     """The boxes (x0, y0, x1, y1, pixels of `gray`) of the ink components of the character whose x
     span (pixels) is `span` in the recognised line `quad`: those centred in the first half of its
@@ -232,8 +232,8 @@ def number_cjk_gaps(
     quad: Sequence[Sequence[float]],
     text: str,
     spans: Sequence[tuple[float, float]],
-    rules: Sequence[dict] = (),
-    scale: float = 1.0,
+    rules: Sequence[dict],
+    scale: float,
 ) -> list[float]:
     """The blank between each digit or Latin letter and a Chinese character beside it (either order)
     in a recognised line, as a share of the line's ink height: the widest run of ink-free columns

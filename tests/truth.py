@@ -146,19 +146,11 @@ def as_read(result, source_file: str) -> list[dict]:
     return tables
 
 
-def tables_in_print_order(result) -> list:
-    """A file of tables' tables in the order its JSON prints them (`project_fields` numbers them so)."""
-    tables: list = [*result.projects, *result.department_tables]
-    if result.department_tables:
-        tables.sort(key=lambda t: (t.provenance.page, t.provenance.bbox[1]))
-    return tables
-
-
 def record_of(result, field: str):
     """The record a field (`table N.funding_lines[i].key`, or a difference naming one) belongs to: the
     table for a table's own fields, and for a row that was not read; None for a table not read."""
     where = field.split(":")[0].split(".")
-    tables = tables_in_print_order(result)
+    tables = result.tables_in_order()  # as its JSON prints them, and `project_fields` numbers them
     n = int(where[0].split()[1])
     if n >= len(tables):
         return None
