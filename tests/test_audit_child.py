@@ -47,6 +47,36 @@ def test_the_caller_never_imports_great_expectations_or_pandas(warehouse, tmp_pa
     assert out.stdout.strip().splitlines()[-1] == "True []"
 
 
+def test_the_child_audits_without_arrow_or_shapely_and_finds_the_same(audited_run, warehouse, tmp_path):
+    """A child forked by a build process (which never imports Arrow) leaves out the optional
+    libraries the audit does not use; its rules, findings and Data Docs are those of the audit in
+    this process, which has Arrow (conftest)."""
+    result, audited = audited_run
+    build = tmp_path / "build.duckdb"
+    shutil.copyfile(warehouse, build)
+    code = (
+        "import sys; from pathlib import Path; from orchestration.build.audit_child import _audit; "
+        f"o = _audit(Path({str(build)!r}), Path({str(tmp_path / 'r')!r}), 'x'); "
+        "print([(r.rule, r.checked_rows, r.failing_rows, r.metrics) for r in o.rules]); "
+        "print(sorted(m for m in ('pyarrow', 'shapely', 'great_expectations') if sys.modules.get(m)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    rules, loaded = out.stdout.strip().splitlines()[-2:]
+    assert loaded == "['great_expectations']"
+    assert rules == repr([(r.rule, r.checked_rows, r.failing_rows, r.metrics) for r in result.rules])
+    findings = []
+    for db in (build, audited):
+        with duckdb.connect(str(db), read_only=True) as con:
+            findings.append(con.sql("select * from audit.findings order by all").fetchall())
+    assert findings[0] == findings[1] != []
+    pages = [
+        sorted(p.name for p in (r / "data_docs").rglob("*.html"))
+        for r in (tmp_path / "r", audited.parent / "results")
+    ]
+    assert pages[0] == pages[1] and len(pages[0]) > 10
+
+
 def test_a_duckdb_error_in_the_child_is_raised_here_as_itself(tmp_path):
     not_a_database = tmp_path / "build.duckdb"
     not_a_database.write_text("not a database", encoding="utf-8")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,14 @@ from .forked import run_forked
 
 SAMPLE_ROWS = 10  # failing rows shown with each rule's check
 SAMPLE_COLUMNS = ["subject", "source_file", "source_page", "expected_value", "actual_value"]
+
+# Installed for other processes, imported by pandas and GX only if they are there, and used by no
+# part of the audit: Arrow (the extraction's Parquet; pandas 3 would keep its strings in it) and
+# shapely (rapidocr's; GX's geometry expectations). Each library catches the ImportError itself
+# (pandas.compat.pyarrow, great_expectations.util), so the child imports neither: ≈ 40 MB less at
+# the build's peak, which is the audit's (docs/performance.md), and the same findings, results and
+# Data Docs (tests/test_audit_child.py).
+UNUSED_BY_THE_AUDIT = ("pyarrow", "shapely")
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ def _audit(build: Path, results_dir: Path, run_name: str) -> AuditOutcome:
     # all kept until the child exits: the cyclic garbage collector, left on, traverses them again
     # and again while they are made and while the audit runs (≈ 0.5 s of CPU in a one-report build's
     # ≈ 3.5 s, memory unchanged; docs/performance.md), so it waits for the import and then leaves them out.
+    _leave_out(UNUSED_BY_THE_AUDIT)
     gc.disable()
     try:
         from expectations.audit import run_audit
@@ -60,6 +70,14 @@ def _audit(build: Path, results_dir: Path, run_name: str) -> AuditOutcome:
         gc.enable()
     gc.freeze()
     return outcome_of(run_audit(build, results_dir, run_name=run_name))
+
+
+def _leave_out(names: tuple[str, ...]) -> None:
+    """`import name` raises ImportError in this process from now on (the import system's documented
+    meaning of None in sys.modules), for each name not already imported: a process that has it
+    (one that extracted, or a test's) keeps using it."""
+    for name in names:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 def outcome_of(result) -> AuditOutcome:
