@@ -746,6 +746,28 @@ def test_forked_phase_killed_is_an_error_not_a_hang():
         run_forked(_killed)
 
 
+def test_this_processs_objects_stay_frozen_while_a_forked_child_lives():
+    """Unfrozen at once, this process's collector would walk the objects the child shares and copy
+    their pages; they are unfrozen when the child is joined (if none was frozen before)."""
+    import gc
+
+    from orchestration.build.forked import joined, start_child
+
+    assert gc.get_freeze_count() == 0
+    receive, child = start_child(_waits)
+    try:
+        assert gc.get_freeze_count() > 0
+    finally:
+        receive.close()  # the child's pipe ends: it leaves
+        joined(child)
+    assert gc.get_freeze_count() == 0
+
+
+def _waits(send):
+    send.send(None)
+    send.close()
+
+
 def test_dbt_failure_fails_the_step_with_dbts_own_first_error(definitions, tmp_path):
     """No extracted Parquet at all: dbt's sources find no files, and the step says so in dbt's words."""
     paths = _paths(tmp_path, tmp_path)

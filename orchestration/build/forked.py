@@ -11,6 +11,7 @@ import contextlib
 import ctypes
 import gc
 import multiprocessing as mp
+import os
 import pickle
 import signal
 import sys
@@ -18,9 +19,12 @@ import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, cast
 
 _PR_SET_PDEATHSIG = 1
+# The children started here and not yet joined, as (this process, the child) pids: while one lives,
+# this process's objects stay frozen (start_child, joined).
+_sharing: set[tuple[int, int]] = set()
 
 
 class PhaseFailedError(RuntimeError):
@@ -36,7 +40,7 @@ def run_forked(fn: Callable[..., Any], *args: Any, as_raised: bool = False) -> A
         return result_of(receive, child, fn)  # before join: a large result would block the child's exit
     finally:
         receive.close()
-        child.join()
+        joined(child)
 
 
 def result_of(
@@ -71,14 +75,32 @@ def start_child(target: Callable[..., None], *args: Any) -> tuple[Connection, Ba
     # What this process has buffered would otherwise be written twice: by it and by the child.
     sys.stdout.flush()
     sys.stderr.flush()
-    gc.freeze()  # the child's garbage collector leaves the parent's objects (and their pages) alone
+    # Frozen (gc.freeze), the objects the child inherits are left alone by both collectors: the
+    # child's, and this process's until the child is joined. Walking them would write to their pages,
+    # copying each (copy on write) for the process that wrote: during a long extraction, ≈ 23 MB of
+    # pages no longer shared (docs/performance.md). Python's documented use of gc.freeze before fork.
+    gc.freeze()
     try:
         child = ctx.Process(target=target, args=(send, *args), daemon=False)
         child.start()
-    finally:
-        gc.unfreeze()
+    except BaseException:
+        _unfreeze_unless_sharing()
+        raise
+    _sharing.add((os.getpid(), cast(int, child.pid)))
     send.close()
     return receive, child
+
+
+def joined(child: BaseProcess) -> None:
+    """`child.join()`; this process's objects are unfrozen once no child it started shares them."""
+    child.join()
+    _sharing.discard((os.getpid(), cast(int, child.pid)))
+    _unfreeze_unless_sharing()
+
+
+def _unfreeze_unless_sharing() -> None:
+    if not any(parent == os.getpid() for parent, _ in _sharing):
+        gc.unfreeze()
 
 
 class WarmChild:
@@ -107,7 +129,7 @@ class WarmChild:
         self._work_send.close()
         if self.process.is_alive():
             self.process.kill()
-        self.process.join()
+        joined(self.process)
         self.receive.close()
 
 

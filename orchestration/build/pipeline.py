@@ -20,7 +20,7 @@ from orchestration.settings import Paths, Settings
 
 from . import build_log, rejections
 from .disk_full import disk_full_line
-from .forked import PhaseFailedError, die_with_parent, result_of, send_note, send_result, start_child
+from .forked import PhaseFailedError, die_with_parent, joined, result_of, send_note, send_result, start_child
 from .inbox import Inbox, scan
 from .printable import printable
 
@@ -174,7 +174,7 @@ def _run_build(settings: Settings, instance, clock, progress, log_path, show_pha
         raise
     finally:
         receive.close()
-        reader.join()
+        joined(reader)
     clock.done("extract")
     with contextlib.suppress(OSError):  # a full disk, say: the dbt step starts its own and says why
         _prestart_dbt(settings)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from orchestration.build.forked import WarmChild, die_with_parent, start_child
+from orchestration.build.forked import WarmChild, die_with_parent, joined, start_child
 from orchestration.settings import BUILD_DATABASE
 
 _DONE = "done"
@@ -114,7 +114,7 @@ def events_of_dbt_in_child(
         receive.close()
         if child.is_alive() and outcome.error is None and not outcome.success:
             child.kill()  # the consumer stopped early (an error in this process)
-        child.join()
+        joined(child)
 
 
 def _child(
