@@ -28,6 +28,7 @@ import gc
 import logging
 import multiprocessing as mp
 import os
+import pickle
 import resource
 import signal
 import sys
@@ -213,6 +214,11 @@ def read_files(
         workers.remove(worker)
         worker.stop(kill)
 
+    # This process's objects, frozen while its workers live: its garbage collector, walking them as
+    # it stores the results, would write to the pages it shares with each worker (copy on write).
+    # Left frozen if they already were (a forked phase of a build: forked.start_child).
+    was_frozen = gc.get_freeze_count() > 0
+    gc.freeze()
     try:
         while pending or workers:
             for worker in [w for w in workers if w.path is None]:
@@ -238,12 +244,19 @@ def read_files(
                 path = cast(Path, worker.path)
                 worker.path = None
                 try:
-                    value, retiring = conn.recv()
+                    answer = conn.recv_bytes()
                 except EOFError:  # died without a word: killed by the kernel (memory) or a signal
                     worker.proc.join()
                     value, retiring = _death(path, worker.proc.exitcode, limits.memory_mb), True
-                if retiring or not pending:  # with nothing left for it, its heap goes before the
-                    retire(worker, kill=False)  # consumer stores the result (a long file's pages)
+                else:
+                    # With nothing left for it, its heap goes before the result is unpickled here
+                    # and the consumer stores it (a long file's pages, docs/performance.md).
+                    if not pending:
+                        retire(worker, kill=False)
+                    value, retiring = pickle.loads(answer)  # what Connection.recv does
+                    del answer
+                if retiring and worker in workers:
+                    retire(worker, kill=False)
                 if isinstance(value, errors.InternalError):
                     _log.error("%s: %s\n%s", path, value, value.traceback_text.rstrip())
                 yield path, value
@@ -257,6 +270,8 @@ def read_files(
         for worker in workers:  # the consumer stopped early, or the parent failed: no orphan, no zombie
             worker.stop(kill=True)
         workers.clear()
+        if not was_frozen:
+            gc.unfreeze()
 
 
 def read_reports(

@@ -55,6 +55,25 @@ def _dies(path, settings, sha256=None):
     return os.getpid()
 
 
+class _NotesItsWorker:
+    """A result that, when the consumer's process unpickles it, says whether the worker that sent it
+    is still running."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+
+    def __reduce__(self):
+        return _is_running_child, (self.pid,)
+
+
+def _is_running_child(pid: int) -> bool:
+    return pid in _children()
+
+
+def _noting(path, settings, sha256=None):
+    return _NotesItsWorker(os.getpid())
+
+
 def _paths(*names: str) -> list[Path]:
     return [Path(name) for name in names]
 
@@ -156,3 +175,20 @@ def test_a_worker_with_no_file_left_has_exited_before_its_last_result_is_handed_
     last, _ = next(results)
     assert last == Path("b.pdf") and _children() == before
     results.close()
+
+
+def test_a_worker_with_no_file_left_has_exited_before_its_last_result_is_unpickled():
+    # Unpickled beside the worker's heap, a long file's records would be held twice at once.
+    results = _run(_noting, _paths("a.pdf", "b.pdf"), seconds=60, memory_mb=256, workers=1)
+    assert results == {Path("a.pdf"): True, Path("b.pdf"): False}
+
+
+def test_the_consumers_objects_are_frozen_while_the_workers_live_and_unfrozen_after():
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    results = read_files(_pid, _paths("a.pdf", "b.pdf"), DEFAULT_SETTINGS, Limits(60, 256, 1))
+    next(results)
+    assert gc.get_freeze_count() > 0
+    assert len(list(results)) == 1
+    assert gc.get_freeze_count() == 0
