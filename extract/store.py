@@ -7,7 +7,8 @@ project_indicators,department_tables,department_funding_lines,department_key_tas
 department_indicators}.parquet for a file of tables (project and department-wide) —
 keyed by content, so the same file re-extracted overwrites its folder instead of adding a copy — and
 <root>/<sha256>/extractor_version=<version>, an empty file naming the extractor that wrote the folder
-(is_current: one stat per report, as cheap as the existence check it replaced).
+(is_current: one stat per report, as cheap as the existence check it replaced). The layout's
+names and is_current are in extract.lib.store_paths, which needs no Arrow.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cached_property
 from operator import attrgetter
-from pathlib import Path
 from types import NoneType
 from typing import Any, get_args, get_origin, get_type_hints
 
@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 from upath import UPath
 
 from . import version
+from .lib.store_paths import EMPTY_TABLES_DIR, version_file_name
 from .lib.text import name_key
 from .models import (
     BudgetLine,
@@ -49,11 +50,6 @@ from .models import (
 
 # Wide enough for any printed amount; the marts narrow it to DECIMAL(18,2).
 AMOUNT = pa.decimal128(38, 6)
-VERSION_FILE_PREFIX = "extractor_version="
-
-
-def version_file_name(extractor_version: str) -> str:
-    return f"{VERSION_FILE_PREFIX}{extractor_version}"
 
 
 @dataclass(frozen=True)
@@ -312,11 +308,6 @@ def file_rows(extracted: Report | ProjectFile, stamps: WriteStamps) -> dict[str,
     return {name: table.to_rows(extracted, stamps) for name, table in tables.items()}
 
 
-# Where write_empty_tables puts its files, relative to the folder of report folders: two levels
-# down, like <fiscal_year=YYYY>/<sha256>/, so a reader's `<root>/*/*/<table>.parquet` glob finds them.
-EMPTY_TABLES_DIR = Path("_schema") / "empty"
-
-
 def write_empty_tables(root: str | UPath) -> UPath:
     """Every table's schema as an empty Parquet file under <root>/_schema/empty/: a reader globbing
     <root>/*/*/<table>.parquet then finds each table, with its columns, even when no file of that
@@ -368,15 +359,6 @@ def write_report(
     if old is not None:
         _rmtree(old)
     return final
-
-
-def is_current(root: str | UPath | Path, sha256: str) -> bool:
-    """The report's folder exists and was written by this extractor version (else: extract again).
-
-    False too for folders written before versions were recorded."""
-    # A local Path is used as given: wrapping it in UPath costs ~20× a stat, per report per rebuild.
-    root = UPath(root) if isinstance(root, str) else root
-    return (root / sha256 / version_file_name(version.extractor_version())).exists()
 
 
 def _rmtree(path: UPath) -> None:

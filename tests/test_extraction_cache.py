@@ -14,7 +14,8 @@ import dagster as dg
 import pytest
 
 from extract import errors, guarded, read_header, read_report, version
-from extract.store import is_current, read_table, version_file_name, write_report
+from extract.lib.store_paths import is_current, version_file_name
+from extract.store import read_table, write_report
 from orchestration.build.extraction import extract_year, year_dir
 from orchestration.build.inbox import scan
 from orchestration.defs.resources import SelfevalPaths

@@ -13,8 +13,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from extract import store
 from extract.guarded import Limits, read_headers, read_reports
-from orchestration.build import extraction, inbox
+from orchestration.build import inbox
 from orchestration.build.extraction import extract_year
 from orchestration.build.inbox import scan
 from orchestration.build.printable import printable
@@ -92,14 +93,14 @@ def test_a_file_whose_records_cannot_be_stored_is_rejected_and_the_rest_of_its_y
 ):
     folder = _inbox(tmp_path, {"a.pdf": NANTONG, "b.pdf": PDF_DIR / "seed_suzhou_police_2022.pdf"})
     found = scan(folder)
-    write = extraction.write_report
+    write = store.write_report
 
     def failing_for_a(report, *args, **kwargs):
         if report.source_file == "a.pdf":
             raise UnicodeEncodeError("utf-8", "\udcb1", 0, 1, "surrogates not allowed")
         return write(report, *args, **kwargs)
 
-    monkeypatch.setattr(extraction, "write_report", failing_for_a)
+    monkeypatch.setattr(store, "write_report", failing_for_a)  # what the extraction stores with
     files = tuple(f for f in found.accepted)  # two years: extracted as one batch here
     data = tmp_path / "data"
     result = extract_year(files, 2023, data / "extracted", data / "rejected", data / "cache")

@@ -9,9 +9,10 @@ import duckdb
 import pyarrow.parquet as pq
 import yaml
 
+from extract.lib.store_paths import version_file_name
 from extract.lib.text import name_key
 from extract.models import FundingLine, ProjectFile, ProjectIndicator, ProjectReport, Provenance
-from extract.store import SCHEMAS, TABLES, read_table, version_file_name, write_report
+from extract.store import SCHEMAS, TABLES, read_table, write_report
 from extract.version import extractor_version
 from tests.conftest import DBT_PROJECT
 

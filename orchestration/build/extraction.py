@@ -18,6 +18,7 @@ both, and the spreadsheet is exact where the PDF is read from its print (docs/sp
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -32,8 +33,8 @@ from pathlib import Path
 from extract import ProjectFile, Report, ReportError, errors
 from extract.guarded import read_reports
 from extract.lib.file_kinds import is_table_file
+from extract.lib.store_paths import EMPTY_TABLES_DIR, is_current
 from extract.lib.text import file_name, name_key
-from extract.store import EMPTY_TABLES_DIR, is_current, write_empty_tables, write_report
 from orchestration.settings import FileLimits
 
 from . import rejections
@@ -181,8 +182,6 @@ def extract_year(
     result = YearResult(year)
     out = year_dir(extracted_dir, year)
     out.mkdir(parents=True, exist_ok=True)
-    # dbt's sources glob every table: a year of project tables only, or none, must still find the rest.
-    write_empty_tables(extracted_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(cache_dir)
     keep: set[str] = set()
@@ -208,35 +207,41 @@ def extract_year(
     # Parquet as they come, so memory does not grow with the batch.
     # Each worker reads the bytes the scan hashed, or rejects the file as changed while being read.
     hashes = {p: f.sha256 for p, f in todo.items()}
-    for path, value in read_reports(hashes, settings, limits.worker_limits()):
-        f = todo[path]
-        if not isinstance(value, ReportError):
-            try:
-                counts = _store(value, f, cache_dir, out, settings.reading)
-            except DiskFullError:
-                raise  # the whole step stops: every file after this one would fail the same way
-            except Exception as exc:  # this file's records cannot be stored: it alone is rejected
-                _log.exception("%s: storing its records failed", file_name(f.path))
-                value = errors.InternalError(
-                    f.path, f"{type(exc).__name__}: {next(iter(str(exc).splitlines()), '')}"
-                )
-        if isinstance(value, ReportError):
-            rejections.record(rejected_dir, f.path, f.sha256, str(value))
-            result.rejected.append((file_name(f.path), str(value)))
-            status = f"rejected: {value}"
-        else:
-            rejections.clear(rejected_dir, f.sha256)
-            keep.add(f.sha256)
-            kept[f.sha256] = (f, counts)
-            result.loaded.append(file_name(f.path))
-            result.count(counts)
-            status = "extracted"
-            if value.ocr_pages:  # scanned or unreadable pages: their rows carry needs_review flags
-                status += f" (pages {', '.join(map(str, value.ocr_pages))} read by OCR)"
-            if value.integrity_warnings:  # loaded (records checked), but the file needed repair: say so
-                status += f" (repaired: {'; '.join(value.integrity_warnings)})"
-        if progress:
-            progress(f, status)
+    try:
+        for path, value in read_reports(hashes, settings, limits.worker_limits()):
+            f = todo[path]
+            if not isinstance(value, ReportError):
+                try:
+                    counts = _store(value, f, cache_dir, out, settings.reading)
+                except DiskFullError:
+                    raise  # the whole step stops: every file after this one would fail the same way
+                except Exception as exc:  # this file's records cannot be stored: it alone is rejected
+                    _log.exception("%s: storing its records failed", file_name(f.path))
+                    value = errors.InternalError(
+                        f.path, f"{type(exc).__name__}: {next(iter(str(exc).splitlines()), '')}"
+                    )
+            if isinstance(value, ReportError):
+                rejections.record(rejected_dir, f.path, f.sha256, str(value))
+                result.rejected.append((file_name(f.path), str(value)))
+                status = f"rejected: {value}"
+            else:
+                rejections.clear(rejected_dir, f.sha256)
+                keep.add(f.sha256)
+                kept[f.sha256] = (f, counts)
+                result.loaded.append(file_name(f.path))
+                result.count(counts)
+                status = "extracted"
+                if value.ocr_pages:  # scanned or unreadable pages: their rows carry needs_review flags
+                    status += f" (pages {', '.join(map(str, value.ocr_pages))} read by OCR)"
+                if value.integrity_warnings:  # loaded (records checked), but the file needed repair: say so
+                    status += f" (repaired: {'; '.join(value.integrity_warnings)})"
+            if progress:
+                progress(f, status)
+    except BaseException:
+        with contextlib.suppress(OSError):  # the error that stopped the year is the one raised
+            _write_empty_tables(extracted_dir)
+        raise
+    _write_empty_tables(extracted_dir)
     gone = _superseded(kept)
     for pdf, exact in gone:
         keep.discard(pdf.sha256)
@@ -264,6 +269,16 @@ def extract_year(
     return result
 
 
+def _write_empty_tables(extracted_dir: Path) -> None:
+    """dbt's sources glob every table: a year of project tables only, or none, or one stopped
+    part-way, must still find the rest (store.write_empty_tables). Written after the year's files
+    are read, as their records are: the store imports Arrow, and the workers, forked before, then
+    never map it (a long file's extraction, docs/performance.md)."""
+    from extract.store import write_empty_tables
+
+    write_empty_tables(extracted_dir)
+
+
 def _remove_leftovers(folder: Path) -> None:
     """Half-written or swapped-out entries a killed build left (store.write_report's .tmp and .old
     folders): builds of a data folder take turns (build lock), so none is still being written."""
@@ -277,6 +292,8 @@ def _remove_leftovers(folder: Path) -> None:
 def _store(extracted: Report | ProjectFile, f: InboxFile, cache_dir: Path, out: Path, reading: str) -> dict:
     """Write one file's records to its cache entry and select it; its page and row counts, and the
     reading settings it was read under."""
+    from extract.store import write_report  # Arrow: see _write_empty_tables
+
     with named_if_disk_full(cache_dir / f.sha256):
         entry = Path(str(write_report(extracted, cache_dir, source_modified_at=_mtime(f.path))))
         counts = {
