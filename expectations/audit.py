@@ -26,7 +26,8 @@ from great_expectations.data_context.types.base import (
 
 from .lib.offline_docs import make_offline
 from .results import RuleResult, blocking
-from .rule_files import FINDING_CONTEXT, ExpectationSpec, Rule, RuleFileError, load_rules
+from .rule_files import ExpectationSpec, Rule, RuleFileError, load_rules
+from .rule_rows import read_rule_rows
 
 FINDING_COLUMNS = {
     "rule": "varchar",
@@ -96,11 +97,13 @@ def run_audit(
     out_dir: str | Path | None = None,
     rules: tuple[Rule, ...] | None = None,
     run_name: str = "audit",
+    rows: list[pd.DataFrame] | None = None,
 ) -> AuditResult:
     """Audit `build_db` with `rules` (default: the rule files), write `audit.findings` and
     `audit.rule_results` into it, return the result.
 
-    `run_name` names the run in the Data Docs (the Dagster run id in builds).
+    `run_name` names the run in the Data Docs (the Dagster run id in builds). `rows`: the rules'
+    rows, if already read from `build_db` (rule_rows.read_rule_rows).
     """
     start = time.perf_counter()
     rules = load_rules() if rules is None else rules
@@ -111,11 +114,8 @@ def run_audit(
     context = _gx_context(out / "data_docs" if out is not None else None)
     source = context.data_sources.add_pandas("warehouse")
     results, findings, raw = [], [], {}
-    # The rules' rows are read, then the build file closed while GX validates them: a DuckDB
-    # connection holds ≈ 30 MB (its catalog and the query buffers) that it gives back on closing, and
-    # the audit's child is the build's peak memory (docs/performance.md). Reopened to write its tables.
-    with duckdb.connect(str(build_db)) as con:
-        frames = [_rule_frame(con, rule) for rule in rules]
+    # The build file is closed while GX validates the rows, then reopened to write the audit's tables.
+    frames = read_rule_rows(build_db, rules) if rows is None else rows
     for rule, frame in zip(rules, frames, strict=True):
         batch = source.add_dataframe_asset(rule.name).add_batch_definition_whole_dataframe(rule.name)
         suite = context.suites.add(gx.ExpectationSuite(name=rule.name))
@@ -178,17 +178,6 @@ def _expectation(rule: Rule, spec: ExpectationSpec) -> gx.expectations.Expectati
     except ValueError as exc:  # pydantic's ValidationError: an unknown or ill-typed argument
         reason = "; ".join(line.strip() for line in str(exc).splitlines()[1:])
         raise RuleFileError(rule.path, f"{spec.name}: {reason}") from None
-
-
-def _rule_frame(con: duckdb.DuckDBPyConnection, rule: Rule) -> pd.DataFrame:
-    try:
-        frame = con.sql(rule.sql).df()
-    except (duckdb.ParserException, duckdb.BinderException) as exc:
-        raise RuleFileError(rule.path, str(exc).splitlines()[0]) from None
-    missing = [column for column in FINDING_CONTEXT if column not in frame.columns]
-    if missing:
-        raise RuleFileError(rule.path, f"the query returns no column {', '.join(missing)}")
-    return frame
 
 
 def _escaped_for_html(frame: pd.DataFrame) -> pd.DataFrame:

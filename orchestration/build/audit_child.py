@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from expectations.results import RuleResult, blocking
+from expectations.rule_files import load_rules
 
 from .forked import run_forked
 
@@ -58,18 +59,23 @@ def audit_in_child(build: Path, results_dir: Path, run_name: str) -> AuditOutcom
 
 
 def _audit(build: Path, results_dir: Path, run_name: str) -> AuditOutcome:
-    # Great Expectations: here, not in the build process. Its import makes ≈ 1,800 modules' objects,
-    # all kept until the child exits: the cyclic garbage collector, left on, traverses them again
-    # and again while they are made and while the audit runs (≈ 0.5 s of CPU in a one-report build's
-    # ≈ 3.5 s, memory unchanged; docs/performance.md), so it waits for the import and then leaves them out.
-    _leave_out(UNUSED_BY_THE_AUDIT)
+    _leave_out(UNUSED_BY_THE_AUDIT)  # before pandas is imported
+    # Great Expectations, and pandas: here, not in the build process. GX's import makes ≈ 1,800
+    # modules' objects, all kept until the child exits: the cyclic garbage collector, left on,
+    # traverses them again and again while they are made and while the audit runs (≈ 0.5 s of CPU in
+    # a one-report build's ≈ 3.5 s, memory unchanged; docs/performance.md), so it waits for the
+    # import and then leaves them out. The rules' rows are read first (rule_rows.py).
     gc.disable()
     try:
+        from expectations.rule_rows import read_rule_rows
+
+        rules = load_rules()
+        rows = read_rule_rows(build, rules)
         from expectations.audit import run_audit
     finally:
         gc.enable()
     gc.freeze()
-    return outcome_of(run_audit(build, results_dir, run_name=run_name))
+    return outcome_of(run_audit(build, results_dir, rules=rules, run_name=run_name, rows=rows))
 
 
 def _leave_out(names: tuple[str, ...]) -> None:
