@@ -666,6 +666,19 @@ def test_the_build_process_loads_no_file_reader():
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_the_extraction_forks_its_workers_before_arrow_is_imported():
+    """What the extraction's process has when it forks its workers (its code and the readers) leaves
+    out Arrow: imported by the first report stored, it is not beside a long file's worker."""
+    code = (
+        "import sys, orchestration.build.extraction, extract.guarded; extract.guarded.read_report; "
+        "print([m for m in ('pypdfium2', 'pyarrow', 'pandas') if m in sys.modules])"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "['pypdfium2']"
+
+
 def test_the_extraction_definitions_load_without_dbt(tmp_path):
     """The child that scans and extracts loads the extraction's job without dagster-dbt and dbt-core
     (it extracts while the build process loads them), and that job selects what the full
