@@ -636,17 +636,19 @@ def test_build_leaves_no_dbt_artifacts_behind(built):
 # --- memory: what each process loads --------------------------------------------------------------
 
 
+def _loaded_after(code: str, modules: tuple[str, ...]) -> str:
+    """Which of `modules` a fresh interpreter has imported after running `code`, as it prints them."""
+    script = f"import sys; {code}; print([m for m in {modules!r} if m in sys.modules])"
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip().splitlines()[-1]
+
+
 def test_definitions_load_without_arrow_pandas_or_great_expectations():
     """The process that builds and audits the warehouse loads Arrow/pandas/GX only when it needs them."""
-
-    code = (
-        "import sys; from orchestration.definitions import defs; defs(); "
-        "print([m for m in ('pyarrow', 'pandas', 'great_expectations') if m in sys.modules])"
-    )
-    root = Path(__file__).resolve().parent.parent
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    code = "from orchestration.definitions import defs; defs()"
+    assert _loaded_after(code, ("pyarrow", "pandas", "great_expectations")) == "[]"
 
 
 FILE_READERS = ("pypdfium2", "pdfplumber", "pdfminer", "pikepdf", "numpy", "extract.report")
@@ -656,27 +658,17 @@ def test_the_build_process_loads_no_file_reader():
     """All the build process imports (the CLI, the pipeline, the definitions, dbt's name_key plugin)
     leaves out the PDF readers and numpy: the child that scans and extracts imports them."""
     code = (
-        "import sys, orchestration.cli, orchestration.build.pipeline, orchestration.dbt_glue.name_key; "
-        "from orchestration.definitions import defs; defs(); "
-        f"print([m for m in {FILE_READERS!r} if m in sys.modules])"
+        "import orchestration.cli, orchestration.build.pipeline, orchestration.dbt_glue.name_key; "
+        "from orchestration.definitions import defs; defs()"
     )
-    root = Path(__file__).resolve().parent.parent
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert _loaded_after(code, FILE_READERS) == "[]"
 
 
 def test_the_extraction_forks_its_workers_before_arrow_is_imported():
     """What the extraction's process has when it forks its workers (its code and the readers) leaves
     out Arrow: imported by the first report stored, it is not beside a long file's worker."""
-    code = (
-        "import sys, orchestration.build.extraction, extract.guarded; extract.guarded.read_report; "
-        "print([m for m in ('pypdfium2', 'pyarrow', 'pandas') if m in sys.modules])"
-    )
-    root = Path(__file__).resolve().parent.parent
-    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().splitlines()[-1] == "['pypdfium2']"
+    code = "import orchestration.build.extraction, extract.guarded; extract.guarded.read_report"
+    assert _loaded_after(code, ("pypdfium2", "pyarrow", "pandas")) == "['pypdfium2']"
 
 
 def test_the_extraction_definitions_load_without_dbt(tmp_path):
