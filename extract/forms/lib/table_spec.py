@@ -66,3 +66,8 @@ class TableSpec:
     def matched(self) -> dict[str, tuple[str, ...]]:
         """`fields_matching`'s memo (not part of the spec's value)."""
         return {}
+
+    @cached_property
+    def header_rows(self) -> dict[tuple[str | None, ...], tuple[list[str | None] | None]]:
+        """`stitch.header_mapping`'s memo, by a row's cell texts (not part of the spec's value)."""
+        return {}
