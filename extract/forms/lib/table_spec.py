@@ -34,6 +34,9 @@ class ColumnSpec:
     field: str
     header_pattern: str
 
+    def __post_init__(self) -> None:
+        regex(self.header_pattern)  # compiled as the forms are declared (`form.Signal`)
+
 
 @dataclass(frozen=True)
 class TableSpec:
