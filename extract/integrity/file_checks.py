@@ -87,6 +87,7 @@ _OBJECT_HEADER = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
 # (qpdf and PDFium find it by scanning): an offset counted without a line ending, or a digit off.
 _NEARBY_BYTES = 64
 _PAGE, _FONT = pikepdf.Name.Page, pikepdf.Name.Font
+_FLATE_ONLY = ["/FlateDecode"]
 
 
 class CrossReferences:
@@ -235,40 +236,53 @@ def _check_structure_numbering(path: Path, pdf) -> bool:
 
 
 def _check_object(path: Path, obj, pages: set[tuple[int, int]]) -> None:
+    # A dictionary's keys are read once, as a set: asking qpdf whether it has each key costs as
+    # much as the set (and a missing key's `get` several times more); null values count as absent
+    # in both.
     if isinstance(obj, pikepdf.Stream):
-        _check_stream(path, obj)
         dictionary = obj.stream_dict
+        keys = dictionary.keys()
+        _check_stream(path, obj, dictionary, keys)
     elif isinstance(obj, pikepdf.Dictionary):
         dictionary = obj
+        keys = dictionary.keys()
     else:
         return
-    kind = dictionary.get("/Type") if "/Type" in dictionary else None  # as `_font_problem` asks
-    if kind == _PAGE and obj.objgen not in pages:
+    kind = dictionary.get("/Type") if "/Type" in keys else None
+    if kind is not None and kind == _PAGE and obj.objgen not in pages:
         raise errors.IntegrityError(path, f"page object {obj.objgen[0]} is missing from the page tree")
-    problem = _font_problem(dictionary, kind)
+    problem = _font_problem(dictionary, kind, keys)
     if problem:
         raise errors.IntegrityError(path, f"object {obj.objgen[0]} is malformed ({problem})")
 
 
-def _check_stream(path: Path, stream) -> None:
-    name = "{} {}".format(*stream.objgen)
-    declared = stream.stream_dict.get("/Filter")
+def _check_stream(path: Path, stream, dictionary, keys: set[str]) -> None:
+    declared = dictionary.get("/Filter") if "/Filter" in keys else None
     if isinstance(declared, pikepdf.Name):
         names = [str(declared)]
     elif isinstance(declared, pikepdf.Array):
         names = [str(item) for item in declared]
     else:
         names = []
+    if names == _FLATE_ONLY:  # most streams: the checks below, in short
+        problem = _inflate_problem(stream.read_raw_bytes())
+        if problem:
+            raise errors.IntegrityError(path, f"stream of object {_name(stream)} {problem}")
+        return
     unknown = next((n for n in names if n not in _STANDARD_FILTERS), None)
     if unknown is not None:  # readers then keep the data undecoded: a glyph or page draws nothing
-        raise errors.IntegrityError(path, f"stream of object {name} names an unknown filter {unknown}")
-    if not names and stream.stream_dict.get("/Type") == pikepdf.Name.XRef:
+        raise errors.IntegrityError(
+            path, f"stream of object {_name(stream)} names an unknown filter {unknown}"
+        )
+    if not names and dictionary.get("/Type") == pikepdf.Name.XRef:
         return
     body = stream.read_raw_bytes()  # decrypted, still encoded
     if not names:
         if _has_zlib_header(body) and _inflate_problem(body) is None:
             # A damaged /Filter key: the readers take the compressed bytes for the data itself.
-            raise errors.IntegrityError(path, f"stream of object {name} is compressed but declares no filter")
+            raise errors.IntegrityError(
+                path, f"stream of object {_name(stream)} is compressed but declares no filter"
+            )
         return
     if "/FlateDecode" not in names and "/Fl" not in names:
         return
@@ -279,10 +293,14 @@ def _check_stream(path: Path, stream) -> None:
         for decoder in names[:flate_at]:
             body = _TEXT_DECODERS[decoder](body)
     except ValueError as exc:
-        raise errors.IntegrityError(path, f"stream of object {name} is corrupt ({exc})") from None
+        raise errors.IntegrityError(path, f"stream of object {_name(stream)} is corrupt ({exc})") from None
     problem = _inflate_problem(body)
     if problem:
-        raise errors.IntegrityError(path, f"stream of object {name} {problem}")
+        raise errors.IntegrityError(path, f"stream of object {_name(stream)} {problem}")
+
+
+def _name(stream) -> str:
+    return "{} {}".format(*stream.objgen)
 
 
 def _has_zlib_header(body: bytes) -> bool:
@@ -315,17 +333,16 @@ _FONT_REQUIRED_KEYS = {
 }
 
 
-def _font_problem(dictionary, kind) -> str | None:
+def _font_problem(dictionary, kind, keys: set[str]) -> str | None:
     """A font dictionary (found by /Type or /Subtype: one may be the damaged key) holds the entries
     its kind requires; a simple font lists one width per code from FirstChar to LastChar (one more or
     less shifts the advances of every code after it: digits print over each other, out of order)."""
-    # Asked first: qpdf answers a missing key's `get` several times slower (most objects have none).
-    subtype = dictionary.get("/Subtype") if "/Subtype" in dictionary else None
+    subtype = dictionary.get("/Subtype") if "/Subtype" in keys else None  # `keys`: `_check_object`'s
     subtype_name = str(subtype) if isinstance(subtype, pikepdf.Name) else None
     if kind != _FONT and subtype_name not in _FONT_REQUIRED_KEYS:
         return None
     required = ("/Type", "/Subtype", *_FONT_REQUIRED_KEYS.get(subtype_name or "", ()))
-    missing = next((key for key in required if key not in dictionary), None)
+    missing = next((key for key in required if key not in keys), None)
     if missing is not None:
         return f"a font without its {missing} entry"
     first, last, widths = dictionary.get("/FirstChar"), dictionary.get("/LastChar"), dictionary.get("/Widths")
