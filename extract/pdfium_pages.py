@@ -30,6 +30,7 @@ _SPACE = 0x20
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 _MAX_FORM_DEPTH = 15
 _WALKED = (raw.FPDF_PAGEOBJ_TEXT, raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM)
+_MOVETO, _LINETO = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_LINETO
 
 
 @dataclass
@@ -284,45 +285,49 @@ def _edges(obj: int, matrix, height: float, out: list[dict]) -> None:
     for s in range(_count_segments(obj)):
         seg = _segment(obj, s)
         _segment_point(seg, ax, ay)
-        point = (a * px.value + c * py.value + e, height - (b * px.value + d * py.value + f))
+        x, y = px.value, py.value
+        point = (a * x + c * y + e, height - (b * x + d * y + f))
         kind = _segment_type(seg)
-        if kind == raw.FPDF_SEGMENT_MOVETO or prev is None:
+        if kind == _MOVETO or prev is None:
             start = prev = point
             continue
-        targets = [point]
-        if _segment_closes(seg) and start is not None:
-            targets.append(start)
-        for target in targets:
-            if kind == raw.FPDF_SEGMENT_LINETO or target is start:
-                (x0, y0), (x1, y1) = prev, target
-                # `lib.geometry.rule(x0, y0, x1, y0)` and `rule(x0, y0, x0, y1)`, inlined: this runs
-                # once per segment of every path (a browser draws each rule as a thin rectangle).
-                if abs(y0 - y1) < 0.5 and abs(x0 - x1) >= 0.5:
-                    left, right = (x0, x1) if x0 <= x1 else (x1, x0)
-                    out.append(
-                        {
-                            "object_type": "line",
-                            "orientation": "h",
-                            "x0": left,
-                            "x1": right,
-                            "top": y0,
-                            "bottom": y0,
-                            "width": right - left,
-                            "height": y0 - y0,
-                        }
-                    )
-                elif abs(x0 - x1) < 0.5 and abs(y0 - y1) >= 0.5:
-                    top, bottom = (y0, y1) if y0 <= y1 else (y1, y0)
-                    out.append(
-                        {
-                            "object_type": "line",
-                            "orientation": "v",
-                            "x0": x0,
-                            "x1": x0,
-                            "top": top,
-                            "bottom": bottom,
-                            "width": x0 - x0,
-                            "height": bottom - top,
-                        }
-                    )
-            prev = target
+        if kind == _LINETO:
+            _rule(prev, point, out)
+        prev = point
+        if start is not None and _segment_closes(seg):  # a line back to the subpath's start
+            _rule(prev, start, out)
+            prev = start
+
+
+def _rule(p0: tuple[float, float], p1: tuple[float, float], out: list[dict]) -> None:
+    """`lib.geometry.rule(x0, y0, x1, y0)` or `rule(x0, y0, x0, y1)` of a segment, if it is either,
+    inlined: this runs once per segment of every path (a browser draws each rule as a thin rectangle)."""
+    (x0, y0), (x1, y1) = p0, p1
+    if abs(y0 - y1) < 0.5 and abs(x0 - x1) >= 0.5:
+        left, right = (x0, x1) if x0 <= x1 else (x1, x0)
+        out.append(
+            {
+                "object_type": "line",
+                "orientation": "h",
+                "x0": left,
+                "x1": right,
+                "top": y0,
+                "bottom": y0,
+                "width": right - left,
+                "height": y0 - y0,
+            }
+        )
+    elif abs(x0 - x1) < 0.5 and abs(y0 - y1) >= 0.5:
+        top, bottom = (y0, y1) if y0 <= y1 else (y1, y0)
+        out.append(
+            {
+                "object_type": "line",
+                "orientation": "v",
+                "x0": x0,
+                "x1": x0,
+                "top": top,
+                "bottom": bottom,
+                "width": x0 - x0,
+                "height": bottom - top,
+            }
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import TableShapeError
-from .forms.lib.table_spec import TableSpec
+from .forms.lib.table_spec import TableSpec, kept
 from .lib.text import squash
 from .models import Provenance
 from .tables import Fragment, Row
@@ -27,10 +27,15 @@ _MAX_HEADER_CHARS = 30
 
 
 def header_mapping(row: Row, spec: TableSpec) -> list[str | None] | None:
-    """Field per column if `row` is a header row of `spec`, else None."""
+    """Field per column if `row` is a header row of `spec`, else None (not to be changed: kept per
+    row's texts, as a form tries a row against every block's header, some more than once)."""
+    return kept(spec.header_rows, row.cells, lambda: (_header_mapping(row.cells, spec),))[0]
+
+
+def _header_mapping(cells: tuple[str | None, ...], spec: TableSpec) -> list[str | None] | None:
     mapping: list[str | None] = []
     used: set[str] = set()
-    for text in row.cells:
+    for text in cells:
         key = squash(text)
         field = None
         if len(key) <= _MAX_HEADER_CHARS and (key or text is not None):
@@ -38,7 +43,7 @@ def header_mapping(row: Row, spec: TableSpec) -> list[str | None] | None:
         if field:
             used.add(field)
         mapping.append(field)
-    matched = [f for f, t in zip(mapping, row.cells, strict=True) if f and squash(t)]
+    matched = [f for f, t in zip(mapping, cells, strict=True) if f and squash(t)]
     return mapping if len(matched) >= spec.header_min_matches else None
 
 

@@ -217,7 +217,7 @@ def printed_line(item: TextLine | Row) -> str | None:
     whitespace removed; None for a row of several cells."""
     if isinstance(item, TextLine):
         return squash(item.text)
-    texts = [squash(t) for t in item.cells if squash(t)]
+    texts = [key for t in item.cells if (key := squash(t))]
     return texts[0] if len(texts) == 1 else None
 
 

@@ -29,10 +29,14 @@ from __future__ import annotations
 import base64
 import io
 import itertools
+import os
 import re
+import tempfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import cast
+from typing import BinaryIO, cast
 
 import pikepdf
 
@@ -83,6 +87,7 @@ _OBJECT_HEADER = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
 # (qpdf and PDFium find it by scanning): an offset counted without a line ending, or a digit off.
 _NEARBY_BYTES = 64
 _PAGE, _FONT = pikepdf.Name.Page, pikepdf.Name.Font
+_FLATE_ONLY = ["/FlateDecode"]
 
 
 class CrossReferences:
@@ -155,11 +160,35 @@ def as_repaired(data: bytes, xrefs: CrossReferences | None = None) -> bytes:
 # --- the objects, as qpdf parses them ----------------------------------------------------------
 
 
+@contextmanager
+def _mapped(data: bytes) -> Iterator[BinaryIO]:
+    """The bytes as a file in memory, for qpdf to map (`pikepdf.AccessMode.mmap`): from a BytesIO
+    every read qpdf's parser makes is a call into Python, half its time on a small file. The same
+    bytes either way; a BytesIO where no such file can be made."""
+    fh: BinaryIO | None = None
+    try:  # Linux: a file in memory, on no file system
+        fh = open(os.memfd_create("pdf"), "w+b") if hasattr(os, "memfd_create") else tempfile.TemporaryFile()  # noqa: SIM115
+        fh.write(data)
+        fh.seek(0)
+    except OSError:  # no room for it
+        if fh is not None:
+            fh.close()
+        fh = None
+    with fh or io.BytesIO(data) as source:
+        yield source
+
+
 def _check_objects(path: Path, data: bytes, page_count: int) -> tuple[bool, bool]:
     """(qpdf had to rebuild the cross-reference table by scanning the file, the pages' structure
     numbering vouches for their order)."""
+    with _mapped(data) as source:
+        return _check_parsed(path, source, page_count)
+
+
+def _check_parsed(path: Path, source: BinaryIO, page_count: int) -> tuple[bool, bool]:
     try:
-        pdf = pikepdf.open(io.BytesIO(data))
+        # With mmap, pikepdf falls back to reading the stream itself where it cannot map it.
+        pdf = pikepdf.open(source, access_mode=pikepdf.AccessMode.mmap)
     except (pikepdf.PdfError, pikepdf.PasswordError) as exc:
         raise errors.IntegrityError(path, f"qpdf cannot read the file ({_first_line(exc)})") from None
     with pdf:
@@ -207,40 +236,53 @@ def _check_structure_numbering(path: Path, pdf) -> bool:
 
 
 def _check_object(path: Path, obj, pages: set[tuple[int, int]]) -> None:
+    # A dictionary's keys are read once, as a set: asking qpdf whether it has each key costs as
+    # much as the set (and a missing key's `get` several times more); null values count as absent
+    # in both.
     if isinstance(obj, pikepdf.Stream):
-        _check_stream(path, obj)
         dictionary = obj.stream_dict
+        keys = dictionary.keys()
+        _check_stream(path, obj, dictionary, keys)
     elif isinstance(obj, pikepdf.Dictionary):
         dictionary = obj
+        keys = dictionary.keys()
     else:
         return
-    kind = dictionary.get("/Type")
-    if kind == _PAGE and obj.objgen not in pages:
+    kind = dictionary.get("/Type") if "/Type" in keys else None
+    if kind is not None and kind == _PAGE and obj.objgen not in pages:
         raise errors.IntegrityError(path, f"page object {obj.objgen[0]} is missing from the page tree")
-    problem = _font_problem(dictionary, kind)
+    problem = _font_problem(dictionary, kind, keys)
     if problem:
         raise errors.IntegrityError(path, f"object {obj.objgen[0]} is malformed ({problem})")
 
 
-def _check_stream(path: Path, stream) -> None:
-    name = "{} {}".format(*stream.objgen)
-    declared = stream.stream_dict.get("/Filter")
+def _check_stream(path: Path, stream, dictionary, keys: set[str]) -> None:
+    declared = dictionary.get("/Filter") if "/Filter" in keys else None
     if isinstance(declared, pikepdf.Name):
         names = [str(declared)]
     elif isinstance(declared, pikepdf.Array):
         names = [str(item) for item in declared]
     else:
         names = []
+    if names == _FLATE_ONLY:  # most streams: the checks below, in short
+        problem = _inflate_problem(stream.read_raw_bytes())
+        if problem:
+            raise errors.IntegrityError(path, f"stream of object {_name(stream)} {problem}")
+        return
     unknown = next((n for n in names if n not in _STANDARD_FILTERS), None)
     if unknown is not None:  # readers then keep the data undecoded: a glyph or page draws nothing
-        raise errors.IntegrityError(path, f"stream of object {name} names an unknown filter {unknown}")
-    if not names and stream.stream_dict.get("/Type") == pikepdf.Name.XRef:
+        raise errors.IntegrityError(
+            path, f"stream of object {_name(stream)} names an unknown filter {unknown}"
+        )
+    if not names and dictionary.get("/Type") == pikepdf.Name.XRef:
         return
     body = stream.read_raw_bytes()  # decrypted, still encoded
     if not names:
         if _has_zlib_header(body) and _inflate_problem(body) is None:
             # A damaged /Filter key: the readers take the compressed bytes for the data itself.
-            raise errors.IntegrityError(path, f"stream of object {name} is compressed but declares no filter")
+            raise errors.IntegrityError(
+                path, f"stream of object {_name(stream)} is compressed but declares no filter"
+            )
         return
     if "/FlateDecode" not in names and "/Fl" not in names:
         return
@@ -251,10 +293,14 @@ def _check_stream(path: Path, stream) -> None:
         for decoder in names[:flate_at]:
             body = _TEXT_DECODERS[decoder](body)
     except ValueError as exc:
-        raise errors.IntegrityError(path, f"stream of object {name} is corrupt ({exc})") from None
+        raise errors.IntegrityError(path, f"stream of object {_name(stream)} is corrupt ({exc})") from None
     problem = _inflate_problem(body)
     if problem:
-        raise errors.IntegrityError(path, f"stream of object {name} {problem}")
+        raise errors.IntegrityError(path, f"stream of object {_name(stream)} {problem}")
+
+
+def _name(stream) -> str:
+    return "{} {}".format(*stream.objgen)
 
 
 def _has_zlib_header(body: bytes) -> bool:
@@ -287,17 +333,16 @@ _FONT_REQUIRED_KEYS = {
 }
 
 
-def _font_problem(dictionary, kind) -> str | None:
+def _font_problem(dictionary, kind, keys: set[str]) -> str | None:
     """A font dictionary (found by /Type or /Subtype: one may be the damaged key) holds the entries
     its kind requires; a simple font lists one width per code from FirstChar to LastChar (one more or
     less shifts the advances of every code after it: digits print over each other, out of order)."""
-    # Asked first: qpdf answers a missing key's `get` several times slower (most objects have none).
-    subtype = dictionary.get("/Subtype") if "/Subtype" in dictionary else None
+    subtype = dictionary.get("/Subtype") if "/Subtype" in keys else None  # `keys`: `_check_object`'s
     subtype_name = str(subtype) if isinstance(subtype, pikepdf.Name) else None
     if kind != _FONT and subtype_name not in _FONT_REQUIRED_KEYS:
         return None
     required = ("/Type", "/Subtype", *_FONT_REQUIRED_KEYS.get(subtype_name or "", ()))
-    missing = next((key for key in required if key not in dictionary), None)
+    missing = next((key for key in required if key not in keys), None)
     if missing is not None:
         return f"a font without its {missing} entry"
     first, last, widths = dictionary.get("/FirstChar"), dictionary.get("/LastChar"), dictionary.get("/Widths")

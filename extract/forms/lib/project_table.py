@@ -54,6 +54,15 @@ class ProjectLayout:
     # title another form shares: Anhui's 项目类别 tick-box row.
     signals: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Compiled as the forms are declared (`form.Signal`): re.search(pattern) finds them in re's cache.
+        for spec in self.labels:
+            _inline_label(spec.header_pattern)
+        for pattern in (self.title_pattern, self.total_pattern, self.block_label_pattern):
+            re.compile(pattern)
+        for _, pattern in self.funding_sources:
+            re.compile(pattern)
+
     @cached_property
     def read_cells(self) -> dict[str, tuple[str | None, tuple[tuple[str, str], ...]]]:
         """`_cell_labels`' memo (not part of the layout's value)."""
@@ -191,13 +200,18 @@ def _cell_labels(text: str, layout: ProjectLayout) -> tuple[str | None, tuple[tu
     return kept(layout.read_cells, text, read)
 
 
+def _inline_label(pattern: str) -> re.Pattern[str]:
+    """A label's pattern followed by the punctuation that ends it, when printed with its value."""
+    return regex(rf"(?:{pattern})[{_LABEL_PUNCTUATION}]")
+
+
 def _inline_labels(text: str, layout: ProjectLayout) -> dict[str, str]:
     """Labels printed with their values in one text, each value up to the next label:
     `单位名称：某局填报日期：2024年3月18日` -> department, report_date."""
     found = [
         (m.start(), m.end(), spec.field)
         for spec in layout.labels
-        for m in regex(rf"(?:{spec.header_pattern})[{_LABEL_PUNCTUATION}]").finditer(text)
+        for m in _inline_label(spec.header_pattern).finditer(text)
     ]
     found.sort()
     if not found or found[0][0] != 0:

@@ -34,6 +34,9 @@ class ColumnSpec:
     field: str
     header_pattern: str
 
+    def __post_init__(self) -> None:
+        regex(self.header_pattern)  # compiled as the forms are declared (`form.Signal`)
+
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -65,4 +68,9 @@ class TableSpec:
     @cached_property
     def matched(self) -> dict[str, tuple[str, ...]]:
         """`fields_matching`'s memo (not part of the spec's value)."""
+        return {}
+
+    @cached_property
+    def header_rows(self) -> dict[tuple[str | None, ...], tuple[list[str | None] | None]]:
+        """`stitch.header_mapping`'s memo, by a row's cell texts (not part of the spec's value)."""
         return {}
