@@ -27,9 +27,10 @@ _MAX_HEADER_CHARS = 30
 
 
 def header_mapping(row: Row, spec: TableSpec) -> list[str | None] | None:
-    """Field per column if `row` is a header row of `spec`, else None (not to be changed: kept per
-    row's texts, as a form tries a row against every block's header, some more than once)."""
-    return kept(spec.header_rows, row.cells, lambda: (_header_mapping(row.cells, spec),))[0]
+    """Field per column if `row` is a header row of `spec`, else None (kept per row's texts, as a
+    form tries a row against every block's header, some more than once; a copy each time)."""
+    mapping = kept(spec.header_rows, row.cells, lambda: (_header_mapping(row.cells, spec),))[0]
+    return None if mapping is None else list(mapping)
 
 
 def _header_mapping(cells: tuple[str | None, ...], spec: TableSpec) -> list[str | None] | None:
