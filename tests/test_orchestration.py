@@ -671,6 +671,14 @@ def test_the_extraction_forks_its_workers_before_arrow_is_imported():
     assert _loaded_after(code, ("pypdfium2", "pyarrow", "pandas")) == "['pypdfium2']"
 
 
+def test_a_module_left_out_cannot_be_imported_and_one_already_imported_is_kept():
+    code = (
+        "import json; from orchestration.build.unused_imports import leave_out; leave_out(('json', 'csv')); "
+        "import json\ntry:\n    import csv.abc\nexcept ModuleNotFoundError as e:\n    print(e.name)"
+    )
+    assert _loaded_after(code, ("json", "csv")) == "['json']"
+
+
 def test_the_extraction_definitions_load_without_dbt(tmp_path):
     """The child that scans and extracts loads the extraction's job without dagster-dbt and dbt-core
     (it extracts while the build process loads them), and that job selects what the full

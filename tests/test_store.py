@@ -128,3 +128,32 @@ def test_names_sql_matches_on_are_stored_with_their_name_key(seed_report, tmp_pa
     )
     lines = read_table(tmp_path, "budget_lines").to_pylist()
     assert all(line["line_name_key"] == name_key(line["line_name"]) for line in lines)
+
+
+def test_a_process_without_pandas_writes_the_same_parquet(seed_report, tmp_path):
+    """A build's extraction leaves pandas out (pipeline.UNUSED_BY_THE_EXTRACTION): Arrow makes the
+    tables without it, byte for byte the tables this process writes with pandas loaded."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.truth import PDF_DIR
+
+    at = datetime(2025, 1, 1, tzinfo=UTC)
+    here = write_report(seed_report, tmp_path / "here", extracted_at=at)
+    code = (
+        "import sys; from datetime import datetime, UTC; "
+        "from orchestration.build.pipeline import UNUSED_BY_THE_EXTRACTION; "
+        "from orchestration.build.unused_imports import leave_out; leave_out(UNUSED_BY_THE_EXTRACTION); "
+        "import extract; from extract.store import write_report; "
+        f"report = extract.read_report({str(PDF_DIR / 'seed_suzhou_police_2022.pdf')!r}); "
+        f"write_report(report, {str(tmp_path / 'there')!r}, extracted_at=datetime(2025, 1, 1, tzinfo=UTC)); "
+        "print('pandas' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "False"
+    there = tmp_path / "there" / seed_report.sha256
+    for table in TABLES:
+        assert (there / f"{table}.parquet").read_bytes() == (Path(here) / f"{table}.parquet").read_bytes()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,16 +23,16 @@ from expectations.results import RuleResult, blocking
 from expectations.rule_files import load_rules
 
 from .forked import run_forked
+from .unused_imports import leave_out
 
 SAMPLE_ROWS = 10  # failing rows shown with each rule's check
 SAMPLE_COLUMNS = ["subject", "source_file", "source_page", "expected_value", "actual_value"]
 
 # Installed for other processes, imported by pandas and GX only if they are there, and used by no
-# part of the audit: Arrow (the extraction's Parquet; pandas 3 would keep its strings in it) and
-# shapely (rapidocr's; GX's geometry expectations). Each library catches the ImportError itself
-# (pandas.compat.pyarrow, great_expectations.util), so the child imports neither: ≈ 40 MB less at
-# the build's peak, which is the audit's (docs/performance.md), and the same findings, results and
-# Data Docs (tests/test_audit_child.py).
+# part of the audit (unused_imports.py): Arrow (the extraction's Parquet; pandas 3 would keep its
+# strings in it) and shapely (rapidocr's; GX's geometry expectations). pandas.compat.pyarrow and
+# great_expectations.util catch the ImportError: ≈ 40 MB less at the build's peak, the same
+# findings, results and Data Docs (tests/test_audit_child.py).
 UNUSED_BY_THE_AUDIT = ("pyarrow", "shapely")
 
 
@@ -59,7 +58,7 @@ def audit_in_child(build: Path, results_dir: Path, run_name: str) -> AuditOutcom
 
 
 def _audit(build: Path, results_dir: Path, run_name: str) -> AuditOutcome:
-    _leave_out(UNUSED_BY_THE_AUDIT)  # before pandas is imported
+    leave_out(UNUSED_BY_THE_AUDIT)  # before pandas is imported
     # Great Expectations, and pandas: here, not in the build process. GX's import makes ≈ 1,800
     # modules' objects, all kept until the child exits: the cyclic garbage collector, left on,
     # traverses them again and again while they are made and while the audit runs (≈ 0.5 s of CPU in
@@ -76,14 +75,6 @@ def _audit(build: Path, results_dir: Path, run_name: str) -> AuditOutcome:
         gc.enable()
     gc.freeze()
     return outcome_of(run_audit(build, results_dir, rules=rules, run_name=run_name, rows=rows))
-
-
-def _leave_out(names: tuple[str, ...]) -> None:
-    """`import name` raises ImportError in this process from now on (the import system's documented
-    meaning of None in sys.modules), for each name not already imported: a process that has it
-    (one that extracted, or a test's) keeps using it."""
-    for name in names:
-        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
 
 
 def outcome_of(result) -> AuditOutcome:

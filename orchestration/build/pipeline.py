@@ -253,12 +253,21 @@ def _years(inbox: Inbox) -> list[str]:
     return [str(y) for y in inbox.years()]
 
 
+# Arrow imports pandas to tell a pandas object from a list when it makes a table: the extraction
+# makes its tables from lists (extract.store), and writes the same Parquet without it (≈ 40 MB less
+# beside the extraction's workers: docs/performance.md).
+UNUSED_BY_THE_EXTRACTION = ("pandas",)
+
+
 def _scan_and_extract(send, settings: Settings, instance, progress, run_config: dict) -> None:
     """In a forked child: the inbox scanned and sent, then its fiscal years extracted and the
     failed steps' lines sent (`result_of` receives each)."""
     from orchestration.definitions import extraction_definitions
 
+    from .unused_imports import leave_out
+
     die_with_parent()
+    leave_out(UNUSED_BY_THE_EXTRACTION)
     paths = settings.paths
     definitions = extraction_definitions(settings)
     shown = functools.partial(send_note, send) if progress else None

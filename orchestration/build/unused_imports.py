@@ -1,0 +1,33 @@
+"""Libraries a forked phase of a build has installed but does not use, kept out of it.
+
+A library that imports another only when it is installed (pandas and GX import Arrow and shapely;
+Arrow imports pandas to tell a pandas object from a list) costs the phase the other's import,
+≈ 40 MB each, at the build's peak memory (docs/performance.md). Each of these libraries catches the
+ImportError and goes on without it, as it does where the other is not installed.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import sys
+from collections.abc import Sequence
+
+
+class _Absent(importlib.abc.MetaPathFinder):
+    """A finder (the import system's documented hook) that finds `names` missing."""
+
+    def __init__(self, names: frozenset[str]):
+        self.names = names
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: object = None) -> None:
+        if fullname.partition(".")[0] in self.names:
+            raise ModuleNotFoundError(f"No module named {fullname!r} (not used here)", name=fullname)
+        return None
+
+
+def leave_out(names: tuple[str, ...]) -> None:
+    """From now on in this process, `import name` raises ModuleNotFoundError, for each name not
+    already imported (a process that has it, one that extracted or a test's, keeps using it)."""
+    absent = frozenset(name for name in names if name not in sys.modules)
+    if absent:
+        sys.meta_path.insert(0, _Absent(absent))
