@@ -24,6 +24,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from .lib.cells import Char
+from .lib.geometry import rule
 
 _SKIP = {0, 0xFFFE, 0xFFFF, 0x0A, 0x0D}
 _SPACE = 0x20
@@ -300,34 +301,10 @@ def _edges(obj: int, matrix, height: float, out: list[dict]) -> None:
 
 
 def _rule(p0: tuple[float, float], p1: tuple[float, float], out: list[dict]) -> None:
-    """`lib.geometry.rule(x0, y0, x1, y0)` or `rule(x0, y0, x0, y1)` of a segment, if it is either,
-    inlined: this runs once per segment of every path (a browser draws each rule as a thin rectangle)."""
+    """The segment as a rule (`lib.geometry.rule`), if it is horizontal or vertical: tested here,
+    once per segment of every path (a browser draws each rule as a thin rectangle)."""
     (x0, y0), (x1, y1) = p0, p1
     if abs(y0 - y1) < 0.5 and abs(x0 - x1) >= 0.5:
-        left, right = (x0, x1) if x0 <= x1 else (x1, x0)
-        out.append(
-            {
-                "object_type": "line",
-                "orientation": "h",
-                "x0": left,
-                "x1": right,
-                "top": y0,
-                "bottom": y0,
-                "width": right - left,
-                "height": y0 - y0,
-            }
-        )
+        out.append(rule(x0, y0, x1, y0))
     elif abs(x0 - x1) < 0.5 and abs(y0 - y1) >= 0.5:
-        top, bottom = (y0, y1) if y0 <= y1 else (y1, y0)
-        out.append(
-            {
-                "object_type": "line",
-                "orientation": "v",
-                "x0": x0,
-                "x1": x0,
-                "top": top,
-                "bottom": bottom,
-                "width": x0 - x0,
-                "height": bottom - top,
-            }
-        )
+        out.append(rule(x0, y0, x0, y1))

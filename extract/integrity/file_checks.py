@@ -87,7 +87,6 @@ _OBJECT_HEADER = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
 # (qpdf and PDFium find it by scanning): an offset counted without a line ending, or a digit off.
 _NEARBY_BYTES = 64
 _PAGE, _FONT = pikepdf.Name.Page, pikepdf.Name.Font
-_FLATE_ONLY = ["/FlateDecode"]
 
 
 class CrossReferences:
@@ -264,11 +263,6 @@ def _check_stream(path: Path, stream, dictionary, keys: set[str]) -> None:
         names = [str(item) for item in declared]
     else:
         names = []
-    if names == _FLATE_ONLY:  # most streams: the checks below, in short
-        problem = _inflate_problem(stream.read_raw_bytes())
-        if problem:
-            raise errors.IntegrityError(path, f"stream of object {_name(stream)} {problem}")
-        return
     unknown = next((n for n in names if n not in _STANDARD_FILTERS), None)
     if unknown is not None:  # readers then keep the data undecoded: a glyph or page draws nothing
         raise errors.IntegrityError(

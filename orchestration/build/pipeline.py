@@ -153,9 +153,9 @@ def _run_build(settings: Settings, instance, clock, progress, log_path, show_pha
     # The scan and the extraction run in one forked child, started first: it loads the extraction's
     # definitions alone and reads the inbox on the other core while this process loads dagster-dbt
     # and dbt-core for the warehouse's (≈ 1.2 s of a one-report build's ≈ 2 s of loading). The PDF
-    # readers (PDFium, pdfplumber, pikepdf, numpy), Arrow and pandas are imported there, once, for the
-    # header workers and the extraction workers it forks: never by this process, which then builds
-    # and audits the warehouse (its peak memory, see forked.py).
+    # readers (PDFium, pdfplumber, pikepdf, numpy) are imported there, once, for the header workers
+    # and the extraction workers it forks, and Arrow to store what they read: never by this process,
+    # which then builds and audits the warehouse (its peak memory, see forked.py).
     receive, reader = start_child(_scan_and_extract, settings, instance, progress, run_config)
     try:
         definitions = build_definitions(settings)

@@ -55,13 +55,13 @@ class ProjectLayout:
     signals: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        # Compiled as the forms are declared (`form.Signal`): re.search(pattern) finds them in re's cache.
+        # Compiled as the forms are declared (`form.Signal`).
         for spec in self.labels:
             _inline_label(spec.header_pattern)
         for pattern in (self.title_pattern, self.total_pattern, self.block_label_pattern):
-            re.compile(pattern)
+            regex(pattern)
         for _, pattern in self.funding_sources:
-            re.compile(pattern)
+            regex(pattern)
 
     @cached_property
     def read_cells(self) -> dict[str, tuple[str | None, tuple[tuple[str, str], ...]]]:
@@ -245,7 +245,7 @@ def _split_tables(pages: tuple[PageContent, ...], layout: ProjectLayout) -> list
     for page in pages:
         for item in reading_order(page):
             title = printed_line(item)
-            if title is not None and re.search(layout.title_pattern, title):
+            if title is not None and regex(layout.title_pattern).search(title):
                 year = _year(title) or _title_year(title)
                 continue
             if title is not None and _year(title):
@@ -297,7 +297,7 @@ def read_header(doc: Document, layout: ProjectLayout) -> ReportHeader:
         raise errors.MissingSectionError(doc.path, "no fiscal year (…年度) above the first table")
     _, department = split_code(cell_text(values.get("department")))
     lines = printed_lines(doc.pages[0])
-    title = next((line for line in lines if re.search(layout.title_pattern, line)), layout.form)
+    title = next((line for line in lines if regex(layout.title_pattern).search(line)), layout.form)
     return ReportHeader(
         source_file=file_name(doc.path),
         sha256=doc.sha256,
@@ -401,7 +401,7 @@ def _project(path: Path, table: _Table, layout: ProjectLayout) -> ProjectReport:
 
 
 def _is_total(row: Row, layout: ProjectLayout) -> bool:
-    return any(re.fullmatch(layout.total_pattern, squash(t)) for t in row.cells if t is not None)
+    return any(regex(layout.total_pattern).fullmatch(squash(t)) for t in row.cells if t is not None)
 
 
 def _without_block_labels(row: Row, layout: ProjectLayout) -> Row:
@@ -415,7 +415,7 @@ def _is_block_label(text: str | None, layout: ProjectLayout) -> bool:
     key = squash(text)
     return (
         text is not None
-        and (re.match(layout.block_label_pattern, key) or _POINTS_ALONE.fullmatch(key)) is not None
+        and (regex(layout.block_label_pattern).match(key) or _POINTS_ALONE.fullmatch(key)) is not None
     )
 
 
@@ -443,7 +443,7 @@ def _stitched(rows: list[Row], spec: TableSpec) -> list[LogicalRow]:
 
 def _funding_source(line_name: str, layout: ProjectLayout) -> str:
     key = re.sub(r"^其中[:：]?", "", squash(line_name))
-    return next((source for source, pattern in layout.funding_sources if re.search(pattern, key)), "other")
+    return next((source for source, pattern in layout.funding_sources if regex(pattern).search(key)), "other")
 
 
 def _funding_lines(
