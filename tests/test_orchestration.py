@@ -979,25 +979,3 @@ def test_run_on_a_terminal_shows_its_phase_starting_and_ending(tmp_path, capfd):
     err = capfd.readouterr().err.splitlines()
     assert err[0] == "extract …" and re.fullmatch(r"extract done \(\d+\.\d s\)", err[1]), err
     assert re.search(r" - extracted_reports - STEP_SUCCESS - ", log.read_text(encoding="utf-8"))
-
-
-def test_a_saved_parse_rewritten_after_the_manifest_is_made_again(tmp_path, monkeypatch):
-    """Another dbt command (sqlfluff's dbt templater in `make lint`) rewrites the project's saved
-    parse with its own vars: the builds would each parse the whole project, so it is made again."""
-    from types import SimpleNamespace
-
-    from orchestration.defs import project
-
-    target = tmp_path / "target"
-    target.mkdir()
-    manifest, saved_parse = target / "manifest.json", target / "partial_parse.msgpack"
-    manifest.write_text("{}", encoding="utf-8")
-    saved_parse.write_bytes(b"")
-    monkeypatch.setattr(project, "dbt_project", SimpleNamespace(manifest_path=manifest))
-    monkeypatch.setattr(project, "DBT_PROJECT_DIR", tmp_path)
-    now = time.time()
-    os.utime(manifest, (now, now))
-    os.utime(saved_parse, (now - 1, now - 1))  # as dbt writes them: the saved parse first
-    assert not project._manifest_is_stale()
-    os.utime(saved_parse, (now + 1, now + 1))
-    assert project._manifest_is_stale()

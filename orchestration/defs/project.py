@@ -7,24 +7,17 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from orchestration.dbt_glue.runner import PARTIAL_PARSE_FILE
 from orchestration.settings import DBT_PROJECT_DIR, dbt_executable
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
 
 
 def _manifest_is_stale() -> bool:
-    """No manifest yet (fresh clone), a model, macro, seed or config changed since it was made, or
-    its saved parse rewritten since by another dbt command (sqlfluff's dbt templater in `make lint`,
-    a `dbt` run by hand), with other vars or profile: every build would then parse the whole
-    project again (≈ 2 s), not start from it (dbt writes the saved parse before the manifest)."""
+    """No manifest yet (fresh clone), or a model, macro, seed or config changed since it was made."""
     manifest = dbt_project.manifest_path
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
-    saved_parse = manifest.with_name(PARTIAL_PARSE_FILE)
-    if saved_parse.exists() and saved_parse.stat().st_mtime > built:
-        return True
     # The code that says how builds call dbt too: the saved parse is only reused by builds whose
     # vars and profile it was made with.
     glue = Path(__file__).resolve().parents[1] / "dbt_glue"
