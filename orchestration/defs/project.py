@@ -3,45 +3,62 @@ made from is prepared when the definitions are loaded (`prepare_manifest`), and 
 stale; a deployment can ship it made beforehand (`dagster-dbt project prepare-and-package`)."""
 
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from orchestration.settings import DBT_PROJECT_DIR, dbt_executable
+from orchestration.settings import BUILD_DATABASE, DBT_PROJECT_DIR, dbt_executable
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
 
 
-def _manifest_is_stale() -> bool:
+def _manifest_is_stale(project: DbtProject) -> bool:
     """No manifest yet (fresh clone), or a model, macro, seed or config changed since it was made."""
-    manifest = dbt_project.manifest_path
+    manifest = project.manifest_path
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
+    project_dir = Path(project.project_dir)
     # The code that says how builds call dbt too: the saved parse is only reused by builds whose
     # vars and profile it was made with.
     glue = Path(__file__).resolve().parents[1] / "dbt_glue"
-    sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml", *glue.glob("*.py")]
+    sources = [project_dir / "dbt_project.yml", project_dir / "profiles.yml", *glue.glob("*.py")]
     for folder in ("models", "macros", "seeds"):
-        sources.extend((DBT_PROJECT_DIR / folder).rglob("*"))
+        sources.extend((project_dir / folder).rglob("*"))
     return any(p.is_file() and p.stat().st_mtime > built for p in sources)
 
 
-def prepare_manifest() -> None:
+def prepare_manifest(project: DbtProject = dbt_project) -> None:
     """`dbt parse` when the manifest is missing or stale (as dagster-dbt's own preparer runs it, with
     the dbt beside this interpreter: an un-activated virtualenv has none on PATH).
 
     With the vars and database path every whole build gives dbt (dbt_glue/runner.py): the parse
     saved beside the manifest is then valid for the first build of any data folder, which starts
-    from it instead of parsing the whole project."""
-    if _manifest_is_stale():
-        from orchestration.dbt_glue.in_child import child_environment
-        from orchestration.dbt_glue.runner import RELATIVE_VARS, environment_while_starting
+    from it instead of parsing the whole project.
 
-        dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
-        target = Path(dbt_project.target_path)
-        env = {"SELFEVAL_BUILD_DB": child_environment(DBT_PROJECT_DIR, target)["SELFEVAL_BUILD_DB"]}
-        with environment_while_starting(env):
+    dbt parses into a folder of its own, and its two files replace the project's only when it has
+    finished: a build stopped mid-parse (Ctrl-C, a kill) leaves the last whole manifest, which is
+    then stale and parsed again, never a half-written one every later build would fail to read."""
+    if not _manifest_is_stale(project):
+        return
+    from orchestration.dbt_glue.runner import PARTIAL_PARSE_FILE, RELATIVE_VARS, environment_while_starting
+
+    dbt = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+    target = project.manifest_path.parent
+    target.mkdir(parents=True, exist_ok=True)
+    # dagster-dbt starts it from the project's saved parse (its DbtCliInvocation copies it in).
+    parsing = Path(tempfile.mkdtemp(prefix=".parse-", dir=target))
+    try:
+        # The database path the builds' profile gets (the parse opens no database).
+        with environment_while_starting({"SELFEVAL_BUILD_DB": BUILD_DATABASE}):
             args = ["parse", "--quiet", "--vars", json.dumps(RELATIVE_VARS)]
-            invocation = dbt.cli(args, target_path=target)
+            invocation = dbt.cli(args, target_path=parsing)
         invocation.wait()
+        # The manifest last: its time says the saved parse beside it is current.
+        for name in (PARTIAL_PARSE_FILE, project.manifest_path.name):
+            os.replace(parsing / name, target / name)
+    finally:
+        shutil.rmtree(parsing, ignore_errors=True)
