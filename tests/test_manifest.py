@@ -1,7 +1,9 @@
 """The project's manifest and saved parse (orchestration/defs/project.py: prepare_manifest)."""
 
 import json
+import os
 import shutil
+import time
 
 import pytest
 from dagster_dbt import DbtProject
@@ -36,6 +38,25 @@ def test_a_parse_stopped_while_writing_leaves_no_manifest(copied_project, monkey
     target = copied_project.manifest_path.parent
     assert sorted(p.name for p in target.iterdir()) == []  # nothing half-written, no parse folder left
     assert project_module._manifest_is_stale(copied_project)  # so the next build parses again
+
+
+def test_a_parse_folder_left_by_a_killed_process_goes_with_the_next_parse(copied_project, monkeypatch):
+    target = copied_project.manifest_path.parent
+    abandoned, running = target / ".parse-abandoned", target / ".parse-running"
+    for folder in (abandoned, running):
+        folder.mkdir(parents=True)
+        (folder / "manifest.json").write_text("{", encoding="utf-8")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(abandoned, (hours_ago, hours_ago))
+
+    def stopped(self, args, target_path, **kwargs):
+        raise _StoppedParse
+
+    monkeypatch.setattr(project_module.DbtCliResource, "cli", stopped)
+    with pytest.raises(_StoppedParse):
+        prepare_manifest(copied_project)
+
+    assert sorted(p.name for p in target.iterdir()) == [".parse-running"]  # another process's, in use
 
 
 @pytest.mark.slow  # runs `dbt parse`

@@ -2,10 +2,12 @@
 made from is prepared when the definitions are loaded (`prepare_manifest`), and only when missing or
 stale; a deployment can ship it made beforehand (`dagster-dbt project prepare-and-package`)."""
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
@@ -31,6 +33,20 @@ def _manifest_is_stale(project: DbtProject) -> bool:
     return any(p.is_file() and p.stat().st_mtime > built for p in sources)
 
 
+# A parse's own folder in the target folder; one older than the age below was left by a process
+# killed mid-parse (a parse takes seconds): the next parse removes it.
+_PARSE_PREFIX = ".parse-"
+_ABANDONED_AFTER_SECONDS = 3600
+
+
+def _remove_abandoned_parses(target: Path) -> None:
+    now = time.time()
+    for folder in target.glob(f"{_PARSE_PREFIX}*"):
+        with contextlib.suppress(OSError):  # gone already, or removed by another process's parse
+            if now - folder.stat().st_mtime > _ABANDONED_AFTER_SECONDS:
+                shutil.rmtree(folder)
+
+
 def prepare_manifest(project: DbtProject = dbt_project) -> None:
     """`dbt parse` when the manifest is missing or stale (as dagster-dbt's own preparer runs it, with
     the dbt beside this interpreter: an un-activated virtualenv has none on PATH).
@@ -49,8 +65,9 @@ def prepare_manifest(project: DbtProject = dbt_project) -> None:
     dbt = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
     target = project.manifest_path.parent
     target.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_parses(target)
     # dagster-dbt starts it from the project's saved parse (its DbtCliInvocation copies it in).
-    parsing = Path(tempfile.mkdtemp(prefix=".parse-", dir=target))
+    parsing = Path(tempfile.mkdtemp(prefix=_PARSE_PREFIX, dir=target))
     try:
         # The database path the builds' profile gets (the parse opens no database).
         with environment_while_starting({"SELFEVAL_BUILD_DB": BUILD_DATABASE}):
