@@ -679,6 +679,20 @@ def test_a_module_left_out_cannot_be_imported_and_one_already_imported_is_kept()
     assert _loaded_after(code, ("json", "csv")) == "['json']"
 
 
+def test_a_module_loaded_when_used_runs_its_code_at_first_use_not_at_import():
+    # difflib imports heapq as its code runs.
+    code = (
+        "from orchestration.build.unused_imports import load_when_used; load_when_used(('difflib',)); "
+        "import difflib; before = 'heapq' in sys.modules; "
+        "print(before, round(difflib.SequenceMatcher(None, 'ab', 'abc').ratio(), 2))"
+    )
+    assert _loaded_after(code, ("difflib", "heapq")) == "['difflib', 'heapq']"
+    script = f"import sys; {code}"
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True)
+    assert out.stdout.split() == ["False", "0.8"]
+
+
 def test_the_extraction_definitions_load_without_dbt(tmp_path):
     """The child that scans and extracts loads the extraction's job without dagster-dbt and dbt-core
     (it extracts while the build process loads them), and that job selects what the full

@@ -3,12 +3,16 @@
 A library that imports another only when it is installed (pandas and GX import Arrow and shapely;
 Arrow imports pandas to tell a pandas object from a list) costs the phase the other's import,
 ≈ 40 MB each, at the build's peak memory (docs/performance.md). Each of these libraries catches the
-ImportError and goes on without it, as it does where the other is not installed.
+ImportError and goes on without it, as it does where the other is not installed: `leave_out`.
+
+A library that imports another unconditionally for features the phase does not use (GX imports
+scipy.stats for three statistical expectations) gets it as a lazy module instead: `load_when_used`.
 """
 
 from __future__ import annotations
 
 import importlib.abc
+import importlib.util
 import sys
 from collections.abc import Sequence
 
@@ -31,3 +35,33 @@ def leave_out(names: tuple[str, ...]) -> None:
     absent = frozenset(name for name in names if name not in sys.modules)
     if absent:
         sys.meta_path.insert(0, _Absent(absent))
+
+
+class _Lazy(importlib.abc.MetaPathFinder):
+    """A finder (the import system's documented hook) that gives `names` a lazy loader
+    (`importlib.util.LazyLoader`): the module's code runs when one of its attributes is first read.
+    The spec itself comes from the finders after this one, as it would have."""
+
+    def __init__(self, names: frozenset[str]):
+        self.names = names
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: object = None):
+        if fullname not in self.names:
+            return None
+        for finder in sys.meta_path[sys.meta_path.index(self) + 1 :]:
+            find = getattr(finder, "find_spec", None)
+            spec = find(fullname, path, target) if find is not None else None
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = importlib.util.LazyLoader(spec.loader)
+                return spec
+        return None
+
+
+def load_when_used(names: tuple[str, ...]) -> None:
+    """From now on in this process, each module named, unless already imported, is imported as a
+    lazy module: its code runs when one of its attributes is first read, not at its import. What
+    it does is unchanged; only when."""
+    lazy = frozenset(name for name in names if name not in sys.modules)
+    if lazy:
+        sys.meta_path.insert(0, _Lazy(lazy))
