@@ -47,13 +47,13 @@ def test_the_caller_never_imports_great_expectations_or_pandas(warehouse, tmp_pa
     assert out.stdout.strip().splitlines()[-1] == "True []"
 
 
-def test_the_child_audits_without_arrow_shapely_or_scipy_stats_and_finds_the_same(
+def test_the_child_audits_without_arrow_shapely_scipy_stats_or_altair_and_finds_the_same(
     audited_run, warehouse, tmp_path
 ):
     """A child forked by a build process (which never imports Arrow) leaves out the optional
-    libraries the audit does not use, and never runs scipy.stats (GX imports it for statistical
-    expectations the audit has none of); its rules, findings and Data Docs are those of the audit
-    in this process, which has Arrow and scipy.stats (conftest)."""
+    libraries the audit does not use, and never runs scipy.stats or altair (GX imports them for
+    statistical expectations the audit has none of); its rules, findings and Data Docs are those of
+    the audit in this process, which has all of them (conftest)."""
     result, audited = audited_run
     build = tmp_path / "build.duckdb"
     shutil.copyfile(warehouse, build)
@@ -61,8 +61,8 @@ def test_the_child_audits_without_arrow_shapely_or_scipy_stats_and_finds_the_sam
         "import sys; from pathlib import Path; from orchestration.build.audit_child import _audit; "
         f"o = _audit(Path({str(build)!r}), Path({str(tmp_path / 'r')!r}), 'x'); "
         "print([(r.rule, r.checked_rows, r.failing_rows, r.metrics) for r in o.rules]); "
-        "print(sorted(m for m in ('pyarrow', 'shapely', 'great_expectations', 'scipy.stats._stats_py') "
-        "if sys.modules.get(m)))"
+        "print(sorted(m for m in ('pyarrow', 'shapely', 'great_expectations', 'scipy.stats._stats_py', "
+        "'altair.vegalite') if sys.modules.get(m)))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
