@@ -6,7 +6,8 @@ Arrow imports pandas to tell a pandas object from a list) costs the phase the ot
 ImportError and goes on without it, as it does where the other is not installed: `leave_out`.
 
 A library that imports another unconditionally for features the phase does not use (GX imports
-scipy.stats for three statistical expectations) gets it as a lazy module instead: `load_when_used`.
+scipy.stats and altair for statistical expectations and their charts) gets it as a lazy module
+instead, whose code runs only if something reads it: `load_when_used`.
 """
 
 from __future__ import annotations
