@@ -238,16 +238,14 @@ def _check_object(path: Path, obj, pages: set[tuple[int, int]]) -> None:
     # A dictionary's keys are read once, as a set: asking qpdf whether it has each key costs as
     # much as the set (and a missing key's `get` several times more); null values count as absent
     # in both.
-    if isinstance(obj, pikepdf.Stream):
-        dictionary = obj.stream_dict
-        keys = dictionary.keys()
-        _check_stream(path, obj, dictionary, keys)
-    elif isinstance(obj, pikepdf.Dictionary):
-        dictionary = obj
-        keys = dictionary.keys()
-    else:
+    is_stream = isinstance(obj, pikepdf.Stream)
+    if not is_stream and not isinstance(obj, pikepdf.Dictionary):
         return
+    dictionary = obj.stream_dict if is_stream else obj
+    keys = dictionary.keys()
     kind = dictionary.get("/Type") if "/Type" in keys else None
+    if is_stream:
+        _check_stream(path, obj, dictionary, keys, kind)
     if kind is not None and kind == _PAGE and obj.objgen not in pages:
         raise errors.IntegrityError(path, f"page object {obj.objgen[0]} is missing from the page tree")
     problem = _font_problem(dictionary, kind, keys)
@@ -255,7 +253,8 @@ def _check_object(path: Path, obj, pages: set[tuple[int, int]]) -> None:
         raise errors.IntegrityError(path, f"object {obj.objgen[0]} is malformed ({problem})")
 
 
-def _check_stream(path: Path, stream, dictionary, keys: set[str]) -> None:
+def _check_stream(path: Path, stream, dictionary, keys: set[str], kind) -> None:
+    """`kind`: the dictionary's /Type, or None (`_check_object` read it)."""
     declared = dictionary.get("/Filter") if "/Filter" in keys else None
     if isinstance(declared, pikepdf.Name):
         names = [str(declared)]
@@ -268,7 +267,7 @@ def _check_stream(path: Path, stream, dictionary, keys: set[str]) -> None:
         raise errors.IntegrityError(
             path, f"stream of object {_name(stream)} names an unknown filter {unknown}"
         )
-    if not names and dictionary.get("/Type") == pikepdf.Name.XRef:
+    if not names and kind == pikepdf.Name.XRef:
         return
     body = stream.read_raw_bytes()  # decrypted, still encoded
     if not names:

@@ -18,11 +18,23 @@ import sys
 from collections.abc import Sequence
 
 
-class _Absent(importlib.abc.MetaPathFinder):
-    """A finder (the import system's documented hook) that finds `names` missing."""
+class _Finder(importlib.abc.MetaPathFinder):
+    """A finder (the import system's documented hook) for the modules `names`."""
 
     def __init__(self, names: frozenset[str]):
         self.names = names
+
+    @classmethod
+    def install(cls, names: tuple[str, ...]) -> None:
+        """Put one first on `sys.meta_path` for each name not already imported (a process that has
+        it, one that extracted or a test's, keeps using it)."""
+        fresh = frozenset(name for name in names if name not in sys.modules)
+        if fresh:
+            sys.meta_path.insert(0, cls(fresh))
+
+
+class _Absent(_Finder):
+    """Finds `names`, and everything in them, missing."""
 
     def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: object = None) -> None:
         if fullname.partition(".")[0] in self.names:
@@ -32,19 +44,14 @@ class _Absent(importlib.abc.MetaPathFinder):
 
 def leave_out(names: tuple[str, ...]) -> None:
     """From now on in this process, `import name` raises ModuleNotFoundError, for each name not
-    already imported (a process that has it, one that extracted or a test's, keeps using it)."""
-    absent = frozenset(name for name in names if name not in sys.modules)
-    if absent:
-        sys.meta_path.insert(0, _Absent(absent))
+    already imported."""
+    _Absent.install(names)
 
 
-class _Lazy(importlib.abc.MetaPathFinder):
-    """A finder (the import system's documented hook) that gives `names` a lazy loader
-    (`importlib.util.LazyLoader`): the module's code runs when one of its attributes is first read.
-    The spec itself comes from the finders after this one, as it would have."""
-
-    def __init__(self, names: frozenset[str]):
-        self.names = names
+class _Lazy(_Finder):
+    """Gives `names` a lazy loader (`importlib.util.LazyLoader`): the module's code runs when one of
+    its attributes is first read. The spec itself comes from the finders after this one, as it
+    would have."""
 
     def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: object = None):
         if fullname not in self.names:
@@ -63,6 +70,4 @@ def load_when_used(names: tuple[str, ...]) -> None:
     """From now on in this process, each module named, unless already imported, is imported as a
     lazy module: its code runs when one of its attributes is first read, not at its import. What
     it does is unchanged; only when."""
-    lazy = frozenset(name for name in names if name not in sys.modules)
-    if lazy:
-        sys.meta_path.insert(0, _Lazy(lazy))
+    _Lazy.install(names)
