@@ -1,12 +1,15 @@
 """dbt run through its programmatic API in a forked child (orchestration/dbt_glue/in_child.py)."""
 
 import json
+import multiprocessing
 import shutil
+import time
 
 import duckdb
 import pytest
 import yaml
 
+from orchestration.build import pipeline
 from orchestration.dbt_glue import in_child
 from orchestration.dbt_glue.in_child import (
     DbtOutcome,
@@ -17,7 +20,7 @@ from orchestration.dbt_glue.in_child import (
 )
 from orchestration.dbt_glue.runner import PARTIAL_PARSE_FILE, PROFILE_PLUGINS, RELATIVE_VARS, build_args
 from orchestration.defs.dbt import TRANSLATOR
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 pytestmark = pytest.mark.slow  # each test starts dbt
 
@@ -120,6 +123,42 @@ def test_a_prestarted_child_for_other_arguments_is_ended_not_used(prepared, tmp_
     events = list(events_of_dbt_in_child(DBT_PROJECT_DIR, tmp_path, SEED_ARGS, outcome))
     assert outcome.success, outcome.error
     assert not warm.process.is_alive() and warm.process.pid not in {e["info"]["pid"] for e in events}
+
+
+def test_a_prestart_for_the_same_build_keeps_the_child_already_started(prepared, tmp_path):
+    prestart(DBT_PROJECT_DIR, tmp_path, SEED_ARGS, SEED_PARSE)
+    warm = in_child._prestarted[tmp_path][2]
+    prestart(DBT_PROJECT_DIR, tmp_path, SEED_ARGS, SEED_PARSE)
+    try:
+        assert in_child._prestarted[tmp_path][2] is warm and warm.process.is_alive()
+    finally:
+        cancel_prestarted()
+
+
+def test_a_prestart_for_another_build_replaces_the_child_started(prepared, tmp_path):
+    prestart(DBT_PROJECT_DIR, tmp_path, ["seed", "--full-refresh"], SEED_PARSE)
+    warm = in_child._prestarted[tmp_path][2]
+    prestart(DBT_PROJECT_DIR, tmp_path, SEED_ARGS, SEED_PARSE)
+    try:
+        assert not warm.process.is_alive() and in_child._prestarted[tmp_path][2].process.is_alive()
+    finally:
+        cancel_prestarted()
+
+
+def test_a_build_prestarts_dbt_only_once_its_extraction_child_has_ended(prepared, tmp_path):
+    settings = Settings(reports_dir=tmp_path, warehouse=tmp_path / "w.duckdb", data_dir=tmp_path / "data")
+    extraction = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,))
+    extraction.start()
+    try:
+        pipeline._prestart_dbt(settings, extraction=extraction)
+        assert in_child._prestarted == {}  # not beside the extraction (its peak memory)
+        extraction.kill()
+        extraction.join()
+        pipeline._prestart_dbt(settings, extraction=extraction)
+        assert in_child._prestarted[settings.paths.dbt_dir][2].process.is_alive()
+    finally:
+        extraction.kill()
+        cancel_prestarted()
 
 
 def test_a_prestarted_child_no_build_takes_is_ended(prepared, tmp_path):

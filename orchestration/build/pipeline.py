@@ -12,6 +12,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 import duckdb
@@ -128,19 +129,26 @@ def run_build(
         cancel_prestarted()  # a build that ended before its dbt step (or retried it) leaves none
 
 
-def _prestart_dbt(settings: Settings) -> None:
+def _prestart_dbt(settings: Settings, extraction: BaseProcess | None = None) -> None:
     """dbt's child for this build's dbt step, started now: it imports dbt's runner and parses the
-    project on the other core while this process sets up the warehouse run.
+    project on the other core while this process sets up the warehouse run. Not while
+    `extraction`, the child that scans and extracts, is still running.
 
-    Not before extraction, though that would hide all of its ≈ 2 s in a one-report build: waiting
-    there with its parsed project (≈ 75 MB), it put a 10-report build's peak memory, with the
-    extraction workers', at ≈ 495 MB against ≈ 420 MB (docs/performance.md)."""
+    Asked first as soon as dagster-dbt and dbt-core are imported (loading the definitions imports
+    them anyway): a build with one new report, or none, has extracted by then, and dbt's child
+    parses while this process loads the definitions (≈ 0.4 s of the one-report build's wait for it,
+    docs/performance.md). Asked again once extraction is done: a child already started is kept.
+    Never beside the extraction: waiting there with its parsed project (≈ 75 MB), it put a
+    10-report build's peak memory, with the extraction workers', at ≈ 495 MB against ≈ 420 MB."""
     from orchestration.dbt_glue.runner import prestart_whole_build
     from orchestration.defs.project import prepare_manifest
     from orchestration.defs.resources import dbt_resource
 
-    prepare_manifest()  # the saved parse the child starts from (a no-op unless the project changed)
-    prestart_whole_build(dbt_resource(), settings.paths.dbt_dir, settings.dbt_threads)
+    if extraction is not None and extraction.is_alive():
+        return
+    with contextlib.suppress(OSError):  # a full disk, say: the dbt step starts its own and says why
+        prepare_manifest()  # the saved parse the child starts from (a no-op unless the project changed)
+        prestart_whole_build(dbt_resource(), settings.paths.dbt_dir, settings.dbt_threads)
 
 
 def _run_build(settings: Settings, instance, clock, progress, log_path, show_phases) -> BuildOutcome:
@@ -158,6 +166,7 @@ def _run_build(settings: Settings, instance, clock, progress, log_path, show_pha
     # which then builds and audits the warehouse (its peak memory, see forked.py).
     receive, reader = start_child(_scan_and_extract, settings, instance, progress, run_config)
     try:
+        _prestart_dbt(settings, extraction=reader)
         definitions = build_definitions(settings)
         clock.done("load")
         # Each file's progress shown by this process, on its streams; the scan's exception raised as itself.
@@ -176,8 +185,7 @@ def _run_build(settings: Settings, instance, clock, progress, log_path, show_pha
         receive.close()
         joined(reader)
     clock.done("extract")
-    with contextlib.suppress(OSError):  # a full disk, say: the dbt step starts its own and says why
-        _prestart_dbt(settings)
+    _prestart_dbt(settings)
     warehouse = _build_warehouse(definitions, instance, paths, run_config)
     steps = {"warehouse_models": "dbt", "warehouse_audit": "audit", "evidence_report": "report"}
     clock.done("publish", parts=_step_seconds(instance, warehouse.run_id, steps))

@@ -56,7 +56,10 @@ def prestart(project_dir: Path, dbt_dir: Path, args: list[str], parse: list[str]
     ARGS would (the same global flags, vars and environment): ARGS then run on its manifest. The next
     `events_of_dbt_in_child` with the same folder and arguments runs it; `cancel_prestarted` ends
     one not run. Parsing ahead is sound because a build's parse depends only on the project's
-    files, the arguments and the environment above, none of which the build changes."""
+    files, the arguments and the environment above, none of which the build changes. A child
+    already started for the same folder, project and arguments, and still alive, is kept."""
+    if _alive_for(project_dir, dbt_dir, args):
+        return
     cancel_prestarted(dbt_dir)
     warm = WarmChild(_child, child_environment(project_dir, dbt_dir), dbt_dir, list(args), list(parse))
     _prestarted[dbt_dir] = (project_dir, list(args), warm)
@@ -70,13 +73,17 @@ def cancel_prestarted(dbt_dir: Path | None = None) -> None:
             entry[2].cancel()
 
 
-def _take_prestarted(project_dir: Path, dbt_dir: Path, args: list[str]) -> WarmChild | None:
+def _alive_for(project_dir: Path, dbt_dir: Path, args: list[str]) -> bool:
+    """Whether the child prestarted for `dbt_dir` is alive and was started for this build."""
     entry = _prestarted.get(dbt_dir)
-    if entry is None or entry[0] != project_dir or entry[1] != list(args) or not entry[2].process.is_alive():
+    return entry is not None and entry[:2] == (project_dir, list(args)) and entry[2].process.is_alive()
+
+
+def _take_prestarted(project_dir: Path, dbt_dir: Path, args: list[str]) -> WarmChild | None:
+    if not _alive_for(project_dir, dbt_dir, args):
         cancel_prestarted(dbt_dir)  # started for another build: of no use to this one
         return None
-    del _prestarted[dbt_dir]
-    return entry[2]
+    return _prestarted.pop(dbt_dir)[2]
 
 
 def events_of_dbt_in_child(

@@ -17,10 +17,10 @@ one `prepare_manifest` (orchestration/defs/project.py) saved beside the project'
 The build lock keeps a second build of the same data folder out. The finished file is
 checkpointed and moved to the run's own build path.
 
-`selfeval build` starts the child a little ahead (`prestart_whole_build`, once extraction is done):
-it imports dbt's runner and parses while the build sets up its warehouse run, and builds on the
-manifest it parsed when the step starts. dbt writes no manifest.json or run_results.json (≈ 0.5 s
-per build): the child sends back the nodes that failed.
+`selfeval build` starts the child a little ahead (`prestart_whole_build`, once extraction is done,
+which may be before the definitions load): it imports dbt's runner and parses while the build sets
+up its warehouse run, and builds on the manifest it parsed when the step starts. dbt writes no
+manifest.json or run_results.json (≈ 0.5 s per build): the child sends back the nodes that failed.
 """
 
 from __future__ import annotations
