@@ -636,13 +636,18 @@ def test_build_leaves_no_dbt_artifacts_behind(built):
 # --- memory: what each process loads --------------------------------------------------------------
 
 
-def _loaded_after(code: str, modules: tuple[str, ...]) -> str:
-    """Which of `modules` a fresh interpreter has imported after running `code`, as it prints them."""
-    script = f"import sys; {code}; print([m for m in {modules!r} if m in sys.modules])"
+def _printed_by(script: str) -> str:
+    """What a fresh interpreter, run from the repository, prints running `script`."""
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    return out.stdout.strip().splitlines()[-1]
+    return out.stdout
+
+
+def _loaded_after(code: str, modules: tuple[str, ...]) -> str:
+    """Which of `modules` a fresh interpreter has imported after running `code`, as it prints them."""
+    script = f"import sys; {code}; print([m for m in {modules!r} if m in sys.modules])"
+    return _printed_by(script).strip().splitlines()[-1]
 
 
 def test_definitions_load_without_arrow_pandas_or_great_expectations():
@@ -686,10 +691,7 @@ def test_a_module_loaded_when_used_runs_its_code_at_first_use_not_at_import():
         "load_when_used(('difflib',)); import difflib; print('heapq' in sys.modules); "
         "print(round(difflib.SequenceMatcher(None, 'ab', 'abc').ratio(), 2)); print('heapq' in sys.modules)"
     )
-    root = Path(__file__).resolve().parent.parent
-    out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["False", "0.8", "True"]
+    assert _printed_by(script).split() == ["False", "0.8", "True"]
 
 
 def test_the_extraction_definitions_load_without_dbt(tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from orchestration.settings import BUILD_DATABASE, DBT_PROJECT_DIR, dbt_executable
+from orchestration.settings import DBT_PROJECT_DIR, dbt_executable
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR)
 
@@ -60,6 +60,7 @@ def prepare_manifest(project: DbtProject = dbt_project) -> None:
     then stale and parsed again, never a half-written one every later build would fail to read."""
     if not _manifest_is_stale(project):
         return
+    from orchestration.dbt_glue.in_child import child_environment
     from orchestration.dbt_glue.runner import PARTIAL_PARSE_FILE, RELATIVE_VARS, environment_while_starting
 
     dbt = DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
@@ -69,8 +70,9 @@ def prepare_manifest(project: DbtProject = dbt_project) -> None:
     # dagster-dbt starts it from the project's saved parse (its DbtCliInvocation copies it in).
     parsing = Path(tempfile.mkdtemp(prefix=_PARSE_PREFIX, dir=target))
     try:
-        # The database path the builds' profile gets (the parse opens no database).
-        with environment_while_starting({"SELFEVAL_BUILD_DB": BUILD_DATABASE}):
+        # The database path the builds' dbt child gets in its profile (the parse opens no database).
+        build_db = child_environment(Path(project.project_dir), parsing)["SELFEVAL_BUILD_DB"]
+        with environment_while_starting({"SELFEVAL_BUILD_DB": build_db}):
             args = ["parse", "--quiet", "--vars", json.dumps(RELATIVE_VARS)]
             invocation = dbt.cli(args, target_path=parsing)
         invocation.wait()
